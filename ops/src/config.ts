@@ -1,0 +1,27 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** Settings read from the environment, with the embedded defaults. */
+export interface TandemEnvironment {
+  dataDir: string;
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  taskQueue: string;
+  redisUrl: string | undefined;
+}
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): TandemEnvironment {
+  return {
+    dataDir: resolve(REPO_ROOT, env.TANDEM_DATA_DIR ?? '.data'),
+    temporalAddress: nonEmpty(env.TEMPORAL_ADDRESS),
+    temporalNamespace: nonEmpty(env.TEMPORAL_NAMESPACE) ?? 'default',
+    taskQueue: nonEmpty(env.TEMPORAL_TASK_QUEUE) ?? 'tandem',
+    redisUrl: nonEmpty(env.REDIS_URL),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

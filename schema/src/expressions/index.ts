@@ -1,0 +1,3 @@
+export * from './expression.js';
+export * from './template.js';
+export * from './limits.js';

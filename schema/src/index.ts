@@ -1,0 +1,12 @@
+export * from './json.js';
+export * from './problems.js';
+export * from './format.js';
+export * from './expressions/index.js';
+export * from './nodes/index.js';
+export * from './validate.js';
+export * from './plan.js';
+export * from './compile.js';
+export * from './json-schema.js';
+export * from './events.js';
+export { reachableFrom, topologicalOrder, cyclicComponents } from './graph.js';
+export * from './runtime.js';

@@ -1,0 +1,37 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Workspace packages resolve to their TypeScript source in tests; `graphql` must be one
+// module instance (see docs/development.md).
+const alias = {
+  '@tandem/schema': source('./schema/src/index.ts'),
+  '@tandem/worker/events': source('./worker/src/events/index.ts'),
+  '@tandem/worker': source('./worker/src/index.ts'),
+  '@tandem/ops': source('./ops/src/index.ts'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: 'schema', include: ['schema/test/**/*.test.ts'] },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'worker',
+          include: ['worker/test/**/*.test.ts', 'ops/test/**/*.test.ts'],
+          globalSetup: ['./worker/test/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // One Temporal dev server and two cores: run files one at a time.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

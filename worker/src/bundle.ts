@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+
+const here = fileURLToPath(import.meta.url);
+/** True when running from TypeScript source (tests, `npm run dev`) rather than the built dist. */
+const fromSource = here.endsWith('.ts');
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`./workflows/index.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+
+/**
+ * Bundles the interpreter workflow for Temporal's sandbox. From source, webpack is taught the
+ * repo's conventions: `.js` specifiers name `.ts` files, and `@tandem/schema` is its source.
+ */
+export async function bundleInterpreterWorkflow(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: quietLogger,
+    webpackConfigHook: (config) => {
+      if (!fromSource) return config;
+      config.resolve ??= {};
+      config.resolve.extensionAlias = { '.js': ['.ts', '.js'] };
+      config.resolve.conditionNames = ['tandem-source', ...(config.resolve.conditionNames ?? ['import', 'require', 'node', 'default'])];
+      return config;
+    },
+  });
+}
+
+const noop = () => {};
+const quietLogger = {
+  log: noop,
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: (message: string, meta?: unknown) => console.warn(message, meta ?? ''),
+  error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
+};

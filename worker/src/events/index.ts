@@ -1,0 +1,3 @@
+export type { ExecutionEventBus, EventListener, SubscribeOptions } from './bus.js';
+export { InProcessEventBus } from './in-process.js';
+export { RedisEventBus, type RedisEventBusOptions } from './redis.js';

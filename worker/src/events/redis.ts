@@ -1,0 +1,112 @@
+import { createClient, type RedisClientType } from 'redis';
+import { EXECUTION_EVENT_TYPES, type EmittedEvent } from '@tandem/schema';
+import type { EventListener, ExecutionEventBus, SubscribeOptions } from './bus.js';
+
+export interface RedisEventBusOptions {
+  url: string;
+  /** Stream key; one per deployment. */
+  stream?: string;
+  /** Approximate number of events the stream keeps for consumers that were away. */
+  maxLength?: number;
+}
+
+/**
+ * Events on a Redis Stream: unlike pub/sub, a consumer that was away resumes from the
+ * last position it saw, so a restarting API server misses nothing still in the stream.
+ */
+export class RedisEventBus implements ExecutionEventBus {
+  private readonly stream: string;
+  private readonly maxLength: number;
+  private readonly publisher: RedisClientType;
+  private readonly readers = new Set<RedisClientType>();
+  private connected: Promise<unknown> | undefined;
+
+  constructor(private readonly options: RedisEventBusOptions) {
+    this.stream = options.stream ?? 'tandem:execution-events';
+    this.maxLength = options.maxLength ?? 100_000;
+    this.publisher = createClient({ url: options.url });
+    this.publisher.on('error', (error: Error) => console.error(`redis event bus: ${error.message}`));
+  }
+
+  private connect(): Promise<unknown> {
+    this.connected ??= this.publisher.connect();
+    return this.connected;
+  }
+
+  async publish(event: EmittedEvent): Promise<void> {
+    await this.connect();
+    await this.publisher.xAdd(this.stream, '*', { event: JSON.stringify(event) }, {
+      TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.maxLength },
+    });
+  }
+
+  async subscribe(listener: EventListener, options: SubscribeOptions = {}): Promise<() => Promise<void>> {
+    const reader = createClient({ url: this.options.url }) as RedisClientType;
+    reader.on('error', (error: Error) => console.error(`redis event bus reader: ${error.message}`));
+    await reader.connect();
+    this.readers.add(reader);
+    let position = options.after ?? (await this.lastPosition(reader));
+    let stopped = false;
+    const loop = (async () => {
+      while (!stopped) {
+        let reply;
+        try {
+          reply = await reader.xRead({ key: this.stream, id: position }, { BLOCK: 1_000, COUNT: 500 });
+        } catch (error) {
+          if (stopped) return;
+          console.error(`redis event bus read failed: ${(error as Error).message}`);
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        for (const stream of (reply ?? []) as Array<{ messages: Array<{ id: string; message: Record<string, string> }> }>) {
+          for (const message of stream.messages) {
+            position = message.id;
+            const event = decode(message.message.event);
+            if (!event) continue;
+            try {
+              listener(event, message.id);
+            } catch (error) {
+              console.error('event listener failed', error);
+            }
+          }
+        }
+      }
+    })();
+    return async () => {
+      stopped = true;
+      await loop.catch(() => {});
+      this.readers.delete(reader);
+      await reader.quit().catch(() => reader.disconnect());
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.connect();
+    await this.publisher.ping();
+  }
+
+  async close(): Promise<void> {
+    for (const reader of this.readers) await reader.quit().catch(() => reader.disconnect());
+    this.readers.clear();
+    if (this.connected) await this.publisher.quit().catch(() => this.publisher.disconnect());
+  }
+
+  private async lastPosition(reader: RedisClientType): Promise<string> {
+    const last = await reader.xRevRange(this.stream, '+', '-', { COUNT: 1 });
+    return last[0]?.id ?? '0-0';
+  }
+}
+
+const KNOWN_TYPES = new Set<string>(EXECUTION_EVENT_TYPES);
+
+/** Events come from the network: anything malformed is dropped rather than trusted. */
+function decode(text: string | undefined): EmittedEvent | null {
+  if (typeof text !== 'string' || text.length > 1_000_000) return null;
+  try {
+    const value = JSON.parse(text) as Partial<EmittedEvent>;
+    if (typeof value.executionId !== 'string' || !Number.isInteger(value.sequence) || !KNOWN_TYPES.has(value.type as string)) return null;
+    return value as EmittedEvent;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,14 @@
+export { createTandemWorker, type TandemWorkerOptions } from './worker.js';
+export { bundleInterpreterWorkflow, WORKFLOWS_PATH } from './bundle.js';
+export { createActivities, NetworkPolicy, type ActivityOptions, type HttpActivityOptions } from './activities/index.js';
+export * from './events/index.js';
+export {
+  INTERPRETER_WORKFLOW,
+  STEP_FAILURE_TYPE,
+  HTTP_FAILURE,
+  type InterpreterInput,
+  type StepFailureDetails,
+  type TandemSinks,
+  type HttpRequestInput,
+  type HttpResponseOutput,
+} from './workflows/types.js';

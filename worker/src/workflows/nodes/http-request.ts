@@ -1,0 +1,56 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import type { ConfigOf, httpRequest as httpRequestType, JsonValue } from '@tandem/schema';
+import { StepError, type NodeExecutor } from '../step.js';
+import type { HttpRequestInput, InterpreterActivities } from '../types.js';
+
+type HttpConfig = ConfigOf<typeof httpRequestType>;
+
+/**
+ * The request runs as an activity with Temporal's own retries off: the interpreter retries
+ * with backoff itself so that every attempt is visible as a STEP_RETRYING event.
+ */
+export const httpRequest: NodeExecutor<HttpConfig> = {
+  async execute({ node, config, evaluate, render, retrying }) {
+    const headers: Record<string, string> = {};
+    for (const name of Object.keys(config.headers)) headers[name] = await render(['headers', name]);
+    const request: HttpRequestInput = {
+      nodeId: node.id,
+      method: config.method,
+      url: await render(['url']),
+      headers,
+      timeoutMs: config.timeoutMs,
+      failOnHttpError: config.failOnHttpError,
+    };
+    if (config.bodyExpression !== undefined) request.body = await evaluate(['bodyExpression']);
+
+    const { httpRequest: call } = proxyActivities<InterpreterActivities>({
+      // The activity bounds the request itself; this bound catches a worker that died mid-call.
+      startToCloseTimeout: config.timeoutMs + 5_000,
+      retry: { maximumAttempts: 1 },
+    });
+    const { maxAttempts, initialIntervalMs, backoffCoefficient, maximumIntervalMs } = config.retry;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await call(request);
+        return { output: response as unknown as JsonValue };
+      } catch (error) {
+        const cause = rootCause(error);
+        const retryable = !(cause instanceof ApplicationFailure && cause.nonRetryable);
+        if (!retryable || attempt >= maxAttempts) {
+          const message = cause.message || String(error);
+          const suffix = attempt > 1 ? ` (after ${attempt} attempts)` : '';
+          throw new StepError(`${message}${suffix}`, cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : cause.name, message);
+        }
+        const delayMs = Math.min(maximumIntervalMs, Math.round(initialIntervalMs * backoffCoefficient ** (attempt - 1)));
+        retrying(attempt, cause, delayMs);
+        if (delayMs > 0) await sleep(delayMs);
+      }
+    }
+  },
+};
+
+function rootCause(error: unknown): Error {
+  let current: unknown = error;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  return current instanceof Error ? current : new Error(String(current));
+}

@@ -1,0 +1,29 @@
+import type { NodeExecutor } from '../step.js';
+import { trigger } from './trigger.js';
+import { transform } from './transform.js';
+import { setVariables } from './set.js';
+import { condition } from './condition.js';
+import { switchNode } from './switch.js';
+import { httpRequest } from './http-request.js';
+import { delay } from './delay.js';
+import { parallel } from './parallel.js';
+import { join } from './join.js';
+import { fail } from './fail.js';
+import { output } from './output.js';
+
+/** How each node type runs, by type name. A type without an executor fails the run when it is reached. */
+export const EXECUTORS: ReadonlyMap<string, NodeExecutor<never>> = new Map<string, NodeExecutor<never>>([
+  ['trigger.manual', trigger as NodeExecutor<never>],
+  ['trigger.webhook', trigger as NodeExecutor<never>],
+  ['trigger.schedule', trigger as NodeExecutor<never>],
+  ['transform', transform as NodeExecutor<never>],
+  ['set', setVariables as NodeExecutor<never>],
+  ['condition', condition as NodeExecutor<never>],
+  ['switch', switchNode as NodeExecutor<never>],
+  ['http.request', httpRequest as NodeExecutor<never>],
+  ['delay', delay as NodeExecutor<never>],
+  ['parallel', parallel as NodeExecutor<never>],
+  ['join', join as NodeExecutor<never>],
+  ['fail', fail as NodeExecutor<never>],
+  ['output', output as NodeExecutor<never>],
+]);

@@ -1,0 +1,11 @@
+import type { ConfigOf, JsonValue, setVariables as setNodeType } from '@tandem/schema';
+import type { NodeExecutor } from '../step.js';
+
+export const setVariables: NodeExecutor<ConfigOf<typeof setNodeType>> = {
+  async execute({ config, evaluate, setVariables: assign }) {
+    const values: Record<string, JsonValue> = {};
+    for (const name of Object.keys(config.variables)) values[name] = await evaluate(['variables', name]);
+    assign(values);
+    return { output: values };
+  },
+};

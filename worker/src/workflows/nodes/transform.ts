@@ -1,0 +1,7 @@
+import type { NodeExecutor } from '../step.js';
+
+export const transform: NodeExecutor = {
+  async execute({ evaluate }) {
+    return { output: await evaluate(['expression']) };
+  },
+};

@@ -1,0 +1,52 @@
+import type { CompiledNodeFields, ConfigPath, JsonObject, JsonValue, PlanNode } from '@tandem/schema';
+
+/** The data expressions see: `{ input, nodes, vars, params, loop, execution }`. */
+export interface Scope {
+  input: JsonValue;
+  nodes: Record<string, JsonValue>;
+  vars: Record<string, JsonValue>;
+  params: Record<string, JsonValue>;
+  loop: { item: JsonValue; index: number } | null;
+  execution: { id: string };
+}
+
+/** What a node executor gets: its node, its compiled fields, and the run around it. */
+export interface StepContext<Config = JsonObject> {
+  node: PlanNode;
+  config: Config;
+  fields: CompiledNodeFields;
+  scope: Scope;
+  /** Evaluates the expression at a config path over the current scope. */
+  evaluate(path: ConfigPath): Promise<JsonValue>;
+  /** Renders the template at a config path over the current scope. */
+  render(path: ConfigPath): Promise<string>;
+  /** Outputs of the nodes whose edges activated this one, by node id. */
+  inputs: Record<string, JsonValue>;
+  setVariables(values: Record<string, JsonValue>): void;
+  setResult(value: JsonValue): void;
+  /** Emits STEP_RETRYING; executors that retry call it before waiting. */
+  retrying(attempt: number, error: Error, delayMs: number): void;
+}
+
+export interface StepResult {
+  output: JsonValue;
+  /** The handles to follow for a branching node; omitted means every outgoing edge. */
+  handles?: readonly string[];
+}
+
+/** How one node type runs inside the interpreter workflow. */
+export interface NodeExecutor<Config = JsonObject> {
+  execute(context: StepContext<Config>): Promise<StepResult>;
+}
+
+/** A failure that belongs to a node, with the cause kept. */
+export class StepError extends Error {
+  override readonly name = 'StepError';
+  constructor(
+    message: string,
+    readonly causeType: string = 'Error',
+    readonly causeMessage: string = message,
+  ) {
+    super(message);
+  }
+}

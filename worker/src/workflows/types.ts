@@ -1,0 +1,66 @@
+import type { Sinks } from '@temporalio/workflow';
+import type { EmittedEvent, ExecutionPlan, JsonValue } from '@tandem/schema';
+
+/** What starts a run of the interpreter workflow. */
+export interface InterpreterInput {
+  /** Tandem's execution id; events carry it. */
+  executionId: string;
+  plan: ExecutionPlan;
+  input: JsonValue;
+  /** The trigger node that started the run; the first manual trigger (else the first trigger) when omitted. */
+  triggerNodeId?: string;
+}
+
+export const INTERPRETER_WORKFLOW = 'interpreterWorkflow';
+
+/** The failure type a run fails with when a node fails; details[0] is a `StepFailureDetails`. */
+export const STEP_FAILURE_TYPE = 'TandemStepFailed';
+
+export interface StepFailureDetails {
+  nodeId: string;
+  nodeType: string;
+  message: string;
+  /** The underlying cause as reported by the failing part (activity, expression, …). */
+  cause: { type: string; message: string } | null;
+}
+
+/** Sinks: how events leave workflow code without breaking determinism (not called during replay). */
+export interface TandemSinks extends Sinks {
+  tandemEvents: {
+    emit(event: EmittedEvent): void;
+  };
+}
+
+/** The request the http.request node sends through its activity (templates already rendered). */
+export interface HttpRequestInput {
+  nodeId: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: JsonValue;
+  timeoutMs: number;
+  /** Raise on 4xx/5xx (5xx, 408 and 429 retryable) instead of returning the response. */
+  failOnHttpError: boolean;
+}
+
+export interface HttpResponseOutput {
+  status: number;
+  headers: Record<string, string>;
+  body: JsonValue;
+}
+
+/** Activities the interpreter calls. Implemented in worker/src/activities. */
+export interface InterpreterActivities {
+  httpRequest(input: HttpRequestInput): Promise<HttpResponseOutput>;
+}
+
+/** Failure types the http activity raises; the non-retryable ones end the step at once. */
+export const HTTP_FAILURE = {
+  blockedTarget: 'HttpTargetBlocked',
+  invalidRequest: 'HttpInvalidRequest',
+  clientError: 'HttpClientError',
+  serverError: 'HttpServerError',
+  network: 'HttpNetworkError',
+  timeout: 'HttpTimeout',
+  tooLarge: 'HttpResponseTooLarge',
+} as const;
