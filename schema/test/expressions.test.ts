@@ -1,0 +1,210 @@
+import { describe, it, expect } from 'vitest';
+import {
+  DEFAULT_EXPRESSION_LIMITS,
+  ExpressionError,
+  checkExpression,
+  checkTemplate,
+  compileExpression,
+  compileTemplate,
+  parseTemplate,
+} from '@tandem/schema';
+
+const scope = {
+  input: { a: 1, why: 'name is missing', items: [1, 2, 3] },
+  nodes: { add: { total: 2 } },
+  vars: { b: 3 },
+  params: { c: 4 },
+  loop: { item: 'x', index: 5 },
+};
+
+async function evaluate(source: string, data: unknown = scope): Promise<unknown> {
+  return compileExpression(source).evaluate(data);
+}
+
+async function failure(run: () => Promise<unknown>): Promise<ExpressionError> {
+  try {
+    await run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ExpressionError);
+    return error as ExpressionError;
+  }
+  throw new Error('expected an ExpressionError');
+}
+
+function compileFailure(run: () => unknown): ExpressionError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ExpressionError);
+    return error as ExpressionError;
+  }
+  throw new Error('expected an ExpressionError');
+}
+
+describe('compileExpression', () => {
+  it('evaluates over input, nodes, vars, params and loop', async () => {
+    expect(await evaluate('input.a + nodes.add.total + vars.b + params.c + loop.index')).toBe(15);
+    expect(await evaluate("{ 'total': input.a + vars.b, 'item': loop.item }")).toEqual({ total: 4, item: 'x' });
+    expect(await evaluate('$sum(input.items)')).toBe(6);
+  });
+
+  it('returns plain JSON: arrays without sequence flags, null for no value', async () => {
+    const list = await evaluate('input.items.($ * 10)');
+    expect(list).toEqual([10, 20, 30]);
+    expect(Object.keys(list as object)).toEqual(['0', '1', '2']);
+    expect(await evaluate('input.nothing')).toBeNull();
+    expect(await evaluate('[1, "two", true, null, {"x": [3]}]')).toEqual([1, 'two', true, null, { x: [3] }]);
+  });
+
+  it('is deterministic: the same expression and scope give the same value', async () => {
+    const compiled = compileExpression('$map(input.items, function($v, $i) { $v * $i })');
+    expect(await compiled.evaluate(scope)).toEqual(await compiled.evaluate(scope));
+    expect(compiled.source).toBe('$map(input.items, function($v, $i) { $v * $i })');
+  });
+
+  it('reports a syntax error with its position', () => {
+    const error = compileFailure(() => compileExpression('input.a +'));
+    expect(error.name).toBe('ExpressionError');
+    expect(error.code).toBe('S0207');
+    expect(error.position).toBe(9);
+    expect(error.message).toContain('(at character 9)');
+    expect(checkExpression('input.a +')).toMatchObject({ code: 'S0207', position: 9 });
+    expect(checkExpression('input.a + 1')).toBeNull();
+  });
+
+  it('refuses empty and over-long expressions', () => {
+    expect(compileFailure(() => compileExpression('   ')).code).toBe('S0000');
+    expect(compileFailure(() => compileExpression('1+'.repeat(5_001) + '1')).code).toBe('S0001');
+  });
+
+  it('reports evaluation errors as ExpressionError', async () => {
+    const error = await failure(() => evaluate('$number("abc")'));
+    expect(error.code).toBe('D3030');
+  });
+
+  it.each(['$now()', '$millis()', '$random()', '$map([1], $now)'])('refuses the non-deterministic %s', async (source) => {
+    const error = await failure(() => evaluate(source));
+    expect(error.code).toBe('D9001');
+    expect(error.message).toContain('expressions must be deterministic');
+  });
+
+  it('ends endless tail recursion with a step-budget error instead of hanging', async () => {
+    const error = await failure(() => evaluate('($f := function($n){$f($n+1)}; $f(0))'));
+    expect(error.code).toBe('D9003');
+    expect(error.message).toContain(`more than ${DEFAULT_EXPRESSION_LIMITS.maxSteps} steps`);
+  });
+
+  it('ends deep recursion with a stack error', async () => {
+    const error = await failure(() => evaluate('($f := function($n){1 + $f($n+1)}; $f(0))'));
+    expect(error.code).toBe('D1011');
+  });
+
+  it('ends a huge nested iteration by the step budget', async () => {
+    const error = await failure(() => evaluate('$map([1..100000], function($x){ $map([1..100000], function($y){ $y }) })'));
+    expect(error.code).toBe('D9003');
+  });
+
+  it('refuses sequences longer than the limit', async () => {
+    const error = await failure(() => evaluate('$count([1..10000000])'));
+    expect(error.code).toBe('D2015');
+  });
+
+  it('counts steps per evaluation, not per compiled expression', async () => {
+    const compiled = compileExpression('$sum([1..1000].($ * 2))', { ...DEFAULT_EXPRESSION_LIMITS, maxSteps: 6_000 });
+    for (let i = 0; i < 5; i++) expect(await compiled.evaluate({})).toBe(1_001_000);
+    const tight = compileExpression('$sum([1..1000].($ * 2))', { ...DEFAULT_EXPRESSION_LIMITS, maxSteps: 1_000 });
+    expect((await failure(() => tight.evaluate({}))).code).toBe('D9003');
+  });
+
+  it('refuses results larger than the limit', async () => {
+    const source = Array.from({ length: 11 }, () => '$pad("", 100000)').join(' & ');
+    const error = await failure(() => evaluate(source));
+    expect(error.code).toBe('D9004');
+    const big = 'y'.repeat(DEFAULT_EXPRESSION_LIMITS.maxResultChars + 1);
+    expect((await failure(() => evaluate('input', { input: big }))).code).toBe('D9004');
+  });
+
+  it('refuses a function as a result', async () => {
+    expect((await failure(() => evaluate('function($x){ $x }'))).code).toBe('T9001');
+    expect((await failure(() => evaluate('$string'))).code).toBe('T9001');
+  });
+
+  it.each(['$match(input.why, /(a+)+$/)', '$replace(input.why, /(a)b\\1/, "")', '$contains(input.why, /(x*)*y/)'])(
+    'refuses the risky regular expression in %s at compile time',
+    (source) => {
+      const error = compileFailure(() => compileExpression(source));
+      expect(error.code).toBe('S9001');
+      expect(error.message).toContain('may backtrack without bound');
+    },
+  );
+
+  it('accepts ordinary regular expressions', async () => {
+    expect(await evaluate('$contains(input.why, /miss+ing/)')).toBe(true);
+  });
+
+  it('bounds the width of $pad', async () => {
+    expect(await evaluate('$pad("x", 5, "-")')).toBe('x----');
+    expect(await evaluate('$pad("x", -3)')).toBe('  x');
+    expect((await failure(() => evaluate('$pad("x", 1000000)'))).code).toBe('D9002');
+    expect((await failure(() => evaluate('$pad("x", -100001)'))).code).toBe('D9002');
+  });
+});
+
+describe('templates', () => {
+  it('replaces each {{ expr }} with its value', async () => {
+    expect(await compileTemplate('bad input: {{ input.why }}').render(scope)).toBe('bad input: name is missing');
+    expect(await compileTemplate('{{input.a}}+{{ vars.b }}={{ input.a + vars.b }}').render(scope)).toBe('1+3=4');
+  });
+
+  it('renders text without {{ }} as itself', async () => {
+    expect(await compileTemplate('plain text').render(scope)).toBe('plain text');
+    expect(parseTemplate('plain')).toEqual([{ text: 'plain' }]);
+  });
+
+  it('JSON-stringifies values that are not strings', async () => {
+    const rendered = await compileTemplate('n={{ input.a }} b={{ true }} o={{ nodes.add }} l={{ input.items }}').render(scope);
+    expect(rendered).toBe('n=1 b=true o={"total":2} l=[1,2,3]');
+  });
+
+  it('renders a missing value as empty text', async () => {
+    expect(await compileTemplate('[{{ input.missing }}]').render(scope)).toBe('[]');
+  });
+
+  it('reports an unclosed {{ with its position', () => {
+    const error = compileFailure(() => compileTemplate('hello {{ input.name'));
+    expect(error.code).toBe('S9002');
+    expect(error.position).toBe(6);
+    expect(checkTemplate('hello {{ input.name')).toMatchObject({ code: 'S9002' });
+  });
+
+  it('reports an empty {{ }}', () => {
+    expect(compileFailure(() => compileTemplate('a {{  }} b')).code).toBe('S9003');
+  });
+
+  it('reports a syntax error inside {{ }} at its position in the whole text', () => {
+    const error = compileFailure(() => compileTemplate('a {{ input.( }}'));
+    expect(error.code).toBe('S0203');
+    expect(error.position).toBe(13);
+    expect(error.message).toContain('in {{ input.( }}');
+    expect(checkTemplate('a {{ input.x }}')).toBeNull();
+  });
+
+  it('splits text and expressions with their offsets', () => {
+    expect(parseTemplate('a {{ x }} b {{y}}')).toEqual([
+      { text: 'a ' },
+      { expression: ' x ', offset: 4 },
+      { text: ' b ' },
+      { expression: 'y', offset: 14 },
+    ]);
+  });
+
+  it('refuses non-deterministic functions inside templates', async () => {
+    expect((await failure(() => compileTemplate('at {{ $now() }}').render(scope))).code).toBe('D9001');
+  });
+
+  it('refuses a rendered text longer than the limit', async () => {
+    const template = compileTemplate('{{ input }}{{ input }}');
+    const half = 'z'.repeat(DEFAULT_EXPRESSION_LIMITS.maxResultChars / 2 + 1);
+    expect((await failure(() => template.render({ input: half }))).code).toBe('D9004');
+  });
+});
