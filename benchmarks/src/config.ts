@@ -38,11 +38,11 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): EngineBenchConfig {
-  const transformRuns = positiveInt(env, 'BENCH_RUNS', 600);
+  const transformRuns = positiveInt(env, 'BENCH_RUNS', 300);
   return {
     transformRuns,
     httpRuns: positiveInt(env, 'BENCH_HTTP_RUNS', Math.max(1, Math.round(transformRuns / 2))),
-    warmup: positiveInt(env, 'BENCH_WARMUP', 60),
+    warmup: positiveInt(env, 'BENCH_WARMUP', 40),
     concurrency: positiveInt(env, 'BENCH_CONCURRENCY', 20),
     rounds: positiveInt(env, 'BENCH_ROUNDS', 2),
     graphNodes: positiveInt(env, 'BENCH_GRAPH_NODES', 1_000),

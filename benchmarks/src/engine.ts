@@ -1,0 +1,109 @@
+// `npm run bench:engine`: the interpreter against hand-written Temporal workflows, and
+// validate + compile of a large graph. Prints a table and writes benchmarks/results/engine-latest.json.
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { startTemporal } from '@tandem/ops';
+import { benchCompile } from './compile-bench.js';
+import { readConfig, TARGETS } from './config.js';
+import { startStepServer } from './http-server.js';
+import { machineInfo } from './machine.js';
+import { formatReport, scenarioReport, writeReport, type EngineReport, type ScenarioReport } from './report.js';
+import { compareVariants, type Variant } from './runner.js';
+import { httpChainScenario, transformChainScenario, type Scenario } from './scenarios.js';
+import { bundleHandwrittenWorkflows, bundleInterpreterWorkflow, startHandwrittenWorker, startInterpreterWorker } from './workers.js';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+const config = readConfig();
+const startedAt = Date.now();
+const progress = (message: string) => console.error(`[bench] ${message}`);
+
+/** Resources to release, newest first, however the benchmark ends. */
+const cleanups: Array<{ name: string; run: () => Promise<void> }> = [];
+async function cleanUp(): Promise<void> {
+  while (cleanups.length > 0) {
+    const { name, run } = cleanups.pop()!;
+    try {
+      await run();
+    } catch (error) {
+      console.error(`[bench] stopping ${name} failed:`, error);
+    }
+  }
+}
+const onSignal = (signal: NodeJS.Signals) => {
+  progress(`${signal}: stopping`);
+  void cleanUp().finally(() => process.exit(130));
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
+async function main(): Promise<EngineReport> {
+  const machine = machineInfo();
+
+  // Compilation is pure CPU: measured first, before the Temporal server and workers compete for the 2 cores.
+  progress(`validate + compile of a ${config.graphNodes}-node graph, ${config.compileIterations} iterations`);
+  const compile = benchCompile({ nodes: config.graphNodes, iterations: config.compileIterations, warmup: config.compileWarmup });
+
+  progress('starting the Temporal dev server and the HTTP endpoint; bundling both workflow sets');
+  const [temporal, steps, interpreterBundle, handwrittenBundle] = await Promise.all([
+    startTemporal(undefined),
+    startStepServer(),
+    bundleInterpreterWorkflow(),
+    bundleHandwrittenWorkflows(),
+  ]);
+  cleanups.push({ name: 'the Temporal dev server', run: () => temporal.stop() });
+  cleanups.push({ name: 'the HTTP endpoint', run: () => steps.close() });
+
+  const connection = await Connection.connect({ address: temporal.address });
+  cleanups.push({ name: 'the client connection', run: () => connection.close() });
+  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  cleanups.push({ name: 'the worker connection', run: () => nativeConnection.close() });
+  const client = new Client({ connection });
+
+  const suffix = Date.now().toString(36);
+  const interpreter = await startInterpreterWorker(nativeConnection, `bench-interpreter-${suffix}`, interpreterBundle);
+  cleanups.push({ name: 'the interpreter worker', run: () => interpreter.stop() });
+  const handwritten = await startHandwrittenWorker(nativeConnection, `bench-handwritten-${suffix}`, handwrittenBundle);
+  cleanups.push({ name: 'the hand-written worker', run: () => handwritten.stop() });
+
+  const ctx = { client, interpreterQueue: interpreter.taskQueue, handwrittenQueue: handwritten.taskQueue };
+  const scenarios: Array<{ scenario: Scenario; runs: number }> = [
+    { scenario: transformChainScenario(ctx), runs: config.transformRuns },
+    { scenario: httpChainScenario(ctx, steps.baseUrl), runs: config.httpRuns },
+  ];
+  const runs: Record<string, ScenarioReport> = {};
+  for (const { scenario, runs: count } of scenarios) {
+    progress(`${scenario.title}: ${config.warmup} warm-up + ${count} measured runs per variant`);
+    const [interpreted, baseline] = scenario.variants;
+    let interpreterRuns = 0;
+    const counted: Variant = { name: interpreted.name, run: (i) => interpreted.run(i).then(() => void interpreterRuns++) };
+    const eventsBefore = interpreter.events();
+    const results = await compareVariants([counted, baseline], { runs: count, warmup: config.warmup, concurrency: config.concurrency, rounds: config.rounds });
+    runs[scenario.id] = scenarioReport(scenario.title, results, (interpreter.events() - eventsBefore) / interpreterRuns);
+  }
+
+  await cleanUp();
+  const { output: _output, ...settings } = config;
+  return {
+    generatedAt: new Date().toISOString(),
+    machine,
+    config: settings,
+    targets: TARGETS,
+    runs,
+    compile: { ...compile, meetsTarget: compile.compile.p95 < TARGETS.compileMsMax && compile.compile.p50 < TARGETS.compileMsMax },
+    durationSeconds: (Date.now() - startedAt) / 1_000,
+  };
+}
+
+try {
+  const report = await main();
+  writeReport(report, config.output);
+  console.log(formatReport(report, config));
+} catch (error) {
+  console.error('[bench] failed:', error);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+}

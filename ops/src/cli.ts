@@ -1,0 +1,118 @@
+// `npm run workflow -- validate <file>` and `npm run workflow -- run <file> [--input JSON] [--trigger nodeId]`.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { compileWorkflow, validateWorkflow, type EmittedEvent, type JsonValue, type Problem } from '@tandem/schema';
+import { INTERPRETER_WORKFLOW, type InterpreterInput } from '@tandem/worker';
+import { readEnvironment } from './config.js';
+import { startEmbedded } from './embedded.js';
+import { waitForTemporal } from './temporal.js';
+
+const USAGE = `usage:
+  npm run workflow -- validate <workflow.json>
+  npm run workflow -- run <workflow.json> [--input '<json>'] [--trigger <nodeId>]`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, file, ...rest] = argv;
+  if ((command !== 'validate' && command !== 'run') || !file) {
+    console.error(USAGE);
+    return 2;
+  }
+  const document = readJson(readFileSync(file, 'utf8'), file);
+  if (command === 'validate') {
+    const result = validateWorkflow(document);
+    if (result.ok) console.log(`${file}: valid`);
+    else printProblems(result.problems);
+    return result.ok ? 0 : 1;
+  }
+  const options = parseFlags(rest);
+  const compiled = compileWorkflow(document);
+  if (!compiled.ok) {
+    printProblems(compiled.problems);
+    return 1;
+  }
+  return run({ executionId: randomUUID(), plan: compiled.plan, input: options.input, ...(options.trigger ? { triggerNodeId: options.trigger } : {}) });
+}
+
+async function run(args: InterpreterInput): Promise<number> {
+  const env = readEnvironment();
+  // Reuse the Temporal of a running `npm start` when there is one; else run a private dev server.
+  let reuse = env.temporalAddress;
+  if (!reuse) reuse = await waitForTemporal('127.0.0.1:7233', 1_000).then(() => '127.0.0.1:7233', () => undefined);
+  const tandem = await startEmbedded({
+    env: { ...env, temporalAddress: reuse },
+    taskQueue: `tandem-cli-${randomUUID()}`,
+    devServerPort: 0,
+    persist: false,
+    sdkLogLevel: 'ERROR',
+    log: (line) => console.error(line),
+  });
+  await tandem.bus.subscribe((event) => {
+    if (event.executionId === args.executionId) console.log(describe(event));
+  });
+  const connection = await Connection.connect({ address: tandem.temporal.address });
+  try {
+    const client = new Client({ connection, namespace: env.temporalNamespace });
+    const handle = await client.workflow.start(INTERPRETER_WORKFLOW, {
+      taskQueue: tandem.worker.options.taskQueue,
+      workflowId: `tandem-${args.executionId}`,
+      args: [args],
+    });
+    try {
+      const result = (await handle.result()) as JsonValue;
+      await settle();
+      console.log(JSON.stringify(result, null, 2));
+      return 0;
+    } catch (error) {
+      await settle();
+      const cause = error instanceof WorkflowFailedError ? error.cause : error;
+      console.error(`run failed: ${(cause as Error)?.message ?? String(cause)}`);
+      return 1;
+    }
+  } finally {
+    await connection.close();
+    await tandem.stop();
+  }
+}
+
+function describe(event: EmittedEvent): string {
+  const node = event.nodeId ? ` ${event.nodeId}` : '';
+  const data = Object.keys(event.data).length > 0 ? ` ${JSON.stringify(event.data).slice(0, 200)}` : '';
+  return `#${event.sequence} ${event.type}${node}${data}`;
+}
+
+function printProblems(problems: Problem[]): void {
+  console.error(`${problems.length} problem${problems.length === 1 ? '' : 's'}:`);
+  for (const p of problems) console.error(`  - ${p.message}${p.path ? `  (at ${p.path})` : ''}`);
+}
+
+function parseFlags(args: string[]): { input: JsonValue; trigger?: string } {
+  const out: { input: JsonValue; trigger?: string } = { input: {} };
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+    if (flag === '--input') out.input = readJson(value, '--input');
+    else if (flag === '--trigger') out.trigger = value;
+    else throw new Error(`unknown option ${flag}\n${USAGE}`);
+  }
+  return out;
+}
+
+function readJson(text: string, what: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch (error) {
+    throw new Error(`${what} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Sinks run just after the last workflow task; let the final events print before the result. */
+const settle = () => new Promise((r) => setTimeout(r, 200));
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error((error as Error).message);
+    process.exit(1);
+  },
+);
