@@ -240,3 +240,31 @@ describe('interpreter workflow', () => {
     expect(await handle.result()).toBe('hook');
   });
 });
+
+describe('a failing branch', () => {
+  it('cancels the sibling branches still running and fails the run at once', async () => {
+    const def = workflow(
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'fan', type: 'parallel' },
+        { id: 'longWait', type: 'delay', config: { durationMs: 3_600_000 } },
+        { id: 'shortWait', type: 'delay', config: { durationMs: 500 } },
+        { id: 'boom', type: 'fail', config: { message: 'branch failed' } },
+        { id: 'both', type: 'join' },
+      ],
+      [
+        ['t', 'fan'],
+        ['fan', 'longWait'],
+        ['fan', 'shortWait'],
+        ['shortWait', 'boom'],
+        ['longWait', 'both'],
+        ['boom', 'both'],
+      ],
+    );
+    const run = await h.run(def, {});
+    expect((run.error!.cause as ApplicationFailure).message).toContain('node "boom" (fail) failed: branch failed');
+    const history = await h.client.workflow.getHandle(run.workflowId).fetchHistory();
+    expect((history.events ?? []).some((e) => e.timerCanceledEventAttributes)).toBe(true);
+    expect(run.events.some((e) => e.type === 'STEP_COMPLETED' && e.nodeId === 'longWait')).toBe(false);
+  });
+});

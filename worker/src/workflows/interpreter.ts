@@ -49,7 +49,11 @@ export class PlanRun {
         for (const other of this.args.plan.triggers) if (other !== trigger.id) this.skip(other);
         this.start(trigger.id);
         await this.done;
-        if (this.failure !== undefined) throw this.failure;
+        if (this.failure !== undefined) {
+          // Stop sibling branches (timers, activities) before failing the run.
+          CancellationScope.current().cancel();
+          throw this.failure;
+        }
       });
     } catch (error) {
       if (isCancellation(error)) {
