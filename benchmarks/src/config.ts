@@ -13,6 +13,8 @@ export interface EngineBenchConfig {
   concurrency: number;
   /** Rounds the measured runs are split into, alternating the variants' order (`BENCH_ROUNDS`). */
   rounds: number;
+  /** Runs per variant measured one at a time, for latency without queueing (`BENCH_SERIAL_RUNS`). */
+  serialRuns: number;
   /** Nodes of the generated graph (`BENCH_GRAPH_NODES`). */
   graphNodes: number;
   /** Measured validate + compile iterations (`BENCH_COMPILE_ITERATIONS`) after `BENCH_COMPILE_WARMUP` unmeasured ones. */
@@ -38,13 +40,14 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): EngineBenchConfig {
-  const transformRuns = positiveInt(env, 'BENCH_RUNS', 300);
+  const transformRuns = positiveInt(env, 'BENCH_RUNS', 240);
   return {
     transformRuns,
     httpRuns: positiveInt(env, 'BENCH_HTTP_RUNS', Math.max(1, Math.round(transformRuns / 2))),
-    warmup: positiveInt(env, 'BENCH_WARMUP', 40),
+    warmup: positiveInt(env, 'BENCH_WARMUP', 30),
     concurrency: positiveInt(env, 'BENCH_CONCURRENCY', 20),
     rounds: positiveInt(env, 'BENCH_ROUNDS', 2),
+    serialRuns: positiveInt(env, 'BENCH_SERIAL_RUNS', 20),
     graphNodes: positiveInt(env, 'BENCH_GRAPH_NODES', 1_000),
     compileIterations: positiveInt(env, 'BENCH_COMPILE_ITERATIONS', 30),
     compileWarmup: positiveInt(env, 'BENCH_COMPILE_WARMUP', 5),

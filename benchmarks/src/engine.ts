@@ -78,8 +78,11 @@ async function main(): Promise<EngineReport> {
     let interpreterRuns = 0;
     const counted: Variant = { name: interpreted.name, run: (i) => interpreted.run(i).then(() => void interpreterRuns++) };
     const eventsBefore = interpreter.events();
-    const results = await compareVariants([counted, baseline], { runs: count, warmup: config.warmup, concurrency: config.concurrency, rounds: config.rounds });
-    runs[scenario.id] = scenarioReport(scenario.title, results, (interpreter.events() - eventsBefore) / interpreterRuns);
+    const loaded = await compareVariants([counted, baseline], { runs: count, warmup: config.warmup, concurrency: config.concurrency, rounds: config.rounds });
+    const eventsPerRun = (interpreter.events() - eventsBefore) / interpreterRuns;
+    progress(`${scenario.title}: ${config.serialRuns} runs per variant one at a time`);
+    const serial = await compareVariants(scenario.variants, { runs: config.serialRuns, warmup: 3, concurrency: 1, rounds: config.rounds });
+    runs[scenario.id] = scenarioReport(scenario.title, loaded, serial, eventsPerRun);
   }
 
   await cleanUp();

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus, release, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, TEMPORAL_CLI } from '@tandem/ops';
 
@@ -12,6 +12,8 @@ export interface MachineInfo {
   node: string;
   temporalSdk: string;
   temporalCli: string;
+  /** 1-minute load average when the benchmark started: above ~0.5 others were using the cores, so expect noise. */
+  loadAverageAtStart: number;
 }
 
 function cpuModel(): string {
@@ -51,5 +53,6 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     temporalSdk: packageVersion('@temporalio/worker'),
     temporalCli: temporalCliVersion(),
+    loadAverageAtStart: Math.round(loadavg()[0]! * 100) / 100,
   };
 }

@@ -13,6 +13,8 @@ export interface ScenarioReport {
   /** interpreter / hand-written */
   ratios: { throughput: number; p50: number; p95: number };
   meetsThroughputTarget: boolean;
+  /** Latency with one run in flight (no queueing): interpreter, hand-written, and their P50/P95 ratios. */
+  serial: { interpreter: Summary; handwritten: Summary; ratios: { p50: number; p95: number } };
   /** Events the interpreter published per run (0 for the baseline, which publishes none). */
   eventsPerRun?: number;
 }
@@ -27,7 +29,12 @@ export interface EngineReport {
   durationSeconds: number;
 }
 
-export function scenarioReport(title: string, [interpreter, handwritten]: VariantResult[], eventsPerRun?: number): ScenarioReport {
+export function scenarioReport(
+  title: string,
+  [interpreter, handwritten]: VariantResult[],
+  [serialInterpreter, serialHandwritten]: VariantResult[],
+  eventsPerRun?: number,
+): ScenarioReport {
   const ratios = {
     throughput: interpreter!.throughput / handwritten!.throughput,
     p50: interpreter!.latency.p50 / handwritten!.latency.p50,
@@ -39,6 +46,14 @@ export function scenarioReport(title: string, [interpreter, handwritten]: Varian
     handwritten: handwritten!,
     ratios,
     meetsThroughputTarget: ratios.throughput >= TARGETS.throughputRatioMin,
+    serial: {
+      interpreter: serialInterpreter!.latency,
+      handwritten: serialHandwritten!.latency,
+      ratios: {
+        p50: serialInterpreter!.latency.p50 / serialHandwritten!.latency.p50,
+        p95: serialInterpreter!.latency.p95 / serialHandwritten!.latency.p95,
+      },
+    },
     ...(eventsPerRun === undefined ? {} : { eventsPerRun }),
   };
 }
@@ -63,11 +78,11 @@ export function formatReport(report: EngineReport, config: EngineBenchConfig): s
   const m = report.machine;
   const lines: string[] = [];
   lines.push(`Tandem engine benchmark, ${report.generatedAt}`);
-  lines.push(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`);
+  lines.push(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadAverageAtStart} at start`);
   lines.push(`temporal: ${m.temporalCli}, dev server in memory on loopback; SDK ${m.temporalSdk}`);
   lines.push(
     `load: ${config.transformRuns} (transform) / ${config.httpRuns} (HTTP) measured runs per variant in ${config.rounds} rounds ` +
-      `of alternating order, ${config.concurrency} in flight, after ${config.warmup} warm-up runs per variant`,
+      `of alternating order, ${config.concurrency} in flight, after ${config.warmup} warm-up runs per variant; ms from start request to result`,
   );
   lines.push('');
 
@@ -96,6 +111,15 @@ export function formatReport(report: EngineReport, config: EngineBenchConfig): s
     ]);
   }
   lines.push(table(ratioRows, (c) => c >= 1 && c !== 3));
+  lines.push('');
+
+  lines.push(`latency with one run in flight (${config.serialRuns} runs per variant, no queueing)`);
+  const serialRows: string[][] = [['scenario', 'interp P50', 'interp P95', 'hand P50', 'hand P95', 'ratio P50', 'ratio P95']];
+  for (const scenario of Object.values(report.runs)) {
+    const { interpreter: i, handwritten: h, ratios: r } = scenario.serial;
+    serialRows.push([scenario.title, ms(i.p50), ms(i.p95), ms(h.p50), ms(h.p95), ratio(r.p50), ratio(r.p95)]);
+  }
+  lines.push(table(serialRows, (c) => c >= 1));
   lines.push('');
 
   const c = report.compile;

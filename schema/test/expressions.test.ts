@@ -88,6 +88,12 @@ describe('compileExpression', () => {
     expect(error.message).toContain('expressions must be deterministic');
   });
 
+  it('refuses direct calls of non-deterministic functions when the expression is checked', () => {
+    expect(checkExpression('1 + $millis()')?.code).toBe('D9001');
+    expect(checkExpression('$random() > 0.5')?.message).toContain('$random() is not available');
+    expect(checkExpression("$nowhere := 1")).toBeNull();
+  });
+
   it('ends endless tail recursion with a step-budget error instead of hanging', async () => {
     const error = await failure(() => evaluate('($f := function($n){$f($n+1)}; $f(0))'));
     expect(error.code).toBe('D9003');

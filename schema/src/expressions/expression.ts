@@ -54,7 +54,7 @@ export function compileExpression(source: string, limits: ExpressionLimits = DEF
   } catch (error) {
     throw toExpressionError(error);
   }
-  rejectRiskyRegexes(expr.ast());
+  rejectUnsafeConstructs(expr.ast());
   for (const name of NON_DETERMINISTIC) {
     expr.assign(name, () => {
       throw new ExpressionError(`$${name}() is not available: expressions must be deterministic`, 'D9001');
@@ -120,12 +120,17 @@ function toExpressionError(error: unknown): ExpressionError {
 /** Nested quantifiers such as `(a+)+` backtrack catastrophically; a single evaluation step could hang the worker. */
 const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/;
 
-function rejectRiskyRegexes(ast: unknown): void {
+/** Refuses, at compile time, calls of non-deterministic functions and regexes that could hang a worker. */
+function rejectUnsafeConstructs(ast: unknown): void {
   const stack: unknown[] = [ast];
   let visited = 0;
   while (stack.length > 0 && visited++ < 100_000) {
     const node = stack.pop();
     if (node === null || typeof node !== 'object') continue;
+    const call = node as { type?: string; procedure?: { type?: string; value?: unknown } };
+    if (call.type === 'function' && call.procedure?.type === 'variable' && (NON_DETERMINISTIC as readonly unknown[]).includes(call.procedure.value)) {
+      throw new ExpressionError(`$${String(call.procedure.value)}() is not available: expressions must be deterministic`, 'D9001');
+    }
     if (node instanceof RegExp) {
       if (NESTED_QUANTIFIER.test(node.source) || /\\[1-9]/.test(node.source)) {
         throw new ExpressionError(`regular expression /${node.source}/ may backtrack without bound; simplify it`, 'S9001');

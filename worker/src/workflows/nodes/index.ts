@@ -11,7 +11,7 @@ import { join } from './join.js';
 import { fail } from './fail.js';
 import { output } from './output.js';
 
-/** How each node type runs, by type name. A type without an executor fails the run when it is reached. */
+/** How each node type runs, by type name. A plan with a type that has no executor fails the run at its start, naming the node. */
 export const EXECUTORS: ReadonlyMap<string, NodeExecutor<never>> = new Map<string, NodeExecutor<never>>([
   ['trigger.manual', trigger as NodeExecutor<never>],
   ['trigger.webhook', trigger as NodeExecutor<never>],
