@@ -30,9 +30,18 @@ async function cleanUp(): Promise<void> {
     }
   }
 }
+function owned<T>(name: string, resource: T, stop: () => Promise<void>): T {
+  cleanups.push({ name, run: stop });
+  return resource;
+}
+/** Settles once everything started during start-up is registered in `cleanups` (or failed to start). */
+let startedUp: Promise<unknown> = Promise.resolve();
 const onSignal = (signal: NodeJS.Signals) => {
   progress(`${signal}: stopping`);
-  void cleanUp().finally(() => process.exit(130));
+  // A dev server still starting is registered when it answers; wait for that so it is not left behind.
+  void startedUp
+    .then(cleanUp)
+    .finally(() => process.exit(130));
 };
 process.once('SIGINT', onSignal);
 process.once('SIGTERM', onSignal);
@@ -45,14 +54,15 @@ async function main(): Promise<EngineReport> {
   const compile = benchCompile({ nodes: config.graphNodes, iterations: config.compileIterations, warmup: config.compileWarmup });
 
   progress('starting the Temporal dev server and the HTTP endpoint; bundling both workflow sets');
-  const [temporal, steps, interpreterBundle, handwrittenBundle] = await Promise.all([
-    startTemporal(undefined),
-    startStepServer(),
+  // Each is registered for clean-up as soon as it is up, so a failure of another does not leak it.
+  const startup = [
+    startTemporal(undefined).then((t) => owned('the Temporal dev server', t, () => t.stop())),
+    startStepServer().then((server) => owned('the HTTP endpoint', server, () => server.close())),
     bundleInterpreterWorkflow(),
     bundleHandwrittenWorkflows(),
-  ]);
-  cleanups.push({ name: 'the Temporal dev server', run: () => temporal.stop() });
-  cleanups.push({ name: 'the HTTP endpoint', run: () => steps.close() });
+  ] as const;
+  startedUp = Promise.allSettled(startup);
+  const [temporal, steps, interpreterBundle, handwrittenBundle] = await Promise.all(startup);
 
   const connection = await Connection.connect({ address: temporal.address });
   cleanups.push({ name: 'the client connection', run: () => connection.close() });

@@ -15,6 +15,8 @@ export async function bundleInterpreterWorkflow(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     logger: quietLogger,
+    // Loaded once per V8 context instead of once per run: pure modules with no per-run state.
+    preloadModules: ['zod', 'jsonata', '@tandem/schema'],
     webpackConfigHook: (config) => {
       if (!fromSource) return config;
       config.resolve ??= {};
