@@ -12,6 +12,8 @@ export interface SubscribeOptions {
  * publish order per publisher; consumers store events idempotently by (executionId, sequence).
  */
 export interface ExecutionEventBus {
+  /** True when positions survive restarts (a consumer may store one and resume from it later). */
+  readonly durable: boolean;
   publish(event: EmittedEvent): Promise<void>;
   subscribe(listener: EventListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
   /** Resolves when the bus can carry events (for readiness checks); rejects with the reason otherwise. */

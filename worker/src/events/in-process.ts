@@ -6,6 +6,7 @@ export class InProcessEventBus implements ExecutionEventBus {
   private readonly listeners = new Set<EventListener>();
   private readonly backlog: Array<{ position: number; event: EmittedEvent }> = [];
   private position = 0;
+  readonly durable = false;
 
   constructor(private readonly backlogSize = 10_000) {}
 

@@ -20,6 +20,7 @@ export class RedisEventBus implements ExecutionEventBus {
   private readonly publisher: RedisClientType;
   private readonly readers = new Set<RedisClientType>();
   private connected: Promise<unknown> | undefined;
+  readonly durable = true;
 
   constructor(private readonly options: RedisEventBusOptions) {
     this.stream = options.stream ?? 'tandem:execution-events';
