@@ -10,6 +10,9 @@ const alias = {
   '@tandem/worker/events': source('./worker/src/events/index.ts'),
   '@tandem/worker': source('./worker/src/index.ts'),
   '@tandem/ops': source('./ops/src/index.ts'),
+  '@tandem/server': source('./server/src/index.ts'),
+  // One graphql instance for type-graphql, Apollo and graphql-ws ("another realm" otherwise).
+  graphql: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)),
 };
 
 export default defineConfig({
@@ -23,8 +26,8 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
-          name: 'worker',
-          include: ['worker/test/**/*.test.ts', 'ops/test/**/*.test.ts'],
+          name: 'integration',
+          include: ['worker/test/**/*.test.ts', 'server/test/**/*.test.ts', 'ops/test/**/*.test.ts'],
           globalSetup: ['./worker/test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+
+/** Server settings from the environment, with the embedded defaults. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** postgres://… for PostgreSQL; unset for the embedded SQLite file under dataDir. */
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  temporalAddress: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  /** Introspection and the landing page; on outside production unless set. */
+  introspection: boolean;
+  /** Browser origins allowed to open websockets (and CORS); empty allows same-origin and non-browser clients. */
+  allowedOrigins: string[];
+  /** Largest request body, bytes. */
+  maxBodyBytes: number;
+  sessionTtlMs: number;
+}
+
+export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): ServerConfig {
+  const production = env.NODE_ENV === 'production';
+  return {
+    port: Number(env.PORT ?? 4000),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: resolve(root, env.TANDEM_DATA_DIR ?? '.data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    temporalAddress: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
+    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    taskQueue: env.TEMPORAL_TASK_QUEUE || 'tandem',
+    introspection: env.TANDEM_INTROSPECTION ? env.TANDEM_INTROSPECTION === 'true' : !production,
+    allowedOrigins: (env.TANDEM_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    maxBodyBytes: Number(env.TANDEM_MAX_BODY_BYTES ?? 2_000_000),
+    sessionTtlMs: Number(env.TANDEM_SESSION_TTL_MS ?? 30 * 86_400_000),
+  };
+}

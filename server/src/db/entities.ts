@@ -1,0 +1,203 @@
+import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import type { JsonValue } from '@tandem/schema';
+
+// Entities are declared with EntitySchema (no decorators), so they work the same in tsc
+// builds, vitest and tsx. Foreign keys are plain id columns: the API reads by id anyway.
+
+export class User {
+  id!: string;
+  email!: string;
+  name!: string;
+  passwordHash!: string;
+  createdAt: Date = new Date();
+}
+
+export type AccessTokenKind = 'session' | 'api';
+
+/** A bearer credential: a sign-in session or an integrator's API token. Only its hash is stored. */
+export class AccessToken {
+  id!: string;
+  userId!: string;
+  kind!: AccessTokenKind;
+  name!: string;
+  tokenHash!: string;
+  /** The first characters of the secret, to recognise it in lists. */
+  prefix!: string;
+  createdAt: Date = new Date();
+  expiresAt?: Date | null;
+  lastUsedAt?: Date | null;
+  revokedAt?: Date | null;
+}
+
+export class Workflow {
+  id!: string;
+  ownerId!: string;
+  name!: string;
+  description = '';
+  /** The draft definition (tandem.workflow/v1). */
+  definition!: JsonValue;
+  latestVersion = 0;
+  createdAt: Date = new Date();
+  updatedAt: Date = new Date();
+}
+
+/** An immutable, numbered deployment of a workflow. */
+export class WorkflowVersion {
+  id!: string;
+  workflowId!: string;
+  number!: number;
+  definition!: JsonValue;
+  message = '';
+  authorId!: string;
+  createdAt: Date = new Date();
+}
+
+export const EXECUTION_STATUSES = ['RUNNING', 'PAUSED', 'WAITING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
+
+/** Mirrors one run of the interpreter on Temporal. */
+export class Execution {
+  id!: string;
+  workflowId!: string;
+  versionId!: string;
+  versionNumber!: number;
+  startedById!: string;
+  status: ExecutionStatus = 'RUNNING';
+  input!: JsonValue;
+  result?: JsonValue | null;
+  error?: JsonValue | null;
+  startedAt: Date = new Date();
+  finishedAt?: Date | null;
+  updatedAt: Date = new Date();
+  temporalWorkflowId!: string;
+  temporalRunId!: string;
+}
+
+/** A stored event; `id` is the globally ordered cursor, `sequence` the per-execution number. */
+export class ExecutionEvent {
+  id!: string;
+  executionId!: string;
+  sequence!: number;
+  type!: string;
+  nodeId?: string | null;
+  at!: Date;
+  data!: JsonValue;
+}
+
+const createdAt = { type: 'datetime', onCreate: () => new Date() } as const;
+
+export const UserSchema = new EntitySchema<User>({
+  class: User,
+  tableName: 'users',
+  properties: {
+    id: { type: 'string', length: 36, primary: true },
+    email: { type: 'string', length: 320, unique: true },
+    name: { type: 'string', length: 200 },
+    passwordHash: { type: 'string', length: 300 },
+    createdAt,
+  },
+});
+
+export const AccessTokenSchema = new EntitySchema<AccessToken>({
+  class: AccessToken,
+  tableName: 'access_tokens',
+  properties: {
+    id: { type: 'string', length: 36, primary: true },
+    userId: { type: 'string', length: 36, index: true },
+    kind: { type: 'string', length: 16 },
+    name: { type: 'string', length: 200 },
+    tokenHash: { type: 'string', length: 64, unique: true },
+    prefix: { type: 'string', length: 16 },
+    createdAt,
+    expiresAt: { type: 'datetime', nullable: true },
+    lastUsedAt: { type: 'datetime', nullable: true },
+    revokedAt: { type: 'datetime', nullable: true },
+  },
+});
+
+export const WorkflowSchema = new EntitySchema<Workflow>({
+  class: Workflow,
+  tableName: 'workflows',
+  properties: {
+    id: { type: 'string', length: 36, primary: true },
+    ownerId: { type: 'string', length: 36, index: true },
+    name: { type: 'string', length: 200 },
+    description: { type: 'text' },
+    definition: { type: 'json' },
+    latestVersion: { type: 'integer' },
+    createdAt,
+    updatedAt: { type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() },
+  },
+});
+
+export const WorkflowVersionSchema = new EntitySchema<WorkflowVersion>({
+  class: WorkflowVersion,
+  tableName: 'workflow_versions',
+  uniques: [{ properties: ['workflowId', 'number'] }],
+  properties: {
+    id: { type: 'string', length: 36, primary: true },
+    workflowId: { type: 'string', length: 36 },
+    number: { type: 'integer' },
+    definition: { type: 'json' },
+    message: { type: 'text' },
+    authorId: { type: 'string', length: 36 },
+    createdAt,
+  },
+});
+
+export const ExecutionSchema = new EntitySchema<Execution>({
+  class: Execution,
+  tableName: 'executions',
+  indexes: [{ properties: ['workflowId', 'startedAt'] }],
+  properties: {
+    id: { type: 'string', length: 36, primary: true },
+    workflowId: { type: 'string', length: 36 },
+    versionId: { type: 'string', length: 36 },
+    versionNumber: { type: 'integer' },
+    startedById: { type: 'string', length: 36 },
+    status: { type: 'string', length: 16, index: true },
+    input: { type: 'json' },
+    result: { type: 'json', nullable: true },
+    error: { type: 'json', nullable: true },
+    startedAt: { type: 'datetime' },
+    finishedAt: { type: 'datetime', nullable: true },
+    updatedAt: { type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() },
+    temporalWorkflowId: { type: 'string', length: 100 },
+    temporalRunId: { type: 'string', length: 100 },
+  },
+});
+
+export const ExecutionEventSchema = new EntitySchema<ExecutionEvent>({
+  class: ExecutionEvent,
+  tableName: 'execution_events',
+  uniques: [{ properties: ['executionId', 'sequence'] }],
+  properties: {
+    id: { type: new BigIntType('string'), primary: true, autoincrement: true },
+    executionId: { type: 'string', length: 36 },
+    sequence: { type: 'integer' },
+    type: { type: 'string', length: 32 },
+    nodeId: { type: 'string', length: 100, nullable: true },
+    at: { type: 'datetime' },
+    data: { type: 'json' },
+  },
+});
+
+/** How far the API servers have read a durable event bus. */
+export class BusPosition {
+  name!: string;
+  position!: string;
+  updatedAt: Date = new Date();
+}
+
+export const BusPositionSchema = new EntitySchema<BusPosition>({
+  class: BusPosition,
+  tableName: 'bus_positions',
+  properties: {
+    name: { type: 'string', length: 100, primary: true },
+    position: { type: 'string', length: 100 },
+    updatedAt: { type: 'datetime' },
+  },
+});
+
+export const ENTITIES = [BusPositionSchema, UserSchema, AccessTokenSchema, WorkflowSchema, WorkflowVersionSchema, ExecutionSchema, ExecutionEventSchema];

@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { ENTITIES } from './entities.js';
+import { Migration0001Initial } from './migrations/0001-initial.js';
+
+export type Database = MikroORM;
+
+/** Migrations in order; listed here (not discovered on disk) so source and build behave alike. */
+const MIGRATIONS = [{ name: '0001-initial', class: Migration0001Initial }];
+
+export interface DatabaseOptions {
+  /** postgres://… or unset for SQLite at `sqliteFile`. */
+  url: string | undefined;
+  sqliteFile: string;
+  debug?: boolean;
+}
+
+/** Connects, migrates, and returns the ORM. PostgreSQL when a URL is given, else an SQLite file. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const common: Partial<Options> = {
+    entities: ENTITIES,
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false, silent: true },
+    debug: options.debug ?? false,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+  };
+  let orm: MikroORM;
+  if (options.url && /^postgres(ql)?:\/\//.test(options.url)) {
+    orm = await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: options.url, pool: { min: 0, max: 10 } } as Options);
+  } else if (options.url) {
+    throw new Error(`DATABASE_URL must start with postgres:// (got "${options.url.split(':')[0]}:…"); leave it unset for the embedded SQLite file`);
+  } else {
+    mkdirSync(join(options.sqliteFile, '..'), { recursive: true });
+    orm = await MikroORM.init({ ...common, driver: BetterSqliteDriver, dbName: options.sqliteFile } as Options);
+    // WAL lets readers proceed while the event writer commits.
+    await orm.em.getConnection().execute('pragma journal_mode = wal');
+  }
+  await orm.getMigrator().up();
+  return orm;
+}
+
+export function isPostgres(orm: Database): boolean {
+  return orm.config.get('driver') === PostgreSqlDriver;
+}

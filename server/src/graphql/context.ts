@@ -1,0 +1,27 @@
+import type { User } from '../db/entities.js';
+import { unauthenticated } from '../errors.js';
+import type { AccountService } from '../services/accounts.js';
+import type { EventService } from '../services/events.js';
+import type { ExecutionService } from '../services/executions.js';
+import type { WorkflowService } from '../services/workflows.js';
+
+export interface Services {
+  accounts: AccountService;
+  workflows: WorkflowService;
+  executions: ExecutionService;
+  events: EventService;
+}
+
+/** Per operation: who is asking, and the services. */
+export interface ApiContext {
+  requestId: string;
+  user: User | null;
+  /** The bearer secret of this request, for signOut. */
+  token: string | null;
+  services: Services;
+}
+
+export function requireUser(context: ApiContext): User {
+  if (!context.user) throw unauthenticated();
+  return context.user;
+}

@@ -1,0 +1,124 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { JsonValue } from '@tandem/schema';
+import type { Workflow } from '../../db/entities.js';
+import type { ApiContext } from '../context.js';
+import { requireUser } from '../context.js';
+import { toConnection } from '../types/common.js';
+import { ExecutionConnection, ExecutionFilter, ExecutionType } from '../types/execution.js';
+import { UserType } from '../types/user.js';
+import { CreateWorkflowInput, WorkflowConnection, WorkflowFilter, WorkflowType, WorkflowVersionConnection, WorkflowVersionType } from '../types/workflow.js';
+
+@Resolver(() => WorkflowType)
+export class WorkflowResolver {
+  @Query(() => WorkflowType)
+  async workflow(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Promise<Workflow> {
+    return ctx.services.workflows.get(requireUser(ctx), id);
+  }
+
+  @Query(() => WorkflowConnection, { description: 'Your workflows, most recently changed first. first ≤ 100.' })
+  async workflows(
+    @Ctx() ctx: ApiContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('filter', () => WorkflowFilter, { nullable: true }) filter?: WorkflowFilter,
+  ): Promise<WorkflowConnection> {
+    return toConnection(await ctx.services.workflows.list(requireUser(ctx), first, after, filter ?? {}), Boolean(after));
+  }
+
+  @Mutation(() => WorkflowType, { description: 'Creates a workflow from a tandem.workflow/v1 document; an invalid one is BAD_USER_INPUT with problems.' })
+  async createWorkflow(@Arg('input', () => CreateWorkflowInput) input: CreateWorkflowInput, @Ctx() ctx: ApiContext): Promise<Workflow> {
+    return ctx.services.workflows.create(requireUser(ctx), input);
+  }
+
+  @Mutation(() => WorkflowType, { description: 'Replaces the draft definition.' })
+  async updateWorkflowDefinition(
+    @Arg('id', () => ID) id: string,
+    @Arg('definition', () => GraphQLJSON) definition: JsonValue,
+    @Ctx() ctx: ApiContext,
+  ): Promise<Workflow> {
+    return ctx.services.workflows.updateDefinition(requireUser(ctx), id, definition);
+  }
+
+  @Mutation(() => WorkflowType)
+  async renameWorkflow(
+    @Arg('id', () => ID) id: string,
+    @Arg('name') name: string,
+    @Ctx() ctx: ApiContext,
+    @Arg('description', () => String, { nullable: true }) description?: string,
+  ): Promise<Workflow> {
+    return ctx.services.workflows.rename(requireUser(ctx), id, name, description);
+  }
+
+  @Mutation(() => Boolean, { description: 'Deletes the workflow with its versions and executions.' })
+  async deleteWorkflow(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Promise<boolean> {
+    return ctx.services.workflows.delete(requireUser(ctx), id);
+  }
+
+  @Mutation(() => WorkflowVersionType, { description: 'Validates the draft and stores it as the next numbered, immutable version.' })
+  async deployWorkflow(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: ApiContext,
+    @Arg('message', () => String, { nullable: true }) message?: string,
+  ): Promise<WorkflowVersionType> {
+    return ctx.services.workflows.deploy(requireUser(ctx), id, message);
+  }
+
+  @Query(() => GraphQLJSON, { description: 'The tandem.workflow/v1 document of the draft, or of a version.' })
+  async exportWorkflow(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: ApiContext,
+    @Arg('version', () => Int, { nullable: true }) version?: number,
+  ): Promise<JsonValue> {
+    return ctx.services.workflows.export(requireUser(ctx), id, version);
+  }
+
+  @Mutation(() => WorkflowType, { description: 'Creates a workflow from an exported document.' })
+  async importWorkflow(
+    @Arg('document', () => GraphQLJSON) document: JsonValue,
+    @Ctx() ctx: ApiContext,
+    @Arg('name', () => String, { nullable: true }) name?: string,
+  ): Promise<Workflow> {
+    return ctx.services.workflows.import(requireUser(ctx), document, name);
+  }
+
+  @FieldResolver(() => WorkflowVersionConnection)
+  async versions(
+    @Root() workflow: Workflow,
+    @Ctx() ctx: ApiContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<WorkflowVersionConnection> {
+    return toConnection(await ctx.services.workflows.versions(workflow, first, after), Boolean(after));
+  }
+
+  @FieldResolver(() => ExecutionConnection)
+  async executions(
+    @Root() workflow: Workflow,
+    @Ctx() ctx: ApiContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('filter', () => ExecutionFilter, { nullable: true }) filter?: ExecutionFilter,
+  ): Promise<ExecutionConnection> {
+    const page = await ctx.services.executions.list(requireUser(ctx), first, after, { ...filter, workflowId: workflow.id });
+    return toConnection(page, Boolean(after));
+  }
+
+  @FieldResolver(() => ExecutionType, { nullable: true, description: 'The most recently started run.' })
+  async lastExecution(@Root() workflow: Workflow, @Ctx() ctx: ApiContext): Promise<ExecutionType | null> {
+    return ctx.services.executions.latestFor(workflow.id);
+  }
+
+  @FieldResolver(() => UserType)
+  async owner(@Root() workflow: Workflow, @Ctx() ctx: ApiContext): Promise<UserType> {
+    return (await ctx.services.workflows.usersById([workflow.ownerId])).get(workflow.ownerId)!;
+  }
+}
+
+@Resolver(() => WorkflowVersionType)
+export class WorkflowVersionResolver {
+  @FieldResolver(() => UserType)
+  async author(@Root() version: WorkflowVersionType, @Ctx() ctx: ApiContext): Promise<UserType> {
+    return (await ctx.services.workflows.usersById([version.authorId])).get(version.authorId)!;
+  }
+}

@@ -1,0 +1,122 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { EXECUTION_EVENT_TYPES, type JsonValue } from '@tandem/schema';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../../db/entities.js';
+import { PageInfo } from './common.js';
+
+export const ExecutionStatusEnum = Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, s])) as { [K in ExecutionStatus]: K };
+registerEnumType(ExecutionStatusEnum, { name: 'ExecutionStatus' });
+
+export const ExecutionEventTypeEnum = Object.fromEntries(EXECUTION_EVENT_TYPES.map((s) => [s, s])) as Record<string, string>;
+registerEnumType(ExecutionEventTypeEnum, { name: 'ExecutionEventType' });
+
+@ObjectType('Execution', { description: 'One run of a deployed workflow version on Temporal.' })
+export class ExecutionType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ExecutionStatusEnum)
+  status!: ExecutionStatus;
+
+  @Field(() => GraphQLJSON)
+  input!: JsonValue;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  result?: JsonValue | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: '{ message, nodeId, nodeType, cause } when the run failed.' })
+  error?: JsonValue | null;
+
+  @Field()
+  startedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  finishedAt?: Date | null;
+
+  @Field()
+  temporalWorkflowId!: string;
+
+  @Field()
+  temporalRunId!: string;
+
+  @Field(() => ID)
+  workflowId!: string;
+
+  @Field(() => Int, { description: 'The workflow version this run executes.' })
+  versionNumber!: number;
+}
+
+@ObjectType('ExecutionEvent')
+export class ExecutionEventType {
+  @Field(() => ID, { description: 'Globally unique, ordered cursor: pass it as `after` to resume.' })
+  id!: string;
+
+  @Field(() => Int, { description: 'Position within the execution, from 1, without gaps.' })
+  sequence!: number;
+
+  @Field(() => ID)
+  executionId!: string;
+
+  @Field(() => ExecutionEventTypeEnum)
+  type!: string;
+
+  @Field(() => String, { nullable: true })
+  nodeId?: string | null;
+
+  @Field()
+  at!: Date;
+
+  @Field(() => GraphQLJSON)
+  data!: JsonValue;
+}
+
+@InputType()
+export class ExecutionFilter {
+  @Field(() => ID, { nullable: true })
+  workflowId?: string | null;
+
+  @Field(() => ExecutionStatusEnum, { nullable: true })
+  status?: ExecutionStatus | null;
+}
+
+@ObjectType()
+export class ExecutionEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => ExecutionType)
+  node!: ExecutionType;
+}
+
+@ObjectType()
+export class ExecutionConnection {
+  @Field(() => [ExecutionEdge])
+  edges!: ExecutionEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType()
+export class ExecutionEventEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => ExecutionEventType)
+  node!: ExecutionEventType;
+}
+
+@ObjectType()
+export class ExecutionEventConnection {
+  @Field(() => [ExecutionEventEdge])
+  edges!: ExecutionEventEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}

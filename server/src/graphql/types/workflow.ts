@@ -1,0 +1,112 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import type { JsonValue } from '@tandem/schema';
+import { PageInfo } from './common.js';
+import type { UserType } from './user.js';
+
+@ObjectType('Workflow')
+export class WorkflowType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  description!: string;
+
+  @Field(() => GraphQLJSON, { description: 'The draft, as a tandem.workflow/v1 document.' })
+  definition!: JsonValue;
+
+  @Field(() => Int, { description: 'Number of the latest deployed version; 0 before the first deploy.' })
+  latestVersion!: number;
+
+  @Field()
+  createdAt!: Date;
+
+  @Field()
+  updatedAt!: Date;
+}
+
+@ObjectType('WorkflowVersion', { description: 'An immutable, numbered deployment of a workflow.' })
+export class WorkflowVersionType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int)
+  number!: number;
+
+  @Field(() => GraphQLJSON)
+  definition!: JsonValue;
+
+  @Field()
+  message!: string;
+
+  @Field()
+  createdAt!: Date;
+
+  // Resolved by WorkflowVersionResolver.
+  author?: UserType;
+  authorId!: string;
+  workflowId!: string;
+}
+
+@InputType()
+export class CreateWorkflowInput {
+  @Field()
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => GraphQLJSON, { description: 'A tandem.workflow/v1 document; its name and description are replaced by the input’s.' })
+  definition!: JsonValue;
+}
+
+@InputType()
+export class WorkflowFilter {
+  @Field(() => String, { nullable: true, description: 'Case-insensitive part of the name.' })
+  search?: string | null;
+}
+
+@ObjectType()
+export class WorkflowEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => WorkflowType)
+  node!: WorkflowType;
+}
+
+@ObjectType()
+export class WorkflowConnection {
+  @Field(() => [WorkflowEdge])
+  edges!: WorkflowEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType()
+export class WorkflowVersionEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => WorkflowVersionType)
+  node!: WorkflowVersionType;
+}
+
+@ObjectType()
+export class WorkflowVersionConnection {
+  @Field(() => [WorkflowVersionEdge])
+  edges!: WorkflowVersionEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}

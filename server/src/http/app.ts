@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Request } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { bearerSecret } from '../auth/tokens.js';
+import type { ApiContext, Services } from '../graphql/context.js';
+import { formatApiError } from '../graphql/errors.js';
+import { checkComplexity, validationRules } from '../graphql/limits.js';
+import { apiError } from '../errors.js';
+import { attachGraphqlWs } from './graphql-ws.js';
+
+export interface HttpOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  introspection: boolean;
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+  /** Named readiness checks: each resolves when its part answers. */
+  readiness: Record<string, () => Promise<unknown>>;
+  /** Extra routes (the built web client, later). */
+  extend?: (app: express.Express) => void;
+}
+
+export interface HttpServer {
+  server: Server;
+  /** Stops accepting, closes subscriptions cleanly, drains requests in flight. */
+  close(): Promise<void>;
+}
+
+export async function createHttpServer(options: HttpOptions): Promise<HttpServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const server = createServer(app);
+
+  const isOriginAllowed = (origin: string | undefined, host: string | undefined): boolean => {
+    if (!origin) return true; // not a browser: authenticated by token like any API client
+    if (options.allowedOrigins.includes(origin)) return true;
+    try {
+      return new URL(origin).host === host; // same origin as the page this server serves
+    } catch {
+      return false;
+    }
+  };
+
+  const ws = attachGraphqlWs({ httpServer: server, schema: options.schema, services: options.services, isOriginAllowed, maxPayloadBytes: options.maxBodyBytes });
+
+  const requestIds: ApolloServerPlugin<ApiContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema }) {
+          checkComplexity(schema, document, request.variables ?? {}, request.operationName);
+        },
+        async willSendResponse({ contextValue, response }) {
+          response.http.headers.set('x-request-id', contextValue.requestId);
+        },
+      };
+    },
+  };
+  const apollo = new ApolloServer<ApiContext>({
+    schema: options.schema,
+    introspection: options.introspection,
+    validationRules,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatApiError(formatted, error),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      requestIds,
+      ...(options.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    await Promise.all(
+      Object.entries(options.readiness).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 3_000);
+          checks[name] = 'ok';
+        } catch (error) {
+          checks[name] = `unavailable: ${(error as Error).message}`;
+        }
+      }),
+    );
+    const failing = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k]) => k);
+    res.status(failing.length === 0 ? 200 : 503).json({ status: failing.length === 0 ? 'ready' : `not ready: ${failing.join(', ')}`, checks });
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: options.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => contextFor(req, options.services),
+    }),
+  );
+  // Oversized or malformed bodies get a GraphQL-shaped answer.
+  app.use((error: Error & { type?: string; status?: number }, _req: Request, res: express.Response, next: express.NextFunction) => {
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: `request body is larger than ${options.maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
+    } else if (error.type === 'entity.parse.failed') {
+      res.status(400).json({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
+    } else if ((error as { extensions?: { code?: string } }).extensions?.code === 'UNAUTHENTICATED') {
+      res.status(401).json({ errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] });
+    } else next(error);
+  });
+  options.extend?.(app);
+
+  return {
+    server,
+    async close() {
+      await ws.close();
+      await apollo.stop();
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function contextFor(req: Request, services: Services): Promise<ApiContext> {
+  const header = req.headers['x-request-id'];
+  const requestId = typeof header === 'string' && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
+  const secret = bearerSecret(req.headers.authorization);
+  const user = secret ? await services.accounts.userForToken(secret) : null;
+  // A credential that was sent but is not valid is an error, not an anonymous request.
+  if (secret && !user) throw apiError('UNAUTHENTICATED', 'the bearer token is invalid, expired or revoked');
+  return { requestId, user, token: secret, services };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+}

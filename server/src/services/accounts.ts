@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Database } from '../db/orm.js';
+import { AccessToken, User } from '../db/entities.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.js';
+import { authenticate, issueToken } from '../auth/tokens.js';
+import { apiError, badInput, conflict, notFound } from '../errors.js';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface Session {
+  user: User;
+  token: string;
+}
+
+/** Sign-up, sign-in, sessions and integrators' API tokens. */
+export class AccountService {
+  constructor(
+    private readonly db: Database,
+    private readonly sessionTtlMs: number,
+  ) {}
+
+  async signUp(emailInput: string, password: string, nameInput: string): Promise<Session> {
+    const email = emailInput.trim().toLowerCase();
+    const name = nameInput.trim();
+    if (!EMAIL.test(email) || email.length > 320) throw badInput('email is not a valid address', { field: 'email' });
+    if (password.length < 8 || password.length > 200) throw badInput('password must have 8 to 200 characters', { field: 'password' });
+    if (name.length === 0 || name.length > 200) throw badInput('name must have 1 to 200 characters', { field: 'name' });
+    const em = this.db.em.fork();
+    const user = em.create(User, { id: randomUUID(), email, name, passwordHash: await hashPassword(password), createdAt: new Date() });
+    try {
+      await em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) throw conflict('an account with this email already exists');
+      throw error;
+    }
+    const { secret } = await issueToken(em, user, 'session', 'sign-up', this.sessionTtlMs);
+    return { user, token: secret };
+  }
+
+  async signIn(emailInput: string, password: string): Promise<Session> {
+    const em = this.db.em.fork();
+    const user = await em.findOne(User, { email: emailInput.trim().toLowerCase() });
+    // Always run the hash, so a missing account takes as long as a wrong password.
+    const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!user || !valid) throw apiError('UNAUTHENTICATED', 'email or password is incorrect');
+    const { secret } = await issueToken(em, user, 'session', 'sign-in', this.sessionTtlMs);
+    return { user, token: secret };
+  }
+
+  async userForToken(secret: string): Promise<User | null> {
+    const found = await authenticate(this.db.em.fork(), secret);
+    return found?.user ?? null;
+  }
+
+  async signOut(secret: string): Promise<void> {
+    const em = this.db.em.fork();
+    const found = await authenticate(em, secret);
+    if (found) await em.nativeUpdate(AccessToken, { id: found.token.id }, { revokedAt: new Date() });
+  }
+
+  async createApiToken(user: User, name: string): Promise<{ token: AccessToken; secret: string }> {
+    const trimmed = name.trim();
+    if (trimmed.length === 0 || trimmed.length > 200) throw badInput('name must have 1 to 200 characters', { field: 'name' });
+    return issueToken(this.db.em.fork(), user, 'api', trimmed, null);
+  }
+
+  async apiTokens(user: User): Promise<AccessToken[]> {
+    return this.db.em.fork().find(AccessToken, { userId: user.id, kind: 'api' }, { orderBy: { createdAt: 'desc', id: 'asc' } });
+  }
+
+  async revokeApiToken(user: User, id: string): Promise<AccessToken> {
+    const em = this.db.em.fork();
+    const token = await em.findOne(AccessToken, { id, userId: user.id, kind: 'api' });
+    if (!token) throw notFound('API token', id);
+    token.revokedAt ??= new Date();
+    await em.flush();
+    return token;
+  }
+}

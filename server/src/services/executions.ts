@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { FilterQuery } from '@mikro-orm/core';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { compileWorkflow, type JsonValue } from '@tandem/schema';
+import { INTERPRETER_WORKFLOW, type InterpreterInput } from '@tandem/worker';
+import type { Database } from '../db/orm.js';
+import type { User} from '../db/entities.js';
+import { Execution, FINAL_STATUSES, Workflow, WorkflowVersion, type ExecutionStatus } from '../db/entities.js';
+import { badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
+import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
+import type { WorkflowService } from './workflows.js';
+
+export interface ExecutionFilter {
+  workflowId?: string | null;
+  status?: ExecutionStatus | null;
+}
+
+/** A row not updated for this long while its run should be moving is checked against Temporal when read. */
+const STALE_AFTER_MS = 30_000;
+
+/** Starting runs on Temporal and keeping their rows in step with it. */
+export class ExecutionService {
+  constructor(
+    private readonly db: Database,
+    private readonly temporal: Client,
+    private readonly taskQueue: string,
+    private readonly workflows: WorkflowService,
+  ) {}
+
+  async start(user: User, workflowId: string, input: JsonValue | undefined, versionNumber: number | null | undefined): Promise<Execution> {
+    const version = await this.workflows.version(user, workflowId, versionNumber);
+    const compiled = compileWorkflow(version.definition);
+    if (!compiled.ok) throw invalidWorkflow(compiled.problems, `version ${version.number} cannot run`);
+    const id = randomUUID();
+    const temporalWorkflowId = `tandem-${id}`;
+    const em = this.db.em.fork();
+    // The row exists before the run starts, so the run's first event always has a row to belong to.
+    const execution = em.create(Execution, {
+      id,
+      workflowId: version.workflowId,
+      versionId: version.id,
+      versionNumber: version.number,
+      startedById: user.id,
+      status: 'RUNNING',
+      input: input ?? {},
+      startedAt: new Date(),
+      updatedAt: new Date(),
+      temporalWorkflowId,
+      temporalRunId: '',
+    });
+    await em.flush();
+    const args: InterpreterInput = { executionId: id, plan: compiled.plan, input: input ?? {} };
+    try {
+      const handle = await this.temporal.workflow.start(INTERPRETER_WORKFLOW, { taskQueue: this.taskQueue, workflowId: temporalWorkflowId, args: [args] });
+      execution.temporalRunId = handle.firstExecutionRunId;
+      await em.flush();
+    } catch (error) {
+      execution.status = 'FAILED';
+      execution.error = { message: `the run could not be started: ${(error as Error).message}` };
+      execution.finishedAt = new Date();
+      await em.flush();
+      throw error;
+    }
+    return execution;
+  }
+
+  async get(user: User, id: string): Promise<Execution> {
+    const em = this.db.em.fork();
+    const execution = await em.findOne(Execution, { id: id.length > 100 ? '' : id });
+    if (!execution || !(await this.canSee(user, execution.workflowId))) throw notFound('execution', id);
+    return this.freshen(execution);
+  }
+
+  async list(user: User, first: number | null | undefined, after: string | null | undefined, filter: ExecutionFilter = {}): Promise<Page<Execution>> {
+    const limit = pageSize(first);
+    const em = this.db.em.fork();
+    const owned = await em.find(Workflow, filter.workflowId ? { ownerId: user.id, id: filter.workflowId } : { ownerId: user.id }, { fields: ['id'] });
+    const where: FilterQuery<Execution> = { workflowId: { $in: owned.map((w) => w.id) } };
+    if (filter.status) where.status = filter.status;
+    const totalCount = await em.count(Execution, where);
+    const cursor = decodeCursor(after, 2);
+    const pageWhere: FilterQuery<Execution> = cursor
+      ? { $and: [where, { $or: [{ startedAt: { $lt: new Date(cursor[0] as number) } }, { startedAt: new Date(cursor[0] as number), id: { $lt: String(cursor[1]) } }] }] }
+      : where;
+    const rows = await em.find(Execution, pageWhere, { orderBy: { startedAt: 'desc', id: 'desc' }, limit: limit + 1 });
+    return {
+      items: await Promise.all(rows.slice(0, limit).map((e) => this.freshen(e))),
+      hasNextPage: rows.length > limit,
+      totalCount,
+      cursorOf: (e) => encodeCursor([e.startedAt.getTime(), e.id]),
+    };
+  }
+
+  async cancel(user: User, id: string): Promise<Execution> {
+    const execution = await this.get(user, id);
+    if (FINAL_STATUSES.has(execution.status)) throw conflict(`execution "${id}" has already ended (${execution.status})`);
+    await this.temporal.workflow.getHandle(execution.temporalWorkflowId).cancel();
+    return execution;
+  }
+
+  async latestFor(workflowId: string): Promise<Execution | null> {
+    const rows = await this.db.em.fork().find(Execution, { workflowId }, { orderBy: { startedAt: 'desc', id: 'desc' }, limit: 1 });
+    return rows[0] ?? null;
+  }
+
+  /** Brings every unfinished row in line with Temporal (on server start: runs may have ended meanwhile). */
+  async reconcileUnfinished(): Promise<number> {
+    const rows = await this.db.em.fork().find(Execution, { status: { $nin: [...FINAL_STATUSES] } }, { limit: 1_000 });
+    let changed = 0;
+    for (const row of rows) if ((await this.reconcile(row)).status !== row.status) changed++;
+    return changed;
+  }
+
+  /** Reads the run's state from Temporal and stores what changed. */
+  async reconcile(execution: Execution): Promise<Execution> {
+    const em = this.db.em.fork();
+    const row = await em.findOne(Execution, { id: execution.id });
+    if (!row || FINAL_STATUSES.has(row.status)) return row ?? execution;
+    const handle = this.temporal.workflow.getHandle(row.temporalWorkflowId);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        row.status = 'FAILED';
+        row.error = { message: 'the run is not known to Temporal (its history may have expired)' };
+        row.finishedAt ??= new Date();
+        await em.flush();
+        return row;
+      }
+      return row;
+    }
+    const status = description.status.name;
+    if (status === 'RUNNING') {
+      row.updatedAt = new Date();
+    } else if (status === 'COMPLETED') {
+      row.status = 'COMPLETED';
+      row.result = (await handle.result().catch(() => null)) as JsonValue;
+    } else if (status === 'FAILED') {
+      row.status = 'FAILED';
+      const failure = await handle.result().then(
+        () => null,
+        (error: Error & { cause?: Error & { details?: unknown[] } }) => error.cause ?? error,
+      );
+      row.error = failureJson(failure);
+    } else if (status === 'CANCELLED' || status === 'TERMINATED') {
+      row.status = 'CANCELLED';
+    } else if (status === 'TIMED_OUT') {
+      row.status = 'TIMED_OUT';
+    }
+    if (FINAL_STATUSES.has(row.status)) row.finishedAt ??= description.closeTime ?? new Date();
+    await em.flush();
+    return row;
+  }
+
+  private async freshen(execution: Execution): Promise<Execution> {
+    if (FINAL_STATUSES.has(execution.status) || Date.now() - execution.updatedAt.getTime() < STALE_AFTER_MS) return execution;
+    return this.reconcile(execution);
+  }
+
+  private async canSee(user: User, workflowId: string): Promise<boolean> {
+    return (await this.db.em.fork().count(Workflow, { id: workflowId, ownerId: user.id })) > 0;
+  }
+
+  async versionOf(execution: Execution): Promise<WorkflowVersion | null> {
+    return this.db.em.fork().findOne(WorkflowVersion, { id: execution.versionId });
+  }
+}
+
+export function failureJson(failure: unknown): JsonValue {
+  if (!failure) return null;
+  const error = failure as Error & { details?: unknown[]; type?: string };
+  const details = (error.details?.[0] ?? {}) as Record<string, JsonValue>;
+  return { message: error.message, type: error.type ?? error.name, ...details };
+}
+
+export function checkInput(input: unknown): JsonValue {
+  if (input === undefined) return {};
+  const size = JSON.stringify(input)?.length ?? 0;
+  if (size > 1_000_000) throw badInput('input is larger than 1,000,000 characters of JSON');
+  return input as JsonValue;
+}

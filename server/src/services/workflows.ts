@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { FilterQuery } from '@mikro-orm/core';
+import { validateWorkflow, type JsonValue, type WorkflowDefinition } from '@tandem/schema';
+import type { Database } from '../db/orm.js';
+import { User, Workflow, WorkflowVersion } from '../db/entities.js';
+import { badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
+import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
+
+export interface WorkflowInput {
+  name: string;
+  description?: string | null;
+  definition: unknown;
+}
+
+export interface WorkflowFilter {
+  search?: string | null;
+}
+
+/** Workflows, their drafts and their immutable numbered versions. Owners only, for now. */
+export class WorkflowService {
+  constructor(private readonly db: Database) {}
+
+  async create(user: User, input: WorkflowInput): Promise<Workflow> {
+    const name = checkName(input.name);
+    const description = checkDescription(input.description ?? '');
+    const definition = this.validated({ ...asObject(input.definition), name, description });
+    const em = this.db.em.fork();
+    const workflow = em.create(Workflow, {
+      id: randomUUID(),
+      ownerId: user.id,
+      name,
+      description,
+      definition: definition as unknown as JsonValue,
+      latestVersion: 0,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    await em.flush();
+    return workflow;
+  }
+
+  async import(user: User, document: unknown, name?: string | null): Promise<Workflow> {
+    const definition = this.validated(document);
+    return this.create(user, { name: name ?? definition.name, description: definition.description, definition });
+  }
+
+  async get(user: User, id: string): Promise<Workflow> {
+    const workflow = await this.db.em.fork().findOne(Workflow, { id: checkId(id), ownerId: user.id });
+    if (!workflow) throw notFound('workflow', id);
+    return workflow;
+  }
+
+  async list(user: User, first: number | null | undefined, after: string | null | undefined, filter: WorkflowFilter = {}): Promise<Page<Workflow>> {
+    const limit = pageSize(first);
+    const where: FilterQuery<Workflow> = { ownerId: user.id };
+    const search = filter.search?.trim();
+    if (search) where.name = { $like: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+    const em = this.db.em.fork();
+    const totalCount = await em.count(Workflow, where);
+    const cursor = decodeCursor(after, 2);
+    const pageWhere: FilterQuery<Workflow> = cursor
+      ? { $and: [where, { $or: [{ updatedAt: { $lt: new Date(cursor[0] as number) } }, { updatedAt: new Date(cursor[0] as number), id: { $lt: String(cursor[1]) } }] }] }
+      : where;
+    const rows = await em.find(Workflow, pageWhere, { orderBy: { updatedAt: 'desc', id: 'desc' }, limit: limit + 1 });
+    return {
+      items: rows.slice(0, limit),
+      hasNextPage: rows.length > limit,
+      totalCount,
+      cursorOf: (w) => encodeCursor([w.updatedAt.getTime(), w.id]),
+    };
+  }
+
+  async updateDefinition(user: User, id: string, definitionInput: unknown): Promise<Workflow> {
+    const em = this.db.em.fork();
+    const workflow = await em.findOne(Workflow, { id: checkId(id), ownerId: user.id });
+    if (!workflow) throw notFound('workflow', id);
+    const definition = this.validated(definitionInput);
+    workflow.definition = definition as unknown as JsonValue;
+    workflow.name = definition.name;
+    workflow.description = definition.description;
+    await em.flush();
+    return workflow;
+  }
+
+  async rename(user: User, id: string, name: string, description?: string | null): Promise<Workflow> {
+    const em = this.db.em.fork();
+    const workflow = await em.findOne(Workflow, { id: checkId(id), ownerId: user.id });
+    if (!workflow) throw notFound('workflow', id);
+    workflow.name = checkName(name);
+    if (description !== undefined && description !== null) workflow.description = checkDescription(description);
+    workflow.definition = { ...(workflow.definition as object), name: workflow.name, description: workflow.description } as JsonValue;
+    await em.flush();
+    return workflow;
+  }
+
+  async delete(user: User, id: string): Promise<boolean> {
+    const em = this.db.em.fork();
+    const deleted = await em.nativeDelete(Workflow, { id: checkId(id), ownerId: user.id });
+    if (deleted === 0) throw notFound('workflow', id);
+    return true;
+  }
+
+  /** Validates the draft and stores it as the next immutable version. */
+  async deploy(user: User, id: string, message: string | null | undefined): Promise<WorkflowVersion> {
+    const em = this.db.em.fork();
+    const workflow = await em.findOne(Workflow, { id: checkId(id), ownerId: user.id });
+    if (!workflow) throw notFound('workflow', id);
+    const definition = this.validated(workflow.definition, 'the workflow cannot be deployed');
+    const number = workflow.latestVersion + 1;
+    // Optimistic: a concurrent deploy of the same number loses and is told so.
+    const claimed = await em.nativeUpdate(Workflow, { id: workflow.id, latestVersion: workflow.latestVersion }, { latestVersion: number });
+    if (claimed === 0) throw conflict('another deploy of this workflow happened at the same time; try again');
+    const version = em.create(WorkflowVersion, {
+      id: randomUUID(),
+      workflowId: workflow.id,
+      number,
+      definition: definition as unknown as JsonValue,
+      message: (message ?? '').slice(0, 2_000),
+      authorId: user.id,
+      createdAt: new Date(),
+    });
+    await em.persistAndFlush(version);
+    return version;
+  }
+
+  async version(user: User, workflowId: string, number: number | null | undefined): Promise<WorkflowVersion> {
+    const workflow = await this.get(user, workflowId);
+    const wanted = number ?? workflow.latestVersion;
+    if (wanted === 0) throw badInput(`workflow "${workflowId}" has no deployed version yet; deploy it first`);
+    const version = await this.db.em.fork().findOne(WorkflowVersion, { workflowId: workflow.id, number: wanted });
+    if (!version) throw notFound('version', `${workflowId}@${wanted}`);
+    return version;
+  }
+
+  async versions(workflow: Workflow, first: number | null | undefined, after: string | null | undefined): Promise<Page<WorkflowVersion>> {
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after, 1);
+    const em = this.db.em.fork();
+    const where: FilterQuery<WorkflowVersion> = { workflowId: workflow.id };
+    const rows = await em.find(WorkflowVersion, cursor ? { ...where, number: { $lt: Number(cursor[0]) } } : where, {
+      orderBy: { number: 'desc' },
+      limit: limit + 1,
+    });
+    return { items: rows.slice(0, limit), hasNextPage: rows.length > limit, totalCount: workflow.latestVersion, cursorOf: (v) => encodeCursor([v.number]) };
+  }
+
+  async export(user: User, id: string, version: number | null | undefined): Promise<JsonValue> {
+    if (version === null || version === undefined) return (await this.get(user, id)).definition;
+    return (await this.version(user, id, version)).definition;
+  }
+
+  async usersById(ids: readonly string[]): Promise<Map<string, User>> {
+    const users = await this.db.em.fork().find(User, { id: { $in: [...new Set(ids)] } });
+    return new Map(users.map((u) => [u.id, u]));
+  }
+
+  private validated(document: unknown, what?: string): WorkflowDefinition {
+    const result = validateWorkflow(document);
+    if (!result.ok) throw invalidWorkflow(result.problems, what);
+    return result.definition;
+  }
+}
+
+function checkName(name: string): string {
+  const trimmed = (name ?? '').trim();
+  if (trimmed.length === 0 || trimmed.length > 200) throw badInput('name must have 1 to 200 characters', { field: 'name' });
+  return trimmed;
+}
+
+function checkDescription(description: string): string {
+  if (description.length > 10_000) throw badInput('description must have at most 10,000 characters', { field: 'description' });
+  return description;
+}
+
+function checkId(id: string): string {
+  return id.length > 100 ? '' : id;
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw badInput('definition must be a tandem.workflow/v1 JSON object');
+  }
+  return value as Record<string, unknown>;
+}

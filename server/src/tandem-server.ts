@@ -1,0 +1,87 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { ExecutionEventBus } from '@tandem/worker';
+import type { ServerConfig } from './config.js';
+import { openDatabase, type Database } from './db/orm.js';
+import type { Services } from './graphql/context.js';
+import { buildApiSchema } from './graphql/schema.js';
+import { createHttpServer } from './http/app.js';
+import { AccountService } from './services/accounts.js';
+import { EventService } from './services/events.js';
+import { ExecutionService } from './services/executions.js';
+import { WorkflowService } from './services/workflows.js';
+import type express from 'express';
+
+export interface TandemServerOptions {
+  config: ServerConfig;
+  /** Where execution events arrive from workers: shared in-process, or Redis. */
+  bus: ExecutionEventBus;
+  /** Extra routes, e.g. the built web client. */
+  extend?: (app: express.Express) => void;
+  log?: (line: string) => void;
+}
+
+export interface TandemServer {
+  url: string;
+  port: number;
+  db: Database;
+  services: Services;
+  /** Stops accepting, closes subscriptions, drains, then closes the database and Temporal connection. */
+  close(): Promise<void>;
+}
+
+/** The API server: database (migrated), Temporal client, event pipeline, GraphQL over HTTP and websockets. */
+export async function startTandemServer(options: TandemServerOptions): Promise<TandemServer> {
+  const { config } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const db = await openDatabase({ url: config.databaseUrl, sqliteFile: join(config.dataDir, 'tandem.db') });
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const workflows = new WorkflowService(db);
+  const executions = new ExecutionService(db, temporal, config.taskQueue, workflows);
+  const events = new EventService(db, options.bus, temporal);
+  const services: Services = { accounts: new AccountService(db, config.sessionTtlMs), workflows, executions, events };
+  await events.start();
+  // Runs may have ended while no server was listening; their rows catch up in the background.
+  void executions.reconcileUnfinished().then(
+    (changed) => changed > 0 && log(`reconciled ${changed} execution(s) with Temporal`),
+    (error: unknown) => log(`reconciling executions failed: ${(error as Error).message}`),
+  );
+
+  const http = await createHttpServer({
+    schema: await buildApiSchema(),
+    services,
+    introspection: config.introspection,
+    allowedOrigins: config.allowedOrigins,
+    maxBodyBytes: config.maxBodyBytes,
+    readiness: {
+      database: () => db.em.getConnection().execute('select 1'),
+      temporal: () => connection.workflowService.getSystemInfo({}),
+      eventBus: () => options.bus.ping(),
+    },
+    ...(options.extend ? { extend: options.extend } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.server.once('error', reject);
+    http.server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    db,
+    services,
+    close() {
+      closing ??= (async () => {
+        await http.close();
+        await events.stop();
+        await connection.close();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}
