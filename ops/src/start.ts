@@ -1,24 +1,31 @@
-// `npm start`: Tandem on one machine with embedded defaults. The API server joins this process with the API issue.
+// `npm start`: Tandem on one machine with embedded defaults — Temporal (dev server unless
+// TEMPORAL_ADDRESS), the worker and the API server in this process, sharing the event bus.
+import { readServerConfig, startTandemServer } from '@tandem/server';
 import { startEmbedded } from './embedded.js';
 
 try {
   const tandem = await startEmbedded();
+  const config = { ...readServerConfig(), dataDir: tandem.env.dataDir, temporalAddress: tandem.temporal.address };
+  const server = await startTandemServer({ config, bus: tandem.bus });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
-      console.log(`${signal}: draining the worker and stopping Temporal...`);
-      tandem.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error(error);
-          process.exit(1);
-        },
-      );
+      console.log(`${signal}: closing subscriptions, draining requests and the worker, stopping Temporal...`);
+      server
+        .close()
+        .then(() => tandem.stop())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(error);
+            process.exit(1);
+          },
+        );
     });
   }
-  console.log('Tandem is running. Run a workflow file with: npm run workflow -- run <file.json> --input \'{"a":1}\'');
+  console.log(`Tandem is running: GraphQL at ${server.url}/graphql (health: /healthz, readiness: /readyz)`);
   await tandem.running;
 } catch (error) {
   // The install script has already said what to install or set; anything else is shown as is.
