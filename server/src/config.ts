@@ -18,6 +18,8 @@ export interface ServerConfig {
   /** Largest request body, bytes. */
   maxBodyBytes: number;
   sessionTtlMs: number;
+  /** Live events one subscriber may have pending before it is told to resume with `after`. */
+  subscriberBuffer: number;
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): ServerConfig {
@@ -35,5 +37,6 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = pr
     allowedOrigins: (env.TANDEM_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     maxBodyBytes: Number(env.TANDEM_MAX_BODY_BYTES ?? 2_000_000),
     sessionTtlMs: Number(env.TANDEM_SESSION_TTL_MS ?? 30 * 86_400_000),
+    subscriberBuffer: Number(env.TANDEM_SUBSCRIBER_BUFFER ?? 1_000),
   };
 }

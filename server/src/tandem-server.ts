@@ -40,7 +40,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const workflows = new WorkflowService(db);
   const executions = new ExecutionService(db, temporal, config.taskQueue, workflows);
-  const events = new EventService(db, options.bus, temporal);
+  const events = new EventService(db, options.bus, temporal, { subscriberBuffer: config.subscriberBuffer });
   const services: Services = { accounts: new AccountService(db, config.sessionTtlMs), workflows, executions, events };
   await events.start();
   // Runs may have ended while no server was listening; their rows catch up in the background.

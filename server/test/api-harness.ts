@@ -7,7 +7,7 @@ import { createClient, type Client as WsClient } from 'graphql-ws';
 import pg from 'pg';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
-import { readServerConfig, startTandemServer, type TandemServer } from '@tandem/server';
+import { readServerConfig, startTandemServer, type ServerConfig, type TandemServer } from '@tandem/server';
 import { createTandemWorker, InProcessEventBus, type ExecutionEventBus } from '@tandem/worker';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -30,6 +30,7 @@ export interface Api {
   user(name?: string): Promise<{ token: string; id: string; email: string }>;
   restartServer(): Promise<void>;
   stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +43,7 @@ export interface ApiOptions {
   /** Reuse a database of another harness (postgres URL). */
   databaseUrl?: string;
   dataDir?: string;
+  config?: Partial<ServerConfig>;
 }
 
 /** A real API server with a real worker on a fresh task queue, against the suite's Temporal. */
@@ -58,13 +60,13 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     databaseUrl = POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
     dropDatabase = () => adminQuery(`drop database if exists ${name} with (force)`);
   }
-  const config = { ...readServerConfig({}), port: 0, host: '127.0.0.1', dataDir, databaseUrl, temporalAddress, taskQueue };
+  const config = { ...readServerConfig({}), port: 0, host: '127.0.0.1', dataDir, databaseUrl, temporalAddress, taskQueue, ...options.config };
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let connection: NativeConnection | undefined;
-  if (options.worker !== false) {
-    connection = await NativeConnection.connect({ address: temporalAddress });
+  const startWorker = async () => {
+    connection ??= await NativeConnection.connect({ address: temporalAddress });
     worker = await createTandemWorker({
       connection,
       taskQueue,
@@ -72,7 +74,8 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
     });
     running = worker.run();
-  }
+  };
+  if (options.worker !== false) await startWorker();
   let server = await startTandemServer({ config, bus, log: () => {} });
   const clients: WsClient[] = [];
 
@@ -116,6 +119,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       await server.close();
       server = await startTandemServer({ config: { ...config, port: 0 }, bus, log: () => {} });
     },
+    startWorker,
     async stopWorker() {
       worker?.shutdown();
       await running;

@@ -1,6 +1,10 @@
 import { unwrapResolverError } from '@apollo/server/errors';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { GraphQLFormattedError } from 'graphql';
 import { ERROR_CODES } from '../errors.js';
+
+/** The id of the HTTP request being served, for errors raised outside resolvers (e.g. in the context). */
+export const currentRequest = new AsyncLocalStorage<{ requestId: string }>();
 
 /** Protocol-level codes clients rely on (automatic persisted queries). */
 const PASSED_THROUGH = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
@@ -10,16 +14,29 @@ const CLIENT_MISTAKES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAI
  * Errors reach clients with the API's codes only. Anything unexpected is masked (no stack,
  * SQL or paths) and logged with the request id, which the client also gets.
  */
-export function formatApiError(formatted: GraphQLFormattedError, error: unknown, requestId?: string): GraphQLFormattedError {
+export function formatApiError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  requestId: string | undefined = currentRequest.getStore()?.requestId,
+  log = true,
+): GraphQLFormattedError {
   const code = String(formatted.extensions?.code ?? '');
   const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
   if ((ERROR_CODES.has(code) && code !== 'INTERNAL') || PASSED_THROUGH.has(code)) return { ...formatted, extensions };
   if (CLIENT_MISTAKES.has(code)) return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT' } };
-  const original = unwrapResolverError(error);
-  console.error(`[request ${requestId ?? '?'}] internal error:`, original);
+  if (log) logInternalError(error, requestId);
   return {
     message: `internal error${requestId ? ` (request ${requestId})` : ''}`,
     ...(formatted.path ? { path: formatted.path } : {}),
     extensions: { code: 'INTERNAL', ...(requestId ? { requestId } : {}) },
   };
+}
+
+export function isExpectedError(code: unknown): boolean {
+  const text = String(code ?? '');
+  return (ERROR_CODES.has(text) && text !== 'INTERNAL') || PASSED_THROUGH.has(text) || CLIENT_MISTAKES.has(text);
+}
+
+export function logInternalError(error: unknown, requestId: string | undefined): void {
+  console.error(`[request ${requestId ?? '?'}] internal error:`, unwrapResolverError(error));
 }

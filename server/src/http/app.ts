@@ -8,7 +8,7 @@ import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { bearerSecret } from '../auth/tokens.js';
 import type { ApiContext, Services } from '../graphql/context.js';
-import { formatApiError } from '../graphql/errors.js';
+import { currentRequest, formatApiError } from '../graphql/errors.js';
 import { checkComplexity, validationRules } from '../graphql/limits.js';
 import { apiError } from '../errors.js';
 import { attachGraphqlWs } from './graphql-ws.js';
@@ -48,14 +48,11 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
 
   const ws = attachGraphqlWs({ httpServer: server, schema: options.schema, services: options.services, isOriginAllowed, maxPayloadBytes: options.maxBodyBytes });
 
-  const requestIds: ApolloServerPlugin<ApiContext> = {
+  const complexityLimit: ApolloServerPlugin<ApiContext> = {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
           checkComplexity(schema, document, request.variables ?? {}, request.operationName);
-        },
-        async willSendResponse({ contextValue, response }) {
-          response.http.headers.set('x-request-id', contextValue.requestId);
         },
       };
     },
@@ -66,10 +63,10 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     validationRules,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) => formatApiError(formatted, error),
+    formatError: (formatted, error) => formatApiError(formatted, error, currentRequest.getStore()?.requestId),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      requestIds,
+      complexityLimit,
       ...(options.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
     ],
   });
@@ -96,6 +93,12 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
 
   app.use(
     '/graphql',
+    (req, res, next) => {
+      const header = req.headers['x-request-id'];
+      const requestId = typeof header === 'string' && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
+      res.setHeader('x-request-id', requestId);
+      currentRequest.run({ requestId }, next);
+    },
     express.json({ limit: options.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => contextFor(req, options.services),
@@ -124,8 +127,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
 }
 
 async function contextFor(req: Request, services: Services): Promise<ApiContext> {
-  const header = req.headers['x-request-id'];
-  const requestId = typeof header === 'string' && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
+  const requestId = currentRequest.getStore()?.requestId ?? randomUUID();
   const secret = bearerSecret(req.headers.authorization);
   const user = secret ? await services.accounts.userForToken(secret) : null;
   // A credential that was sent but is not valid is an error, not an anonymous request.

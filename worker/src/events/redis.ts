@@ -25,8 +25,8 @@ export class RedisEventBus implements ExecutionEventBus {
   constructor(private readonly options: RedisEventBusOptions) {
     this.stream = options.stream ?? 'tandem:execution-events';
     this.maxLength = options.maxLength ?? 100_000;
-    this.publisher = createClient({ url: options.url });
-    this.publisher.on('error', (error: Error) => console.error(`redis event bus: ${error.message}`));
+    this.publisher = createClient({ url: options.url, socket: { reconnectStrategy } });
+    quietErrors(this.publisher, 'redis event bus');
   }
 
   private connect(): Promise<unknown> {
@@ -42,20 +42,29 @@ export class RedisEventBus implements ExecutionEventBus {
   }
 
   async subscribe(listener: EventListener, options: SubscribeOptions = {}): Promise<() => Promise<void>> {
-    const reader = createClient({ url: this.options.url }) as RedisClientType;
-    reader.on('error', (error: Error) => console.error(`redis event bus reader: ${error.message}`));
-    await reader.connect();
+    const reader = createClient({ url: this.options.url, socket: { reconnectStrategy } }) as RedisClientType;
+    quietErrors(reader, 'redis event bus reader');
     this.readers.add(reader);
-    let position = options.after ?? (await this.lastPosition(reader));
     let stopped = false;
+    // Connecting happens in the background: a server starts (and says it is not ready) while Redis is down.
+    let position: string | undefined = options.after;
+    // "Only new events" means new from now: fix the position before returning when Redis answers.
+    const ready = reader
+      .connect()
+      .then(async () => {
+        position ??= await this.lastPosition(reader);
+      })
+      .catch(() => {});
+    await Promise.race([ready, new Promise((r) => setTimeout(r, 2_000).unref())]);
     const loop = (async () => {
+      await ready;
       while (!stopped) {
         let reply;
         try {
+          position ??= await this.lastPosition(reader);
           reply = await reader.xRead({ key: this.stream, id: position }, { BLOCK: 1_000, COUNT: 500 });
-        } catch (error) {
+        } catch {
           if (stopped) return;
-          console.error(`redis event bus read failed: ${(error as Error).message}`);
           await new Promise((r) => setTimeout(r, 500));
           continue;
         }
@@ -83,7 +92,8 @@ export class RedisEventBus implements ExecutionEventBus {
   }
 
   async ping(): Promise<void> {
-    await this.connect();
+    void this.connect().catch(() => {});
+    if (!this.publisher.isReady) throw new Error(`Redis at ${redactUrl(this.options.url)} is not reachable`);
     await this.publisher.ping();
   }
 
@@ -97,6 +107,23 @@ export class RedisEventBus implements ExecutionEventBus {
     const last = await reader.xRevRange(this.stream, '+', '-', { COUNT: 1 });
     return last[0]?.id ?? '0-0';
   }
+}
+
+/** Retry forever with a growing pause: Redis coming back must not need a restart. */
+const reconnectStrategy = (retries: number) => Math.min(100 * 2 ** Math.min(retries, 6), 5_000);
+
+/** Logs the first error of an outage, not every reconnect attempt. */
+function quietErrors(client: RedisClientType, what: string): void {
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (!down) console.error(`${what}: ${error.message}`);
+    down = true;
+  });
+  client.on('ready', () => (down = false));
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 const KNOWN_TYPES = new Set<string>(EXECUTION_EVENT_TYPES);
