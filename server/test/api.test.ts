@@ -45,6 +45,16 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
     expect(again.errors![0]!.extensions!.code).toBe('CONFLICT');
   });
 
+  it('slows password guessing down with RATE_LIMITED', async () => {
+    const { email } = await api.user('Target');
+    const codes: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const attempt = await api.gql(`mutation { signIn(email: "${email}", password: "guess number ${i}") { token } }`);
+      codes.push(String(attempt.errors![0]!.extensions!.code));
+    }
+    expect(codes).toEqual([...Array(10).fill('UNAUTHENTICATED'), 'RATE_LIMITED', 'RATE_LIMITED']);
+  });
+
   it('refuses anonymous and invalid credentials with UNAUTHENTICATED', async () => {
     expect((await api.gql('{ workflows { totalCount } }')).errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
     const forged = await api.gql('{ workflows { totalCount } }', {}, 'tdm_s_forgedforgedforgedforgedforged');

@@ -18,6 +18,8 @@ export interface ApiContext {
   user: User | null;
   /** The bearer secret of this request, for signOut. */
   token: string | null;
+  /** The client's address (for per-address limits). */
+  clientAddress?: string;
   services: Services;
 }
 

@@ -132,7 +132,7 @@ async function contextFor(req: Request, services: Services): Promise<ApiContext>
   const user = secret ? await services.accounts.userForToken(secret) : null;
   // A credential that was sent but is not valid is an error, not an anonymous request.
   if (secret && !user) throw apiError('UNAUTHENTICATED', 'the bearer token is invalid, expired or revoked');
-  return { requestId, user, token: secret, services };
+  return { requestId, user, token: secret, services, clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

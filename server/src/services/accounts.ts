@@ -5,6 +5,7 @@ import { AccessToken, User } from '../db/entities.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.js';
 import { authenticate, issueToken } from '../auth/tokens.js';
 import { apiError, badInput, conflict, notFound } from '../errors.js';
+import { RateLimiter } from '../rate-limit.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -15,12 +16,17 @@ export interface Session {
 
 /** Sign-up, sign-in, sessions and integrators' API tokens. */
 export class AccountService {
+  /** Sign-in attempts per email address; sign-ups per client address. */
+  private readonly signInLimit = new RateLimiter(10, 60_000);
+  private readonly signUpLimit = new RateLimiter(20, 60_000);
+
   constructor(
     private readonly db: Database,
     private readonly sessionTtlMs: number,
   ) {}
 
-  async signUp(emailInput: string, password: string, nameInput: string): Promise<Session> {
+  async signUp(emailInput: string, password: string, nameInput: string, clientAddress = 'unknown'): Promise<Session> {
+    this.signUpLimit.take(clientAddress, 'sign-ups from this address');
     const email = emailInput.trim().toLowerCase();
     const name = nameInput.trim();
     if (!EMAIL.test(email) || email.length > 320) throw badInput('email is not a valid address', { field: 'email' });
@@ -39,6 +45,7 @@ export class AccountService {
   }
 
   async signIn(emailInput: string, password: string): Promise<Session> {
+    this.signInLimit.take(emailInput.trim().toLowerCase(), 'sign-in attempts for this account');
     const em = this.db.em.fork();
     const user = await em.findOne(User, { email: emailInput.trim().toLowerCase() });
     // Always run the hash, so a missing account takes as long as a wrong password.

@@ -7,7 +7,7 @@ import { ApiTokenType, AuthPayload, CreatedApiToken, UserType } from '../types/u
 export class AccountResolver {
   @Mutation(() => AuthPayload, { description: 'Creates an account and signs in.' })
   async signUp(@Arg('email') email: string, @Arg('password') password: string, @Arg('name') name: string, @Ctx() ctx: ApiContext): Promise<AuthPayload> {
-    return ctx.services.accounts.signUp(email, password, name);
+    return ctx.services.accounts.signUp(email, password, name, ctx.clientAddress);
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in; a wrong email or password gives the same UNAUTHENTICATED error.' })
