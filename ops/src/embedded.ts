@@ -32,7 +32,8 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
   const env = options.env ?? readEnvironment();
   const log = options.log ?? ((line: string) => console.log(line));
   const level = options.sdkLogLevel ?? ((process.env.TANDEM_LOG_LEVEL?.toUpperCase() as LogLevel | undefined) || 'INFO');
-  Runtime.install({ logger: new DefaultLogger(level) });
+  // Shutdown is ours to order (API, then worker, then Temporal): the SDK must not act on signals itself.
+  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
   const persist = options.persist ?? true;
   if (!env.temporalAddress) log(`Starting the Temporal dev server (${persist ? `state in ${defaultDevServerDb(env.dataDir)}` : 'in memory'})...`);
   const temporal = await startTemporal(env.temporalAddress, {

@@ -15,6 +15,7 @@ try {
       console.log(`${signal}: closing subscriptions, draining requests and the worker, stopping Temporal...`);
       server
         .close()
+        .then(() => console.log('API server closed; draining the worker...'))
         .then(() => tandem.stop())
         .then(
           () => process.exit(0),

@@ -76,10 +76,15 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     services,
     close() {
       closing ??= (async () => {
-        await http.close();
-        await events.stop();
-        await connection.close();
-        await db.close();
+        const step = async (name: string, work: Promise<unknown>) => {
+          const started = Date.now();
+          await work;
+          if (process.env.TANDEM_DEBUG_SHUTDOWN) log(`shutdown: ${name} ${Date.now() - started} ms`);
+        };
+        await step('http', http.close());
+        await step('events', events.stop());
+        await step('temporal connection', connection.close());
+        await step('database', db.close());
       })();
       return closing;
     },

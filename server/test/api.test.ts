@@ -59,6 +59,7 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
     expect((await api.gql('{ workflows { totalCount } }')).errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
     const forged = await api.gql('{ workflows { totalCount } }', {}, 'tdm_s_forgedforgedforgedforgedforged');
     expect(forged.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    expect(forged.status).toBe(401);
   });
 
   it('creates from JSON, deploys, starts, follows events live and reads the result', async () => {
@@ -192,6 +193,13 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
       after = result.pageInfo.endCursor;
     }
     expect(names).toEqual(['W4', 'W3', 'W2', 'W1', 'W0']);
+    await api.gql(CREATE, { input: { name: 'Billing Report', definition: SUM_WORKFLOW } }, user.token);
+    const found = await api.gql<{ workflows: { edges: Array<{ node: { name: string } }> } }>(
+      '{ workflows(filter: { search: "billing" }) { edges { node { name } } } }',
+      {},
+      user.token,
+    );
+    expect(found.data!.workflows.edges.map((e) => e.node.name)).toEqual(['Billing Report']);
     const tooMany = await api.gql('{ workflows(first: 101) { totalCount } }', {}, user.token);
     expect(tooMany.errors![0]).toMatchObject({ message: 'first must be between 0 and 100', extensions: { code: 'BAD_USER_INPUT' } });
     const forgedCursor = await api.gql('{ workflows(after: "garbage") { totalCount } }', {}, user.token);

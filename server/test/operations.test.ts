@@ -75,6 +75,7 @@ describe('operating the API server', () => {
   it('refuses operations that are too complex or too large', async () => {
     const costly = await api.gql('{ workflows(first: 100) { edges { node { versions(first: 100) { edges { node { id } } } } } } }', {}, token);
     expect(costly.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', maxComplexity: 5000 } });
+    expect(costly.status).toBe(400);
     const big = await api.gql(CREATE, { input: { name: 'x'.repeat(60_000), definition: SUM_WORKFLOW } }, token);
     expect(big.status).toBe(413);
     expect(big.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');

@@ -1,5 +1,5 @@
 // `npm run start:worker`: the worker as its own process, for production deployments.
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { InProcessEventBus, RedisEventBus, type ExecutionEventBus } from './events/index.js';
 import { NetworkPolicy } from './activities/index.js';
 import { createTandemWorker } from './worker.js';
@@ -16,6 +16,8 @@ if (process.env.REDIS_URL) {
   bus = new InProcessEventBus();
 }
 
+// Signals are handled below, in order (drain the worker, then close connections).
+Runtime.install({ shutdownSignals: [] });
 const connection = await NativeConnection.connect({ address });
 const worker = await createTandemWorker({
   connection,

@@ -31,7 +31,7 @@ export function checkComplexity(schema: GraphQLSchema, document: DocumentNode, v
   });
   if (complexity > MAX_COMPLEXITY) {
     throw new GraphQLError(`the operation is too complex (${complexity}, the limit is ${MAX_COMPLEXITY}); ask for fewer items or fields`, {
-      extensions: { code: 'BAD_USER_INPUT', complexity, maxComplexity: MAX_COMPLEXITY },
+      extensions: { code: 'BAD_USER_INPUT', complexity, maxComplexity: MAX_COMPLEXITY, http: { status: 400 } },
     });
   }
 }

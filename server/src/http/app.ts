@@ -46,7 +46,14 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     }
   };
 
-  const ws = attachGraphqlWs({ httpServer: server, schema: options.schema, services: options.services, isOriginAllowed, maxPayloadBytes: options.maxBodyBytes });
+  const ws = attachGraphqlWs({
+    httpServer: server,
+    schema: options.schema,
+    services: options.services,
+    isOriginAllowed,
+    maxPayloadBytes: options.maxBodyBytes,
+    introspection: options.introspection,
+  });
 
   const complexityLimit: ApolloServerPlugin<ApiContext> = {
     async requestDidStart() {
@@ -62,6 +69,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     introspection: options.introspection,
     validationRules,
     csrfPrevention: true,
+    // The process orders its own shutdown (API, then worker, then Temporal).
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => formatApiError(formatted, error, currentRequest.getStore()?.requestId),
     plugins: [
@@ -91,6 +100,23 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     res.status(failing.length === 0 ? 200 : 503).json({ status: failing.length === 0 ? 'ready' : `not ready: ${failing.join(', ')}`, checks });
   });
 
+  // CORS for the browser origins an operator allows (same-origin pages need none).
+  app.use('/graphql', (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin && options.allowedOrigins.includes(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+      res.setHeader('access-control-allow-headers', 'authorization, content-type, x-request-id, apollo-require-preflight');
+      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      res.setHeader('access-control-expose-headers', 'x-request-id');
+      res.setHeader('access-control-max-age', '600');
+    }
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    next();
+  });
   app.use(
     '/graphql',
     (req, res, next) => {
@@ -119,8 +145,11 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   return {
     server,
     async close() {
+      const debug = process.env.TANDEM_DEBUG_SHUTDOWN ? (line: string) => console.log(`shutdown: ${line}`) : () => {};
       await ws.close();
+      debug('websockets closed');
       await apollo.stop();
+      debug('apollo stopped');
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
@@ -131,7 +160,7 @@ async function contextFor(req: Request, services: Services): Promise<ApiContext>
   const secret = bearerSecret(req.headers.authorization);
   const user = secret ? await services.accounts.userForToken(secret) : null;
   // A credential that was sent but is not valid is an error, not an anonymous request.
-  if (secret && !user) throw apiError('UNAUTHENTICATED', 'the bearer token is invalid, expired or revoked');
+  if (secret && !user) throw apiError('UNAUTHENTICATED', 'the bearer token is invalid, expired or revoked', { http: { status: 401 } });
   return { requestId, user, token: secret, services, clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
 }
 

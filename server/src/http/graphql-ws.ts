@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { GraphQLError, parse, validate, type ExecutionArgs, type GraphQLSchema, specifiedRules } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, validate, type ExecutionArgs, type GraphQLSchema, specifiedRules } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerSecret } from '../auth/tokens.js';
@@ -14,6 +14,7 @@ export interface GraphqlWsOptions {
   services: Services;
   isOriginAllowed(origin: string | undefined, host: string | undefined): boolean;
   maxPayloadBytes: number;
+  introspection: boolean;
 }
 
 /**
@@ -48,7 +49,8 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { close(): Promise<v
         } catch (error) {
           return [formatError(error as GraphQLError)];
         }
-        const errors = validate(options.schema, document, [...specifiedRules, ...validationRules]);
+        const rules = [...specifiedRules, ...validationRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+        const errors = validate(options.schema, document, rules);
         if (errors.length > 0) return errors.map((e) => formatError(e, 'BAD_USER_INPUT'));
         try {
           checkComplexity(options.schema, document, payload.variables ?? {}, payload.operationName);

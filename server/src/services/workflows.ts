@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { validateWorkflow, type JsonValue, type WorkflowDefinition } from '@tandem/schema';
-import type { Database } from '../db/orm.js';
+import { isPostgres, type Database } from '../db/orm.js';
 import { User, Workflow, WorkflowVersion } from '../db/entities.js';
 import { badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
@@ -54,7 +54,11 @@ export class WorkflowService {
     const limit = pageSize(first);
     const where: FilterQuery<Workflow> = { ownerId: user.id };
     const search = filter.search?.trim();
-    if (search) where.name = { $like: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+    if (search) {
+      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // SQLite's LIKE already ignores ASCII case and has no ILIKE; PostgreSQL's LIKE does not.
+      where.name = isPostgres(this.db) ? { $ilike: pattern } : { $like: pattern };
+    }
     const em = this.db.em.fork();
     const totalCount = await em.count(Workflow, where);
     const cursor = decodeCursor(after, 2);
