@@ -5,6 +5,11 @@ export * from './events/index.js';
 export {
   INTERPRETER_WORKFLOW,
   STEP_FAILURE_TYPE,
+  INTERPRETER_SIGNALS,
+  INTERPRETER_QUERIES,
+  type CustomSignal,
+  type LiveState,
+  type LiveStatus,
   HTTP_FAILURE,
   type InterpreterInput,
   type StepFailureDetails,

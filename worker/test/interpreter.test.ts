@@ -212,12 +212,12 @@ describe('interpreter workflow', () => {
     const def = workflow(
       [
         { id: 't', type: 'trigger.manual' },
-        { id: 'approval', type: 'wait.signal', config: { signal: 'approve' } },
+        { id: 'child', type: 'subworkflow', config: { workflowId: 'other' } },
       ],
-      [['t', 'approval']],
+      [['t', 'child']],
     );
     const run = await h.run(def, {});
-    expect((run.error!.cause as ApplicationFailure).message).toContain('node "approval" (wait.signal) failed');
+    expect((run.error!.cause as ApplicationFailure).message).toContain('node "child" (subworkflow) failed');
   });
 
   it('starts from the chosen trigger and skips the others', async () => {

@@ -72,6 +72,22 @@ function scenarios(url: string): Record<string, { definition: unknown; input: Js
         ],
       ),
     },
+    'signal-timeout-branch': {
+      input: {},
+      definition: workflow(
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'approve', type: 'wait.signal', config: { signal: 'approve', timeoutMs: 300, onTimeout: 'branch' } },
+          { id: 'yes', type: 'output', config: { expression: "'approved'" } },
+          { id: 'late', type: 'output', config: { expression: "'escalated'" } },
+        ],
+        [
+          ['t', 'approve'],
+          ['approve', 'yes', 'received'],
+          ['approve', 'late', 'timeout'],
+        ],
+      ),
+    },
     'failing-run': {
       input: { why: 'no stock' },
       definition: workflow(
@@ -104,6 +120,7 @@ describe('replaying recorded histories against the current code', () => {
     for (const [name, scenario] of Object.entries(scenarios(server.url))) {
       const run = await h.run(scenario.definition, scenario.input);
       if (name === 'every-node-type') expect(run.result).toEqual({ gross: 44.625, count: 3 });
+      else if (name === 'signal-timeout-branch') expect(run.result).toBe('escalated');
       else expect(run.error).toBeDefined();
       const history = await h.client.workflow.getHandle(run.workflowId).fetchHistory();
       recorded.push({ name, workflowId: run.workflowId, history: JSON.parse(historyToJSON(history)) });
@@ -118,7 +135,7 @@ describe('replaying recorded histories against the current code', () => {
 
   it('replays the committed fixture histories without non-determinism', async () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(files.length).toBeGreaterThanOrEqual(3);
     const histories = files.map((f) => JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as { workflowId: string; history: unknown });
     const results = await replay(histories);
     expect(results).toEqual(histories.map((h) => ({ workflowId: h.workflowId, error: undefined })));

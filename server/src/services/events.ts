@@ -10,9 +10,10 @@ const STATUS_AFTER: Partial<Record<ExecutionEventType, ExecutionStatus>> = {
   EXECUTION_COMPLETED: 'COMPLETED',
   EXECUTION_FAILED: 'FAILED',
   EXECUTION_CANCELLED: 'CANCELLED',
-  EXECUTION_PAUSED: 'PAUSED',
-  EXECUTION_RESUMED: 'RUNNING',
 };
+
+/** Statuses a running interpreter reports in `data.status` when its logical state changes. */
+const LIVE_STATUSES: ReadonlySet<unknown> = new Set<ExecutionStatus>(['RUNNING', 'WAITING', 'PAUSED']);
 
 export interface EventServiceOptions {
   /** Live events a subscriber may have pending before it is told to resume with `after`. */
@@ -89,7 +90,7 @@ export class EventService {
     }
     if (fresh) {
       await this.follow(execution, event);
-    } else if (STATUS_AFTER[event.type]) {
+    } else if (STATUS_AFTER[event.type] || LIVE_STATUSES.has(event.data.status)) {
       // Another server stored it first (Redis mode) and updated the row: dashboards here still hear of it.
       const row = await this.db.em.fork().findOne(Execution, { id: event.executionId });
       if (row) for (const listener of this.workflowListeners.get(row.workflowId) ?? []) listener(row);
@@ -105,7 +106,7 @@ export class EventService {
     const row = await em.findOneOrFail(Execution, { id: execution.id });
     const before = row.status;
     if (event.type === 'EXECUTION_STARTED' && !row.temporalRunId) row.temporalRunId = event.temporalRunId;
-    const next = STATUS_AFTER[event.type];
+    const next = STATUS_AFTER[event.type] ?? (LIVE_STATUSES.has(event.data.status) ? (event.data.status as ExecutionStatus) : undefined);
     if (next && !FINAL_STATUSES.has(row.status)) {
       row.status = next;
       if (FINAL_STATUSES.has(next)) row.finishedAt = new Date(event.at);

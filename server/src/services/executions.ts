@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { compileWorkflow, type JsonValue } from '@tandem/schema';
-import { INTERPRETER_WORKFLOW, type InterpreterInput } from '@tandem/worker';
+import { INTERPRETER_QUERIES, INTERPRETER_SIGNALS, INTERPRETER_WORKFLOW, type CustomSignal, type InterpreterInput, type LiveState } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
 import type { User} from '../db/entities.js';
 import { Execution, FINAL_STATUSES, Workflow, WorkflowVersion, type ExecutionStatus } from '../db/entities.js';
@@ -95,6 +95,44 @@ export class ExecutionService {
     const execution = await this.get(user, id);
     if (FINAL_STATUSES.has(execution.status)) throw conflict(`execution "${id}" has already ended (${execution.status})`);
     await this.temporal.workflow.getHandle(execution.temporalWorkflowId).cancel();
+    return execution;
+  }
+
+  /** Sends a named signal with a payload; wait.signal nodes waiting for that name take it. */
+  async signal(user: User, id: string, name: string, payload: JsonValue | undefined): Promise<Execution> {
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/.test(name)) throw badInput('name must be a signal name: letters, digits, "_", "." and "-"');
+    const execution = await this.running(user, id);
+    const signal: CustomSignal = { name, payload: checkInput(payload ?? null) };
+    await this.temporal.workflow.getHandle(execution.temporalWorkflowId).signal(INTERPRETER_SIGNALS.custom, signal);
+    return execution;
+  }
+
+  /** While paused no new step starts; steps in flight finish. Survives worker restarts (it is workflow state). */
+  async pause(user: User, id: string): Promise<Execution> {
+    const execution = await this.running(user, id);
+    await this.temporal.workflow.getHandle(execution.temporalWorkflowId).signal(INTERPRETER_SIGNALS.pause);
+    return execution;
+  }
+
+  async resume(user: User, id: string): Promise<Execution> {
+    const execution = await this.running(user, id);
+    await this.temporal.workflow.getHandle(execution.temporalWorkflowId).signal(INTERPRETER_SIGNALS.resume);
+    return execution;
+  }
+
+  /** The interpreter's live state (a Temporal query), or null once the run has ended. */
+  async liveState(execution: Execution): Promise<LiveState | null> {
+    if (FINAL_STATUSES.has(execution.status)) return null;
+    try {
+      return await this.temporal.workflow.getHandle(execution.temporalWorkflowId).query<LiveState>(INTERPRETER_QUERIES.state);
+    } catch {
+      return null; // ended meanwhile, or no worker to answer right now
+    }
+  }
+
+  private async running(user: User, id: string): Promise<Execution> {
+    const execution = await this.get(user, id);
+    if (FINAL_STATUSES.has(execution.status)) throw conflict(`execution "${id}" has already ended (${execution.status})`);
     return execution;
   }
 

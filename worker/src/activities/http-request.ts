@@ -24,29 +24,49 @@ export async function performHttpRequest(input: HttpRequestInput, options: HttpA
   let body = encodeBody(input.body, input.headers, options.maxRequestBytes);
   const deadline = Date.now() + input.timeoutMs;
   const signal = activitySignal();
-  for (let redirects = 0; ; redirects++) {
-    const response = await send(url, method, input.headers, body, deadline, options, signal);
-    if (REDIRECTS.has(response.status) && response.location) {
-      if (redirects >= options.maxRedirects) throw nonRetryable(HTTP_FAILURE.invalidRequest, `more than ${options.maxRedirects} redirects`);
-      url = parseUrl(new URL(response.location, url).toString());
-      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
-        method = 'GET';
-        body = undefined;
+  // Heartbeats carry cancellation to a running activity (a cancelled run stops its request).
+  const heartbeat = startHeartbeat();
+  try {
+    return await follow();
+  } finally {
+    if (heartbeat) clearInterval(heartbeat);
+  }
+
+  async function follow(): Promise<HttpResponseOutput> {
+    for (let redirects = 0; ; redirects++) {
+      const response = await send(url, method, input.headers, body, deadline, options, signal);
+      if (REDIRECTS.has(response.status) && response.location) {
+        if (redirects >= options.maxRedirects) throw nonRetryable(HTTP_FAILURE.invalidRequest, `more than ${options.maxRedirects} redirects`);
+        url = parseUrl(new URL(response.location, url).toString());
+        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        continue;
       }
-      continue;
+      const output: HttpResponseOutput = { status: response.status, headers: response.headers, body: response.body };
+      if (input.failOnHttpError && response.status >= 400) {
+        const message = `HTTP ${response.status} from ${method} ${url.origin}${url.pathname}`;
+        const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
+        throw ApplicationFailure.create({
+          type: retryable ? HTTP_FAILURE.serverError : HTTP_FAILURE.clientError,
+          message,
+          nonRetryable: !retryable,
+          details: [{ status: response.status, body: truncateForError(response.body) }],
+        });
+      }
+      return output;
     }
-    const output: HttpResponseOutput = { status: response.status, headers: response.headers, body: response.body };
-    if (input.failOnHttpError && response.status >= 400) {
-      const message = `HTTP ${response.status} from ${method} ${url.origin}${url.pathname}`;
-      const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
-      throw ApplicationFailure.create({
-        type: retryable ? HTTP_FAILURE.serverError : HTTP_FAILURE.clientError,
-        message,
-        nonRetryable: !retryable,
-        details: [{ status: response.status, body: truncateForError(response.body) }],
-      });
-    }
-    return output;
+  }
+}
+
+function startHeartbeat(): NodeJS.Timeout | undefined {
+  try {
+    const context = Context.current();
+    context.heartbeat();
+    return setInterval(() => context.heartbeat(), 1_000);
+  } catch {
+    return undefined; // outside an activity
   }
 }
 

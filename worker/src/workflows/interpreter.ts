@@ -1,9 +1,23 @@
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, isCancellation, setHandler } from '@temporalio/workflow';
 import { boundedCopy, compilePlanFields, EVENT_VALUE_LIMIT, type CompiledNodeFields, type JsonValue, type PlanEdge, type PlanNode } from '@tandem/schema';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
 import { StepError, type Scope, type StepContext } from './step.js';
-import { STEP_FAILURE_TYPE, type InterpreterInput, type StepFailureDetails } from './types.js';
+import {
+  INTERPRETER_QUERIES,
+  INTERPRETER_SIGNALS,
+  STEP_FAILURE_TYPE,
+  type CustomSignal,
+  type InterpreterInput,
+  type LiveState,
+  type LiveStatus,
+  type StepFailureDetails,
+} from './types.js';
+
+const customSignal = defineSignal<[CustomSignal]>(INTERPRETER_SIGNALS.custom);
+const pauseSignal = defineSignal(INTERPRETER_SIGNALS.pause);
+const resumeSignal = defineSignal(INTERPRETER_SIGNALS.resume);
+const stateQuery = defineQuery<LiveState>(INTERPRETER_QUERIES.state);
 
 type EdgeState = 'pending' | 'active' | 'dead';
 
@@ -24,6 +38,13 @@ export class PlanRun {
   private failure: unknown = undefined;
   private settled!: () => void;
   private readonly done = new Promise<void>((resolve) => (this.settled = resolve));
+  /** Signals received and not yet taken, by name, in arrival order. */
+  private readonly inbox = new Map<string, JsonValue[]>();
+  private readonly running = new Set<string>();
+  private readonly completed: string[] = [];
+  private readonly waiting = new Map<string, string>();
+  private paused = false;
+  private reportedStatus: LiveStatus = 'RUNNING';
 
   constructor(private readonly args: InterpreterInput) {
     this.nodes = new Map(args.plan.nodes.map((n) => [n.id, n]));
@@ -38,6 +59,66 @@ export class PlanRun {
       loop: null,
       execution: { id: args.executionId },
     };
+    // Handlers are set before the first await, so no signal sent at start is missed.
+    setHandler(customSignal, (signal) => this.receive(signal));
+    setHandler(pauseSignal, () => this.setPaused(true));
+    setHandler(resumeSignal, () => this.setPaused(false));
+    setHandler(stateQuery, () => this.liveState());
+  }
+
+  private receive(signal: CustomSignal): void {
+    if (typeof signal?.name !== 'string' || signal.name === '') return;
+    const queue = this.inbox.get(signal.name) ?? [];
+    queue.push(signal.payload ?? null);
+    this.inbox.set(signal.name, queue);
+    this.events.emit('SIGNAL_RECEIVED', null, { name: signal.name, payload: boundedCopy(signal.payload ?? null, EVENT_VALUE_LIMIT) });
+  }
+
+  /** While paused no step starts; steps already running finish. */
+  private setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    this.events.emit(paused ? 'EXECUTION_PAUSED' : 'EXECUTION_RESUMED', null, { ...this.statusChange() });
+  }
+
+  private currentStatus(): LiveStatus {
+    if (this.paused) return 'PAUSED';
+    return this.waiting.size > 0 && this.waiting.size === this.running.size ? 'WAITING' : 'RUNNING';
+  }
+
+  /** `{ status }` when the logical status changed since last reported, for the event that changed it. */
+  private statusChange(): { status?: LiveStatus } {
+    const status = this.currentStatus();
+    if (status === this.reportedStatus) return {};
+    this.reportedStatus = status;
+    return { status };
+  }
+
+  private liveState(): LiveState {
+    return {
+      status: this.currentStatus(),
+      paused: this.paused,
+      runningNodes: [...this.running],
+      waitingFor: [...this.waiting].map(([nodeId, signal]) => ({ nodeId, signal })),
+      completedNodes: [...this.completed],
+      vars: this.scope.vars,
+      pendingSignals: Object.fromEntries([...this.inbox].filter(([, q]) => q.length > 0).map(([name, q]) => [name, q.length])),
+    };
+  }
+
+  private async waitForSignal(nodeId: string, name: string, timeoutMs?: number) {
+    const has = () => (this.inbox.get(name)?.length ?? 0) > 0;
+    if (!has()) {
+      this.waiting.set(nodeId, name);
+      this.events.emit('STEP_WAITING', nodeId, { signal: name, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...this.statusChange() });
+      try {
+        const arrived = timeoutMs === undefined ? (await condition(has), true) : await condition(has, timeoutMs);
+        if (!arrived) return { timedOut: true as const };
+      } finally {
+        this.waiting.delete(nodeId);
+      }
+    }
+    return { timedOut: false as const, payload: this.inbox.get(name)!.shift()! };
   }
 
   async run(): Promise<JsonValue> {
@@ -109,10 +190,13 @@ export class PlanRun {
 
   private async runNode(node: PlanNode): Promise<void> {
     if (this.failure !== undefined) return;
+    // While paused no new step starts.
+    if (this.paused) await condition(() => !this.paused);
     const executor = EXECUTORS.get(node.type)!;
     const inputs = this.inputsOf(node);
     const startedAt = Date.now();
-    this.events.emit('STEP_STARTED', node.id, { type: node.type, input: boundedCopy(inputs, EVENT_VALUE_LIMIT) });
+    this.running.add(node.id);
+    this.events.emit('STEP_STARTED', node.id, { type: node.type, input: boundedCopy(inputs, EVENT_VALUE_LIMIT), ...this.statusChange() });
     const fields = this.fields.get(node.id)!;
     const context: StepContext<never> = {
       node,
@@ -126,22 +210,31 @@ export class PlanRun {
       setResult: (value) => (this.result = value),
       retrying: (attempt, error, delayMs) =>
         this.events.emit('STEP_RETRYING', node.id, { attempt, error: { message: error.message, type: error.name }, delayMs }),
+      waitForSignal: (name, timeoutMs) => this.waitForSignal(node.id, name, timeoutMs),
     };
     let result;
     try {
       result = await executor.execute(context);
     } catch (error) {
+      this.running.delete(node.id);
       if (isCancellation(error)) throw error;
       const failure = stepFailure(node, error);
       const details = failure.details?.[0] as StepFailureDetails;
-      this.events.emit('STEP_FAILED', node.id, { error: { message: details.message, cause: details.cause }, durationMs: Date.now() - startedAt });
+      this.events.emit('STEP_FAILED', node.id, {
+        error: { message: details.message, cause: details.cause },
+        durationMs: Date.now() - startedAt,
+        ...this.statusChange(),
+      });
       throw failure;
     }
+    this.running.delete(node.id);
+    this.completed.push(node.id);
     this.scope.nodes[node.id] = result.output;
     this.events.emit('STEP_COMPLETED', node.id, {
       output: boundedCopy(result.output, EVENT_VALUE_LIMIT),
       durationMs: Date.now() - startedAt,
       ...(result.handles ? { handles: [...result.handles] } : {}),
+      ...this.statusChange(),
     });
     const follow = result.handles ? new Set(result.handles) : null;
     this.decideOutgoing(node, (edge) => follow === null || (edge.handle !== null && follow.has(edge.handle)));

@@ -26,6 +26,11 @@ export interface StepContext<Config = JsonObject> {
   setResult(value: JsonValue): void;
   /** Emits STEP_RETRYING; executors that retry call it before waiting. */
   retrying(attempt: number, error: Error, delayMs: number): void;
+  /**
+   * Waits for the named signal (one received earlier counts, in arrival order); the run is
+   * WAITING meanwhile. Resolves with its payload, or `timedOut` after `timeoutMs`.
+   */
+  waitForSignal(name: string, timeoutMs?: number): Promise<{ timedOut: false; payload: JsonValue } | { timedOut: true }>;
 }
 
 export interface StepResult {

@@ -64,3 +64,33 @@ export const HTTP_FAILURE = {
   timeout: 'HttpTimeout',
   tooLarge: 'HttpResponseTooLarge',
 } as const;
+
+/** Signal and query names of the interpreter workflow, for clients that control runs. */
+export const INTERPRETER_SIGNALS = {
+  /** `{ name, payload }`: delivered to wait.signal nodes waiting for `name`. */
+  custom: 'tandem.signal',
+  pause: 'tandem.pause',
+  resume: 'tandem.resume',
+} as const;
+
+export const INTERPRETER_QUERIES = { state: 'tandem.state' } as const;
+
+export interface CustomSignal {
+  name: string;
+  payload: JsonValue;
+}
+
+/** The run's logical status as the interpreter sees it (Temporal only knows "running"). */
+export type LiveStatus = 'RUNNING' | 'WAITING' | 'PAUSED';
+
+/** What the state query answers. */
+export interface LiveState {
+  status: LiveStatus;
+  paused: boolean;
+  runningNodes: string[];
+  waitingFor: Array<{ nodeId: string; signal: string }>;
+  completedNodes: string[];
+  vars: Record<string, JsonValue>;
+  /** Signals received and not yet taken by a wait.signal node, by name. */
+  pendingSignals: Record<string, number>;
+}

@@ -48,6 +48,34 @@ export class ExecutionResolver {
     return ctx.services.executions.cancel(requireUser(ctx), id);
   }
 
+  @Mutation(() => ExecutionType, { description: 'Sends a named signal with a JSON payload; a wait.signal node waiting for that name takes it.' })
+  async signalExecution(
+    @Arg('id', () => ID) id: string,
+    @Arg('name') name: string,
+    @Ctx() ctx: ApiContext,
+    @Arg('payload', () => GraphQLJSON, { nullable: true }) payload?: JsonValue,
+  ): Promise<Execution> {
+    return ctx.services.executions.signal(requireUser(ctx), id, name, payload ?? undefined);
+  }
+
+  @Mutation(() => ExecutionType, { description: 'No new step starts until resumed; steps in flight finish. EXECUTION_PAUSED follows.' })
+  async pauseExecution(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Promise<Execution> {
+    return ctx.services.executions.pause(requireUser(ctx), id);
+  }
+
+  @Mutation(() => ExecutionType, { description: 'Continues a paused run where it stopped. EXECUTION_RESUMED follows.' })
+  async resumeExecution(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Promise<Execution> {
+    return ctx.services.executions.resume(requireUser(ctx), id);
+  }
+
+  @FieldResolver(() => GraphQLJSON, {
+    nullable: true,
+    description: 'The running interpreter’s state: { status, paused, runningNodes, waitingFor, completedNodes, vars, pendingSignals }; null once ended.',
+  })
+  async liveState(@Root() execution: Execution, @Ctx() ctx: ApiContext): Promise<JsonValue | null> {
+    return (await ctx.services.executions.liveState(execution)) as unknown as JsonValue | null;
+  }
+
   @FieldResolver(() => ExecutionEventConnection, { description: 'The stored events, in order; after = an event id. first ≤ 500.' })
   async events(
     @Root() execution: Execution,

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
 import type { ConfigOf, httpRequest as httpRequestType, JsonValue } from '@tandem/schema';
 import { StepError, type NodeExecutor } from '../step.js';
 import type { HttpRequestInput, InterpreterActivities } from '../types.js';
@@ -26,6 +26,8 @@ export const httpRequest: NodeExecutor<HttpConfig> = {
     const { httpRequest: call } = proxyActivities<InterpreterActivities>({
       // The activity bounds the request itself; this bound catches a worker that died mid-call.
       startToCloseTimeout: config.timeoutMs + 5_000,
+      // The activity heartbeats every second: a dead worker is noticed quickly, and cancellation reaches it.
+      heartbeatTimeout: 10_000,
       retry: { maximumAttempts: 1 },
     });
     const { maxAttempts, initialIntervalMs, backoffCoefficient, maximumIntervalMs } = config.retry;
@@ -34,6 +36,7 @@ export const httpRequest: NodeExecutor<HttpConfig> = {
         const response = await call(request);
         return { output: response as unknown as JsonValue };
       } catch (error) {
+        if (isCancellation(error)) throw error; // the run is being cancelled: not a failure to retry
         const cause = rootCause(error);
         const retryable = !(cause instanceof ApplicationFailure && cause.nonRetryable);
         if (!retryable || attempt >= maxAttempts) {

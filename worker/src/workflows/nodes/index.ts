@@ -10,6 +10,7 @@ import { parallel } from './parallel.js';
 import { join } from './join.js';
 import { fail } from './fail.js';
 import { output } from './output.js';
+import { waitSignal } from './wait-signal.js';
 
 /** How each node type runs, by type name. A plan with a type that has no executor fails the run at its start, naming the node. */
 export const EXECUTORS: ReadonlyMap<string, NodeExecutor<never>> = new Map<string, NodeExecutor<never>>([
@@ -26,4 +27,5 @@ export const EXECUTORS: ReadonlyMap<string, NodeExecutor<never>> = new Map<strin
   ['join', join as NodeExecutor<never>],
   ['fail', fail as NodeExecutor<never>],
   ['output', output as NodeExecutor<never>],
+  ['wait.signal', waitSignal as NodeExecutor<never>],
 ]);

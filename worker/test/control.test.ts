@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { EmittedEvent } from '@tandem/schema';
+import { INTERPRETER_QUERIES, INTERPRETER_SIGNALS, type LiveState } from '@tandem/worker';
+import { createHarness, waitFor, workflow, type Harness } from './harness.js';
+import { startHttpServer, type TestHttpServer } from './http-server.js';
+
+let h: Harness;
+let server: TestHttpServer;
+beforeAll(async () => {
+  server = await startHttpServer({ '/hang': () => {} });
+  h = await createHarness({ allow: ['127.0.0.1'] });
+});
+afterAll(async () => {
+  await h?.close();
+  await server?.close();
+});
+
+const approval = (config: Record<string, unknown> = {}, extraNodes: Array<{ id: string; type: string; config?: Record<string, unknown> }> = [], extraEdges: Array<[string, string, string?]> = []) =>
+  workflow(
+    [
+      { id: 't', type: 'trigger.manual' },
+      { id: 'approve', type: 'wait.signal', config: { signal: 'approve', ...config } },
+      { id: 'out', type: 'output', config: { expression: "{ 'by': nodes.approve.by }" } },
+      ...extraNodes,
+    ],
+    [['t', 'approve'], ['approve', 'out', ...(config.onTimeout === 'branch' ? ['received'] : [])] as [string, string, string?], ...extraEdges] as Array<[string, string] | [string, string, string]>,
+  );
+
+const executionOf = (handle: WorkflowHandle) => handle.workflowId.replace(/^tandem-/, '');
+const eventsOf = (handle: WorkflowHandle) => h.eventsOf(executionOf(handle));
+const state = (handle: WorkflowHandle) => handle.query<LiveState>(INTERPRETER_QUERIES.state);
+const signal = (handle: WorkflowHandle, name: string, payload: unknown) => handle.signal(INTERPRETER_SIGNALS.custom, { name, payload });
+const typesOf = (events: EmittedEvent[]) => events.map((e) => e.type);
+
+describe('wait.signal', () => {
+  it('is WAITING until its own signal arrives; unrelated signals do not release it; output is the payload', async () => {
+    const handle = await h.start(approval(), {});
+    await waitFor(() => typesOf(eventsOf(handle)).includes('STEP_WAITING'));
+    expect(eventsOf(handle).find((e) => e.type === 'STEP_WAITING')).toMatchObject({ nodeId: 'approve', data: { signal: 'approve', status: 'WAITING' } });
+    await signal(handle, 'reject', { by: 'mallory' });
+    await waitFor(() => typesOf(eventsOf(handle)).includes('SIGNAL_RECEIVED'));
+    expect(await state(handle)).toMatchObject({ status: 'WAITING', waitingFor: [{ nodeId: 'approve', signal: 'approve' }], pendingSignals: { reject: 1 } });
+    await signal(handle, 'approve', { by: 'alice' });
+    expect(await handle.result()).toEqual({ by: 'alice' });
+    await waitFor(() => typesOf(eventsOf(handle)).includes('EXECUTION_COMPLETED'));
+    expect(eventsOf(handle).find((e) => e.type === 'STEP_COMPLETED' && e.nodeId === 'approve')?.data).toMatchObject({ output: { by: 'alice' }, status: 'RUNNING' });
+  });
+
+  it('fails after timeoutMs, or follows the timeout handle when so configured', async () => {
+    const failing = await h.run(approval({ timeoutMs: 1_000 }), {});
+    expect((failing.error!.cause as Error).message).toBe('node "approve" (wait.signal) failed: no "approve" signal within 1000 ms');
+    const branching = workflow(
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'approve', type: 'wait.signal', config: { signal: 'approve', timeoutMs: 1_000, onTimeout: 'branch' } },
+        { id: 'yes', type: 'output', config: { expression: "'approved'" } },
+        { id: 'late', type: 'output', config: { expression: "'escalated'" } },
+      ],
+      [
+        ['t', 'approve'],
+        ['approve', 'yes', 'received'],
+        ['approve', 'late', 'timeout'],
+      ],
+    );
+    expect((await h.run(branching, {})).result).toBe('escalated');
+  });
+
+  it('delivers a signal sent while the worker is down once the worker returns', async () => {
+    const handle = await h.start(approval(), {});
+    await waitFor(() => typesOf(eventsOf(handle)).includes('STEP_WAITING'));
+    await h.stopWorker();
+    await signal(handle, 'approve', { by: 'offline-bob' });
+    await h.startWorker();
+    expect(await handle.result()).toEqual({ by: 'offline-bob' });
+  });
+});
+
+describe('pause and resume', () => {
+  const slowChain = workflow(
+    [
+      { id: 't', type: 'trigger.manual' },
+      { id: 'first', type: 'delay', config: { durationMs: 1_500 } },
+      { id: 'second', type: 'transform', config: { expression: "'done'" } },
+      { id: 'out', type: 'output', config: { expression: 'nodes.second' } },
+    ],
+    [
+      ['t', 'first'],
+      ['first', 'second'],
+      ['second', 'out'],
+    ],
+  );
+
+  it('starts no step while paused, survives a worker restart, and continues on resume', async () => {
+    const handle = await h.start(slowChain, {});
+    await waitFor(() => eventsOf(handle).some((e) => e.type === 'STEP_STARTED' && e.nodeId === 'first'));
+    await handle.signal(INTERPRETER_SIGNALS.pause);
+    await waitFor(() => typesOf(eventsOf(handle)).includes('EXECUTION_PAUSED'));
+    expect(eventsOf(handle).find((e) => e.type === 'EXECUTION_PAUSED')?.data).toEqual({ status: 'PAUSED' });
+    // The timer in flight finishes; the next step does not start.
+    await waitFor(() => eventsOf(handle).some((e) => e.type === 'STEP_COMPLETED' && e.nodeId === 'first'));
+    await h.stopWorker();
+    await h.startWorker();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(eventsOf(handle).some((e) => e.nodeId === 'second')).toBe(false);
+    expect(await state(handle)).toMatchObject({ status: 'PAUSED', paused: true, completedNodes: ['t', 'first'] });
+    await handle.signal(INTERPRETER_SIGNALS.resume);
+    expect(await handle.result()).toBe('done');
+    await waitFor(() => typesOf(eventsOf(handle)).includes('EXECUTION_COMPLETED'));
+    const types = typesOf(eventsOf(handle));
+    expect(types.indexOf('EXECUTION_RESUMED')).toBeLessThan(types.indexOf('STEP_COMPLETED', types.indexOf('EXECUTION_RESUMED')));
+  });
+});
+
+describe('cancel', () => {
+  it('cancels a run during an activity: the request is abandoned and EXECUTION_CANCELLED is emitted', async () => {
+    const def = workflow(
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'call', type: 'http.request', config: { url: `${server.url}/hang`, timeoutMs: 60_000, retry: { maxAttempts: 1 } } },
+      ],
+      [['t', 'call']],
+    );
+    const handle = await h.start(def, {});
+    await waitFor(() => (server.hits.get('/hang') ?? 0) > 0);
+    await handle.cancel();
+    const outcome = await handle.result().then(
+      () => 'completed',
+      (error: unknown) => (error instanceof WorkflowFailedError ? error.cause?.name : String(error)),
+    );
+    expect(outcome).toBe('CancelledFailure');
+    await waitFor(() => typesOf(eventsOf(handle)).includes('EXECUTION_CANCELLED'));
+    const history = await handle.fetchHistory();
+    expect((history.events ?? []).some((e) => e.activityTaskCancelRequestedEventAttributes)).toBe(true);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+  });
+});
