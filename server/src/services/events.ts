@@ -105,7 +105,8 @@ export class EventService {
     const em = this.db.em.fork();
     const row = await em.findOneOrFail(Execution, { id: execution.id });
     const before = row.status;
-    if (event.type === 'EXECUTION_STARTED' && !row.temporalRunId) row.temporalRunId = event.temporalRunId;
+    // A loop's continue-as-new moves the execution to a new Temporal run: the row names the current one.
+    if (event.temporalRunId) row.temporalRunId = event.temporalRunId;
     const next = STATUS_AFTER[event.type] ?? (LIVE_STATUSES.has(event.data.status) ? (event.data.status as ExecutionStatus) : undefined);
     if (next && !FINAL_STATUSES.has(row.status)) {
       row.status = next;

@@ -1,8 +1,19 @@
-import { ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, isCancellation, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  ContinueAsNew,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
 import { boundedCopy, compilePlanFields, EVENT_VALUE_LIMIT, type CompiledNodeFields, type JsonValue, type PlanEdge, type PlanNode } from '@tandem/schema';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
-import { StepError, type Scope, type StepContext } from './step.js';
+import { StepError, type LoopIteration, type Scope, type StepContext } from './step.js';
 import {
   INTERPRETER_QUERIES,
   INTERPRETER_SIGNALS,
@@ -11,6 +22,7 @@ import {
   type InterpreterInput,
   type LiveState,
   type LiveStatus,
+  type ResumeState,
   type StepFailureDetails,
 } from './types.js';
 
@@ -20,6 +32,19 @@ const resumeSignal = defineSignal(INTERPRETER_SIGNALS.resume);
 const stateQuery = defineQuery<LiveState>(INTERPRETER_QUERIES.state);
 
 type EdgeState = 'pending' | 'active' | 'dead';
+
+/** Nodes scheduled together: the whole graph, or one iteration of a loop body. */
+interface Region {
+  inFlight: number;
+  settle: () => void;
+  done: Promise<void>;
+}
+
+function newRegion(): Region {
+  let settle!: () => void;
+  const done = new Promise<void>((resolve) => (settle = resolve));
+  return { inFlight: 0, settle, done };
+}
 
 /**
  * Runs one plan. Scheduling is dead-path elimination: a node starts once every incoming
@@ -34,14 +59,16 @@ export class PlanRun {
   private readonly scope: Scope;
   private readonly events: EventEmitter;
   private result: JsonValue = null;
-  private inFlight = 0;
   private failure: unknown = undefined;
-  private settled!: () => void;
-  private readonly done = new Promise<void>((resolve) => (this.settled = resolve));
+  private readonly top = newRegion();
+  /** The region of each active loop body, by loop node id. */
+  private readonly regions = new Map<string, Region>();
+  /** The innermost loop whose body holds each node (absent: the top level). */
+  private readonly loopOf = new Map<string, string>();
   /** Signals received and not yet taken, by name, in arrival order. */
   private readonly inbox = new Map<string, JsonValue[]>();
   private readonly running = new Set<string>();
-  private readonly completed: string[] = [];
+  private readonly completed = new Set<string>();
   private readonly waiting = new Map<string, string>();
   private paused = false;
   private reportedStatus: LiveStatus = 'RUNNING';
@@ -49,8 +76,11 @@ export class PlanRun {
   constructor(private readonly args: InterpreterInput) {
     this.nodes = new Map(args.plan.nodes.map((n) => [n.id, n]));
     for (const node of args.plan.nodes) for (const edge of node.outgoing) this.edges.set(edge.id, edge);
-    this.events = new EventEmitter(args.executionId);
+    this.events = new EventEmitter(args.executionId, args.resume?.nextSequence ?? 1);
     this.fields = compilePlanFields(args.plan);
+    // Innermost loop first: a smaller body is nested in a larger one.
+    const loops = args.plan.nodes.filter((n) => n.loop).sort((a, b) => b.loop!.body.length - a.loop!.body.length);
+    for (const loopNode of loops) for (const id of loopNode.loop!.body) this.loopOf.set(id, loopNode.id);
     this.scope = {
       input: args.input,
       nodes: {},
@@ -122,21 +152,31 @@ export class PlanRun {
   }
 
   async run(): Promise<JsonValue> {
-    const trigger = this.chooseTrigger();
-    this.events.emit('EXECUTION_STARTED', null, { input: boundedCopy(this.args.input, EVENT_VALUE_LIMIT), triggerNodeId: trigger.id });
+    const resume = this.args.resume;
+    const trigger = resume ? null : this.chooseTrigger();
+    if (trigger) {
+      this.events.emit('EXECUTION_STARTED', null, { input: boundedCopy(this.args.input, EVENT_VALUE_LIMIT), triggerNodeId: trigger.id });
+    }
     try {
       this.checkSupported();
       await CancellationScope.cancellable(async () => {
-        for (const other of this.args.plan.triggers) if (other !== trigger.id) this.skip(other);
-        this.start(trigger.id);
-        await this.done;
+        if (resume) {
+          this.restore(resume);
+          this.start(resume.loopNodeId);
+        } else {
+          for (const other of this.args.plan.triggers) if (other !== trigger!.id) this.skip(other);
+          this.start(trigger!.id);
+        }
+        await this.top.done;
         if (this.failure !== undefined) {
+          if (this.failure instanceof ContinueAsNew) throw this.failure;
           // Stop sibling branches (timers, activities) before failing the run.
           CancellationScope.current().cancel();
           throw this.failure;
         }
       });
     } catch (error) {
+      if (error instanceof ContinueAsNew) throw error;
       if (isCancellation(error)) {
         this.events.emit('EXECUTION_CANCELLED', null, {});
         throw error;
@@ -149,6 +189,66 @@ export class PlanRun {
     }
     this.events.emit('EXECUTION_COMPLETED', null, { result: boundedCopy(this.result, EVENT_VALUE_LIMIT) });
     return this.result;
+  }
+
+  private restore(resume: ResumeState): void {
+    Object.assign(this.scope.nodes, resume.nodes);
+    Object.assign(this.scope.vars, resume.vars);
+    for (const [id, state] of resume.edgeState) this.edgeState.set(id, state);
+    for (const id of resume.completed) this.completed.add(id);
+    for (const [name, queue] of resume.inbox) this.inbox.set(name, queue);
+    this.result = resume.result;
+    this.paused = resume.paused;
+    this.reportedStatus = this.currentStatus();
+  }
+
+  /**
+   * Continues as a new Temporal run at a loop's iteration boundary, when the loop is the only
+   * thing running at the top level (other branches in flight cannot be carried over); otherwise
+   * only yields to Temporal so a long loop does not hold one workflow task for too long.
+   */
+  private async continueAsNewAt(loopNode: PlanNode, nextIndex: number): Promise<boolean> {
+    const alone = !this.loopOf.has(loopNode.id) && this.top.inFlight === 1 && this.regions.size === 0 && this.waiting.size === 0;
+    if (!alone) {
+      await sleep(1);
+      return false;
+    }
+    const state: ResumeState = {
+      loopNodeId: loopNode.id,
+      nextIndex,
+      nodes: this.scope.nodes,
+      vars: this.scope.vars,
+      edgeState: [...this.edgeState].filter((entry): entry is [string, 'active' | 'dead'] => entry[1] !== 'pending'),
+      completed: [...this.completed],
+      nextSequence: this.events.nextSequence + 1,
+      result: this.result,
+      inbox: [...this.inbox],
+      paused: this.paused,
+      continuations: (this.args.resume?.continuations ?? 0) + 1,
+    };
+    this.events.emit('CONTINUED_AS_NEW', loopNode.id, { iteration: nextIndex, continuation: state.continuations });
+    return continueAsNew<(input: InterpreterInput) => Promise<JsonValue>>({ ...this.args, resume: state });
+  }
+
+  /** Runs a loop's body once: its nodes and edges start afresh, `loop` is set, and the body's region drains. */
+  private async runLoopBody(loopNode: PlanNode, iteration: LoopIteration): Promise<void> {
+    const body = loopNode.loop!.body;
+    for (const id of body) {
+      delete this.scope.nodes[id];
+      for (const edge of this.nodes.get(id)!.outgoing) this.edgeState.delete(edge.id);
+    }
+    const region = newRegion();
+    this.regions.set(loopNode.id, region);
+    const outer = this.scope.loop;
+    this.scope.loop = iteration;
+    try {
+      this.decideOutgoing(loopNode, (edge) => edge.handle === 'body', (edge) => edge.handle === 'body');
+      if (region.inFlight > 0) await region.done;
+    } finally {
+      this.scope.loop = outer;
+      this.regions.delete(loopNode.id);
+    }
+    if (this.failure !== undefined) throw this.failure;
   }
 
   private chooseTrigger(): PlanNode {
@@ -173,19 +273,26 @@ export class PlanRun {
   }
 
   private start(id: string): void {
-    this.inFlight++;
+    const loopId = this.loopOf.get(id);
+    const region = (loopId === undefined ? undefined : this.regions.get(loopId)) ?? this.top;
+    region.inFlight++;
     void this.runNode(this.nodes.get(id)!).then(
-      () => this.finishOne(),
+      () => this.finishOne(region),
       (error: unknown) => {
         this.failure ??= error;
-        this.finishOne();
+        this.finishOne(region);
       },
     );
   }
 
-  private finishOne(): void {
-    this.inFlight--;
-    if (this.inFlight === 0 || this.failure !== undefined) this.settled();
+  private finishOne(region: Region): void {
+    region.inFlight--;
+    if (region.inFlight === 0) region.settle();
+    if (this.failure !== undefined) {
+      // Wake every waiting loop and the top level: the run is ending.
+      for (const other of this.regions.values()) other.settle();
+      this.top.settle();
+    }
   }
 
   private async runNode(node: PlanNode): Promise<void> {
@@ -211,13 +318,25 @@ export class PlanRun {
       retrying: (attempt, error, delayMs) =>
         this.events.emit('STEP_RETRYING', node.id, { attempt, error: { message: error.message, type: error.name }, delayMs }),
       waitForSignal: (name, timeoutMs) => this.waitForSignal(node.id, name, timeoutMs),
+      runLoopBody: (iteration) => this.runLoopBody(node, iteration),
+      evaluateInLoop: async (path, iteration) => {
+        const outer = this.scope.loop;
+        this.scope.loop = iteration;
+        try {
+          return await fields.expression(path).evaluate(this.scope);
+        } finally {
+          this.scope.loop = outer;
+        }
+      },
+      continueAsNew: (nextIndex) => this.continueAsNewAt(node, nextIndex),
+      resumeIndex: this.args.resume?.loopNodeId === node.id && !this.completed.has(node.id) ? this.args.resume.nextIndex : 0,
     };
     let result;
     try {
       result = await executor.execute(context);
     } catch (error) {
       this.running.delete(node.id);
-      if (isCancellation(error)) throw error;
+      if (isCancellation(error) || error instanceof ContinueAsNew || error === this.failure) throw error;
       const failure = stepFailure(node, error);
       const details = failure.details?.[0] as StepFailureDetails;
       this.events.emit('STEP_FAILED', node.id, {
@@ -228,7 +347,7 @@ export class PlanRun {
       throw failure;
     }
     this.running.delete(node.id);
-    this.completed.push(node.id);
+    this.completed.add(node.id);
     this.scope.nodes[node.id] = result.output;
     this.events.emit('STEP_COMPLETED', node.id, {
       output: boundedCopy(result.output, EVENT_VALUE_LIMIT),
@@ -247,10 +366,18 @@ export class PlanRun {
     this.decideOutgoing(node, () => false);
   }
 
-  private decideOutgoing(node: PlanNode, isActive: (edge: PlanEdge) => boolean): void {
+  /**
+   * Decides the outgoing edges `include` selects (by default all but a loop's body edges, which
+   * only runLoopBody decides) and starts or skips the targets that are now fully decided.
+   */
+  private decideOutgoing(
+    node: PlanNode,
+    isActive: (edge: PlanEdge) => boolean,
+    include: (edge: PlanEdge) => boolean = (edge) => !(node.loop && edge.handle === 'body'),
+  ): void {
     const targets: string[] = [];
     for (const edge of node.outgoing) {
-      if (edge.loopBack) continue;
+      if (edge.loopBack || !include(edge)) continue;
       this.edgeState.set(edge.id, isActive(edge) ? 'active' : 'dead');
       if (!targets.includes(edge.target)) targets.push(edge.target);
     }

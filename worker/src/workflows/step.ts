@@ -31,6 +31,23 @@ export interface StepContext<Config = JsonObject> {
    * WAITING meanwhile. Resolves with its payload, or `timedOut` after `timeoutMs`.
    */
   waitForSignal(name: string, timeoutMs?: number): Promise<{ timedOut: false; payload: JsonValue } | { timedOut: true }>;
+  /** For a loop node: runs its body once with `loop.item`/`loop.index` set; resolves when the body has finished. */
+  runLoopBody(iteration: LoopIteration): Promise<void>;
+  /** Evaluates an expression with `loop` set to the given iteration. */
+  evaluateInLoop(path: ConfigPath, iteration: LoopIteration): Promise<JsonValue>;
+  /**
+   * At a loop's iteration boundary: continues the execution as a new Temporal run from
+   * `nextIndex` when nothing else is running (never returns then); otherwise yields to
+   * Temporal and returns false.
+   */
+  continueAsNew(nextIndex: number): Promise<boolean>;
+  /** The iteration a loop resumes from after continue-as-new (0 otherwise). */
+  resumeIndex: number;
+}
+
+export interface LoopIteration {
+  item: JsonValue;
+  index: number;
 }
 
 export interface StepResult {

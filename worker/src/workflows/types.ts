@@ -9,6 +9,25 @@ export interface InterpreterInput {
   input: JsonValue;
   /** The trigger node that started the run; the first manual trigger (else the first trigger) when omitted. */
   triggerNodeId?: string;
+  /** Set when this Temporal run continues a logical execution (continue-as-new inside a loop). */
+  resume?: ResumeState;
+}
+
+/** What a loop carries across continue-as-new, so the logical execution stays one. */
+export interface ResumeState {
+  loopNodeId: string;
+  /** The iteration to run next. */
+  nextIndex: number;
+  nodes: Record<string, JsonValue>;
+  vars: Record<string, JsonValue>;
+  edgeState: Array<[string, 'active' | 'dead']>;
+  completed: string[];
+  nextSequence: number;
+  result: JsonValue;
+  inbox: Array<[string, JsonValue[]]>;
+  paused: boolean;
+  /** How many Temporal runs this execution has had before this one. */
+  continuations: number;
 }
 
 export const INTERPRETER_WORKFLOW = 'interpreterWorkflow';

@@ -11,6 +11,7 @@ import { join } from './join.js';
 import { fail } from './fail.js';
 import { output } from './output.js';
 import { waitSignal } from './wait-signal.js';
+import { loop } from './loop.js';
 
 /** How each node type runs, by type name. A plan with a type that has no executor fails the run at its start, naming the node. */
 export const EXECUTORS: ReadonlyMap<string, NodeExecutor<never>> = new Map<string, NodeExecutor<never>>([
@@ -28,4 +29,5 @@ export const EXECUTORS: ReadonlyMap<string, NodeExecutor<never>> = new Map<strin
   ['fail', fail as NodeExecutor<never>],
   ['output', output as NodeExecutor<never>],
   ['wait.signal', waitSignal as NodeExecutor<never>],
+  ['loop', loop as NodeExecutor<never>],
 ]);
