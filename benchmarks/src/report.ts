@@ -58,7 +58,7 @@ export function scenarioReport(
   };
 }
 
-function table(rows: string[][], alignRight: (column: number) => boolean): string {
+export function table(rows: string[][], alignRight: (column: number) => boolean): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows
     .map((row) =>

@@ -16,7 +16,7 @@ export async function bundleInterpreterWorkflow(): Promise<WorkflowBundle> {
     workflowsPath: WORKFLOWS_PATH,
     logger: quietLogger,
     // Loaded once per V8 context instead of once per run: pure modules with no per-run state.
-    preloadModules: ['zod', 'jsonata', '@tandem/schema'],
+    preloadModules: ['zod'],
     webpackConfigHook: (config) => {
       if (!fromSource) return config;
       config.resolve ??= {};

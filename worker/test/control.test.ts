@@ -66,6 +66,34 @@ describe('wait.signal', () => {
     expect((await h.run(branching, {})).result).toBe('escalated');
   });
 
+  it('releases one waiting node per signal when several wait for the same name', async () => {
+    const def = workflow(
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'fan', type: 'parallel' },
+        { id: 'a', type: 'wait.signal', config: { signal: 'vote' } },
+        { id: 'b', type: 'wait.signal', config: { signal: 'vote' } },
+        { id: 'both', type: 'join' },
+        { id: 'out', type: 'output', config: { expression: '[nodes.both.a.v, nodes.both.b.v]' } },
+      ],
+      [
+        ['t', 'fan'],
+        ['fan', 'a'],
+        ['fan', 'b'],
+        ['a', 'both'],
+        ['b', 'both'],
+        ['both', 'out'],
+      ],
+    );
+    const handle = await h.start(def, {});
+    await waitFor(() => eventsOf(handle).filter((e) => e.type === 'STEP_WAITING').length === 2);
+    await signal(handle, 'vote', { v: 1 });
+    await waitFor(() => eventsOf(handle).some((e) => e.type === 'STEP_COMPLETED' && (e.nodeId === 'a' || e.nodeId === 'b')));
+    expect((await state(handle)).waitingFor).toHaveLength(1);
+    await signal(handle, 'vote', { v: 2 });
+    expect(((await handle.result()) as number[]).sort()).toEqual([1, 2]);
+  });
+
   it('delivers a signal sent while the worker is down once the worker returns', async () => {
     const handle = await h.start(approval(), {});
     await waitFor(() => typesOf(eventsOf(handle)).includes('STEP_WAITING'));

@@ -27,8 +27,12 @@ interface JsonataFailure {
   token?: string;
 }
 
-const STEP_COUNTER = Symbol('tandem.steps');
-const ENTRY_HOOK = Symbol.for('jsonata.__evaluate_entry');
+/** Per-evaluation budget, passed as a binding so concurrent evaluations count separately. */
+interface Budget {
+  steps: number;
+  depth: number;
+}
+const BUDGET = '__tandemBudget';
 
 /** Functions that would make workflow code non-deterministic are replaced by ones that refuse. */
 const NON_DETERMINISTIC = ['now', 'millis', 'random'] as const;
@@ -50,7 +54,7 @@ export function compileExpression(source: string, limits: ExpressionLimits = DEF
   }
   let expr: jsonata.Expression;
   try {
-    expr = jsonata(source, { stack: limits.maxDepth, sequence: limits.maxSequence });
+    expr = jsonata(source);
   } catch (error) {
     throw toExpressionError(error);
   }
@@ -68,12 +72,19 @@ export function compileExpression(source: string, limits: ExpressionLimits = DEF
     const fill = char === undefined || char === '' ? ' ' : char;
     return width < 0 ? text.padStart(-width, fill) : text.padEnd(width, fill);
   });
-  (expr.assign as (name: string | symbol, value: unknown) => void)(ENTRY_HOOK, (_node: unknown, _input: unknown, environment: { base: Record<symbol, number> }) => {
-    const base = environment.base;
-    const steps = (base[STEP_COUNTER] ?? 0) + 1;
-    base[STEP_COUNTER] = steps;
-    if (steps > limits.maxSteps) {
-      throw new ExpressionError(`expression took more than ${limits.maxSteps} steps`, 'D9003');
+  // JSONata 1.x evaluates synchronously (generators, no promise per step): far cheaper inside
+  // Temporal's workflow sandbox, which tracks every promise. The hooks bound each evaluation.
+  expr.assign('__evaluate_entry', (_node: unknown, _input: unknown, environment: jsonata.Environment) => {
+    const budget = environment.lookup(BUDGET) as Budget;
+    budget.steps++;
+    budget.depth++;
+    if (budget.steps > limits.maxSteps) throw new ExpressionError(`expression took more than ${limits.maxSteps} steps`, 'D9003');
+    if (budget.depth > limits.maxDepth) throw new ExpressionError(`expression nests deeper than ${limits.maxDepth} levels`, 'D9006');
+  });
+  expr.assign('__evaluate_exit', (_node: unknown, _input: unknown, environment: jsonata.Environment, result: unknown) => {
+    (environment.lookup(BUDGET) as Budget).depth--;
+    if (Array.isArray(result) && result.length > limits.maxSequence) {
+      throw new ExpressionError(`expression built a list longer than ${limits.maxSequence} items`, 'D9007');
     }
   });
   return {
@@ -81,7 +92,8 @@ export function compileExpression(source: string, limits: ExpressionLimits = DEF
     async evaluate(scope: unknown): Promise<JsonValue> {
       let result: unknown;
       try {
-        result = await expr.evaluate(scope);
+        const budget: Budget = { steps: 0, depth: 0 };
+        result = expr.evaluate(scope, { [BUDGET]: budget });
       } catch (error) {
         throw toExpressionError(error);
       }

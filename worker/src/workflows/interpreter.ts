@@ -141,14 +141,18 @@ export class PlanRun {
     if (!has()) {
       this.waiting.set(nodeId, name);
       this.events.emit('STEP_WAITING', nodeId, { signal: name, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...this.statusChange() });
+      const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
       try {
-        const arrived = timeoutMs === undefined ? (await condition(has), true) : await condition(has, timeoutMs);
-        if (!arrived) return { timedOut: true as const };
+        // Several nodes may wait for the same name: one signal releases one of them, so re-check after waking.
+        while (!has()) {
+          if (deadline === undefined) await condition(has);
+          else if (!(await condition(has, Math.max(deadline - Date.now(), 1)))) return { timedOut: true as const };
+        }
       } finally {
         this.waiting.delete(nodeId);
       }
     }
-    return { timedOut: false as const, payload: this.inbox.get(name)!.shift()! };
+    return { timedOut: false as const, payload: this.inbox.get(name)!.shift() ?? null };
   }
 
   async run(): Promise<JsonValue> {
