@@ -20,7 +20,8 @@ export interface EventServiceOptions {
   subscriberBuffer: number;
 }
 
-type ExecutionListener = (event: ExecutionEvent) => void;
+/** Called with each stored event of the execution; with null when the server is closing. */
+type ExecutionListener = (event: ExecutionEvent | null) => void;
 type WorkflowListener = (execution: Execution) => void;
 
 /**
@@ -35,6 +36,7 @@ export class EventService {
   private stopBus: (() => Promise<void>) | undefined;
   private lastPosition: string | undefined;
   private positionTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly db: Database,
@@ -55,6 +57,8 @@ export class EventService {
   }
 
   async stop(): Promise<void> {
+    this.closed = true;
+    for (const listeners of this.executionListeners.values()) for (const listener of listeners) listener(null);
     await this.stopBus?.();
     await this.ingesting;
     if (this.positionTimer) clearTimeout(this.positionTimer);
@@ -71,6 +75,7 @@ export class EventService {
     const em = this.db.em.fork();
     const execution = await em.findOne(Execution, { id: event.executionId });
     if (!execution) return null; // a run this deployment did not start (e.g. the CLI's)
+    const before = execution.status;
     let stored: ExecutionEvent;
     let fresh = true;
     try {
@@ -82,6 +87,8 @@ export class EventService {
         at: new Date(event.at),
         data: event.data as JsonValue,
       });
+      await this.follow(execution, event);
+      // The event and the row it moves are written in one transaction: both or neither.
       await em.flush();
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
@@ -89,7 +96,7 @@ export class EventService {
       stored = (await this.db.em.fork().findOne(ExecutionEvent, { executionId: event.executionId, sequence: event.sequence }))!;
     }
     if (fresh) {
-      await this.follow(execution, event);
+      if (execution.status !== before) for (const listener of this.workflowListeners.get(execution.workflowId) ?? []) listener(execution);
     } else if (STATUS_AFTER[event.type] || LIVE_STATUSES.has(event.data.status)) {
       // Another server stored it first (Redis mode) and updated the row: dashboards here still hear of it.
       const row = await this.db.em.fork().findOne(Execution, { id: event.executionId });
@@ -101,10 +108,7 @@ export class EventService {
   }
 
   /** The execution row follows its events; terminal results too large for an event come from Temporal. */
-  private async follow(execution: Execution, event: EmittedEvent): Promise<void> {
-    const em = this.db.em.fork();
-    const row = await em.findOneOrFail(Execution, { id: execution.id });
-    const before = row.status;
+  private async follow(row: Execution, event: EmittedEvent): Promise<void> {
     // A loop's continue-as-new moves the execution to a new Temporal run: the row names the current one.
     if (event.temporalRunId) row.temporalRunId = event.temporalRunId;
     const next = STATUS_AFTER[event.type] ?? (LIVE_STATUSES.has(event.data.status) ? (event.data.status as ExecutionStatus) : undefined);
@@ -115,8 +119,6 @@ export class EventService {
       if (event.type === 'EXECUTION_FAILED') row.error = (event.data.error ?? null) as JsonValue;
     }
     row.updatedAt = new Date();
-    await em.flush();
-    if (row.status !== before) for (const listener of this.workflowListeners.get(row.workflowId) ?? []) listener(row);
   }
 
   private async fullResult(row: Execution, carried: JsonValue | undefined): Promise<JsonValue> {
@@ -154,6 +156,10 @@ export class EventService {
     let overflowed = false;
     let wake: (() => void) | undefined;
     const listener: ExecutionListener = (event) => {
+      if (event === null) {
+        wake?.();
+        return;
+      }
       if (buffer.length >= this.options.subscriberBuffer) overflowed = true;
       else buffer.push(event);
       wake?.();
@@ -175,6 +181,7 @@ export class EventService {
         if (page.length < 500) break;
       }
       for (;;) {
+        if (this.closed) return; // the server is shutting down: the client resumes elsewhere with after
         if (overflowed) {
           throw apiError('RATE_LIMITED', `this subscriber fell behind the event stream; subscribe again with after: ${lastId === null ? 'null' : `"${lastId}"`}`, {
             resumeAfter: lastId,

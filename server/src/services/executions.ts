@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { compileWorkflow, type JsonValue } from '@tandem/schema';
+import { compileWorkflow, type ExecutionPlan, type JsonValue } from '@tandem/schema';
 import { INTERPRETER_QUERIES, INTERPRETER_SIGNALS, INTERPRETER_WORKFLOW, type CustomSignal, type InterpreterInput, type LiveState } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
 import type { User} from '../db/entities.js';
@@ -20,6 +20,9 @@ const STALE_AFTER_MS = 30_000;
 
 /** Starting runs on Temporal and keeping their rows in step with it. */
 export class ExecutionService {
+  /** Compiled plans of deployed versions (immutable, so they never go stale), most recent last. */
+  private readonly plans = new Map<string, ExecutionPlan>();
+
   constructor(
     private readonly db: Database,
     private readonly temporal: Client,
@@ -29,8 +32,7 @@ export class ExecutionService {
 
   async start(user: User, workflowId: string, input: JsonValue | undefined, versionNumber: number | null | undefined): Promise<Execution> {
     const version = await this.workflows.version(user, workflowId, versionNumber);
-    const compiled = compileWorkflow(version.definition);
-    if (!compiled.ok) throw invalidWorkflow(compiled.problems, `version ${version.number} cannot run`);
+    const plan = this.planOf(version);
     const id = randomUUID();
     const temporalWorkflowId = `tandem-${id}`;
     const em = this.db.em.fork();
@@ -49,7 +51,7 @@ export class ExecutionService {
       temporalRunId: '',
     });
     await em.flush();
-    const args: InterpreterInput = { executionId: id, plan: compiled.plan, input: input ?? {} };
+    const args: InterpreterInput = { executionId: id, plan, input: input ?? {} };
     try {
       const handle = await this.temporal.workflow.start(INTERPRETER_WORKFLOW, { taskQueue: this.taskQueue, workflowId: temporalWorkflowId, args: [args] });
       execution.temporalRunId = handle.firstExecutionRunId;
@@ -62,6 +64,16 @@ export class ExecutionService {
       throw error;
     }
     return execution;
+  }
+
+  private planOf(version: WorkflowVersion): ExecutionPlan {
+    const cached = this.plans.get(version.id);
+    if (cached) return cached;
+    const compiled = compileWorkflow(version.definition);
+    if (!compiled.ok) throw invalidWorkflow(compiled.problems, `version ${version.number} cannot run`);
+    this.plans.set(version.id, compiled.plan);
+    if (this.plans.size > 200) this.plans.delete(this.plans.keys().next().value!);
+    return compiled.plan;
   }
 
   async get(user: User, id: string): Promise<Execution> {
