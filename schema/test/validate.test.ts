@@ -295,3 +295,34 @@ describe('validateWorkflow: several problems at once', () => {
     expect(problems).toHaveLength(7);
   });
 });
+
+describe('loop bodies', () => {
+  const base = (extraEdges: Array<Record<string, string>>) => ({
+    format: 'tandem.workflow/v1',
+    name: 'loops',
+    nodes: [
+      { id: 't', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
+      { id: 'each', type: 'loop', position: { x: 0, y: 0 }, config: { mode: 'forEach', expression: 'input.items' } },
+      { id: 'work', type: 'transform', position: { x: 0, y: 0 }, config: { expression: 'loop.item' } },
+      { id: 'after', type: 'output', position: { x: 0, y: 0 }, config: { expression: '1' } },
+    ],
+    edges: [
+      { id: 'e1', source: 't', target: 'each' },
+      { id: 'e2', source: 'each', target: 'work', sourceHandle: 'body' },
+      { id: 'e3', source: 'work', target: 'each' },
+      { id: 'e4', source: 'each', target: 'after', sourceHandle: 'done' },
+      ...extraEdges,
+    ],
+  });
+
+  it('accepts a body that returns to its loop and leaves by done', () => {
+    expect(validateWorkflow(base([])).problems).toEqual([]);
+  });
+
+  it('refuses an edge that leaves the body other than through done, naming the edge', () => {
+    const result = validateWorkflow(base([{ id: 'leak', source: 'work', target: 'after' }]));
+    expect(result.problems).toEqual([
+      expect.objectContaining({ code: 'invalid_loop', nodeId: 'each', edgeId: 'leak', message: expect.stringContaining('leaves the body of loop "each"') }),
+    ]);
+  });
+});
