@@ -37,6 +37,8 @@ export class Workflow {
   /** The draft definition (tandem.workflow/v1). */
   definition!: JsonValue;
   latestVersion = 0;
+  /** Authenticates webhook deliveries (as a header, or as the key of an HMAC signature). */
+  webhookSecret!: string;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
 }
@@ -126,6 +128,7 @@ export const WorkflowSchema = new EntitySchema<Workflow>({
     description: { type: 'text' },
     definition: { type: 'json' },
     latestVersion: { type: 'integer' },
+    webhookSecret: { type: 'string', length: 64 },
     createdAt,
     updatedAt: { type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() },
   },

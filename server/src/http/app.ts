@@ -12,6 +12,7 @@ import { currentRequest, formatApiError } from '../graphql/errors.js';
 import { checkComplexity, validationRules } from '../graphql/limits.js';
 import { apiError } from '../errors.js';
 import { attachGraphqlWs } from './graphql-ws.js';
+import { webhookRouter } from './webhooks.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -140,6 +141,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
       res.status(401).json({ errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] });
     } else next(error);
   });
+  app.use('/hooks', webhookRouter({ services: options.services, maxBodyBytes: options.maxBodyBytes }));
   options.extend?.(app);
 
   return {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { FilterQuery } from '@mikro-orm/core';
+import { createHash, randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { compileWorkflow, type ExecutionPlan, type JsonValue } from '@tandem/schema';
 import { INTERPRETER_QUERIES, INTERPRETER_SIGNALS, INTERPRETER_WORKFLOW, type CustomSignal, type InterpreterInput, type LiveState } from '@tandem/worker';
@@ -32,26 +32,64 @@ export class ExecutionService {
 
   async start(user: User, workflowId: string, input: JsonValue | undefined, versionNumber: number | null | undefined): Promise<Execution> {
     const version = await this.workflows.version(user, workflowId, versionNumber);
+    return (await this.launch({ version, startedById: user.id, input: input ?? {} })).execution;
+  }
+
+  /**
+   * Starts a run from a trigger (a webhook delivery). With an idempotency key, the execution id
+   * is derived from it, so a retried delivery finds the run the first one started.
+   */
+  async startTriggered(
+    workflow: Workflow,
+    version: WorkflowVersion,
+    triggerNodeId: string,
+    input: JsonValue,
+    idempotencyKey: string | null,
+  ): Promise<{ execution: Execution; created: boolean }> {
+    const id = idempotencyKey === null ? undefined : idFromKey(`${workflow.id}:${triggerNodeId}:${idempotencyKey}`);
+    return this.launch({ version, startedById: workflow.ownerId, input, triggerNodeId, ...(id ? { id } : {}) });
+  }
+
+  private async launch(options: {
+    version: WorkflowVersion;
+    startedById: string;
+    input: JsonValue;
+    triggerNodeId?: string;
+    id?: string;
+  }): Promise<{ execution: Execution; created: boolean }> {
+    const { version, input } = options;
     const plan = this.planOf(version);
-    const id = randomUUID();
-    const temporalWorkflowId = `tandem-${id}`;
+    const id = options.id ?? randomUUID();
     const em = this.db.em.fork();
+    if (options.id) {
+      const existing = await em.findOne(Execution, { id });
+      if (existing) return { execution: existing, created: false };
+    }
+    const temporalWorkflowId = `tandem-${id}`;
     // The row exists before the run starts, so the run's first event always has a row to belong to.
     const execution = em.create(Execution, {
       id,
       workflowId: version.workflowId,
       versionId: version.id,
       versionNumber: version.number,
-      startedById: user.id,
+      startedById: options.startedById,
       status: 'RUNNING',
-      input: input ?? {},
+      input,
       startedAt: new Date(),
       updatedAt: new Date(),
       temporalWorkflowId,
       temporalRunId: '',
     });
-    await em.flush();
-    const args: InterpreterInput = { executionId: id, plan, input: input ?? {} };
+    try {
+      await em.flush();
+    } catch (error) {
+      // The same idempotency key delivered twice at once: the other delivery created it.
+      if (options.id && error instanceof UniqueConstraintViolationException) {
+        return { execution: (await this.db.em.fork().findOneOrFail(Execution, { id })), created: false };
+      }
+      throw error;
+    }
+    const args: InterpreterInput = { executionId: id, plan, input, ...(options.triggerNodeId ? { triggerNodeId: options.triggerNodeId } : {}) };
     try {
       const handle = await this.temporal.workflow.start(INTERPRETER_WORKFLOW, { taskQueue: this.taskQueue, workflowId: temporalWorkflowId, args: [args] });
       execution.temporalRunId = handle.firstExecutionRunId;
@@ -63,7 +101,19 @@ export class ExecutionService {
       await em.flush();
       throw error;
     }
-    return execution;
+    return { execution, created: true };
+  }
+
+  /** Waits for a run to end, up to a timeout; null when it is still running then. */
+  async waitForEnd(execution: Execution, timeoutMs: number): Promise<Execution | null> {
+    const deadline = Date.now() + timeoutMs;
+    const em = this.db.em.fork();
+    for (;;) {
+      const row = await em.fork().findOne(Execution, { id: execution.id });
+      if (row && FINAL_STATUSES.has(row.status)) return row;
+      if (Date.now() >= deadline) return null;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   private planOf(version: WorkflowVersion): ExecutionPlan {
@@ -229,4 +279,10 @@ export function checkInput(input: unknown): JsonValue {
   const size = JSON.stringify(input)?.length ?? 0;
   if (size > 1_000_000) throw badInput('input is larger than 1,000,000 characters of JSON');
   return input as JsonValue;
+}
+
+/** A UUID-shaped id derived from a key (SHA-256), so the same key always names the same execution. */
+function idFromKey(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { validateWorkflow, type JsonValue, type WorkflowDefinition } from '@tandem/schema';
 import { isPostgres, type Database } from '../db/orm.js';
@@ -32,6 +32,7 @@ export class WorkflowService {
       description,
       definition: definition as unknown as JsonValue,
       latestVersion: 0,
+      webhookSecret: newWebhookSecret(),
       createdAt: new Date(),
       updatedAt: new Date(),
     });
@@ -95,6 +96,25 @@ export class WorkflowService {
     workflow.definition = { ...(workflow.definition as object), name: workflow.name, description: workflow.description } as JsonValue;
     await em.flush();
     return workflow;
+  }
+
+  /** A new webhook secret; deliveries signed with the old one are refused from now on. */
+  async rotateWebhookSecret(user: User, id: string): Promise<Workflow> {
+    const em = this.db.em.fork();
+    const workflow = await em.findOne(Workflow, { id: checkId(id), ownerId: user.id });
+    if (!workflow) throw notFound('workflow', id);
+    workflow.webhookSecret = newWebhookSecret();
+    await em.flush();
+    return workflow;
+  }
+
+  /** For webhook deliveries, which authenticate with the workflow's secret instead of a user. */
+  async getForWebhook(id: string): Promise<{ workflow: Workflow; version: WorkflowVersion } | null> {
+    const em = this.db.em.fork();
+    const workflow = await em.findOne(Workflow, { id: checkId(id) });
+    if (!workflow || workflow.latestVersion === 0) return null;
+    const version = await em.findOne(WorkflowVersion, { workflowId: workflow.id, number: workflow.latestVersion });
+    return version ? { workflow, version } : null;
   }
 
   async delete(user: User, id: string): Promise<boolean> {
@@ -163,6 +183,10 @@ export class WorkflowService {
     if (!result.ok) throw invalidWorkflow(result.problems, what);
     return result.definition;
   }
+}
+
+function newWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64url')}`;
 }
 
 function checkName(name: string): string {

@@ -45,6 +45,7 @@ export class Migration0001Initial extends Migration {
           t.text('description').notNullable();
           t.json('definition').notNullable();
           t.integer('latest_version').notNullable();
+          t.string('webhook_secret', 64).notNullable();
           t.timestamp('created_at', { useTz: true }).notNullable();
           t.timestamp('updated_at', { useTz: true }).notNullable();
           t.index(['owner_id', 'updated_at']);

@@ -50,6 +50,11 @@ export class WorkflowResolver {
     return ctx.services.workflows.rename(requireUser(ctx), id, name, description);
   }
 
+  @Mutation(() => WorkflowType, { description: 'Replaces the webhook secret; deliveries with the old one are refused from now on.' })
+  async rotateWebhookSecret(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Promise<Workflow> {
+    return ctx.services.workflows.rotateWebhookSecret(requireUser(ctx), id);
+  }
+
   @Mutation(() => Boolean, { description: 'Deletes the workflow with its versions and executions.' })
   async deleteWorkflow(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Promise<boolean> {
     return ctx.services.workflows.delete(requireUser(ctx), id);

@@ -21,6 +21,9 @@ export class WorkflowType {
   @Field(() => Int, { description: 'Number of the latest deployed version; 0 before the first deploy.' })
   latestVersion!: number;
 
+  @Field({ description: 'Authenticates webhook deliveries: send it as x-tandem-webhook-secret, or sign the body with it (x-tandem-signature: sha256=<hex HMAC>).' })
+  webhookSecret!: string;
+
   @Field()
   createdAt!: Date;
 

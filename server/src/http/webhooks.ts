@@ -1,0 +1,101 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import type { JsonValue } from '@tandem/schema';
+import type { Services } from '../graphql/context.js';
+
+export interface WebhookOptions {
+  services: Services;
+  maxBodyBytes: number;
+}
+
+const SECRET_HEADER = 'x-tandem-webhook-secret';
+const SIGNATURE_HEADER = 'x-tandem-signature';
+const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** Request headers passed to the run (others, such as cookies or authorization, are not). */
+const FORWARDED_HEADERS = ['content-type', 'user-agent', 'x-request-id', 'x-github-event', 'x-event-type'];
+
+/**
+ * `POST /hooks/<workflowId>/<path>` starts a run of the workflow's latest deployed version from
+ * its `trigger.webhook` node with that path. The caller proves it knows the workflow's secret,
+ * either as a header or as an HMAC-SHA256 signature of the raw body (`sha256=<hex>`).
+ */
+export function webhookRouter(options: WebhookOptions): Router {
+  const router = express.Router();
+  router.post('/:workflowId/*path', express.raw({ type: () => true, limit: options.maxBodyBytes }), (req, res, next) => {
+    handle(req, res, options.services).catch(next);
+  });
+  router.use((error: Error & { type?: string }, _req: Request, res: Response, next: express.NextFunction) => {
+    if (error.type === 'entity.too.large') return void res.status(413).json({ error: `body is larger than ${options.maxBodyBytes} bytes` });
+    next(error);
+  });
+  return router;
+}
+
+async function handle(req: Request, res: Response, services: Services): Promise<void> {
+  const workflowId = String(req.params.workflowId ?? '');
+  const pathParam = (req.params as Record<string, unknown>).path;
+  const path = Array.isArray(pathParam) ? pathParam.join('/') : String(pathParam ?? '');
+  const found = await services.workflows.getForWebhook(workflowId);
+  // Unknown workflow, no deployed version, no such hook, or a bad secret all look alike to the caller.
+  const notFound = () => void res.status(404).json({ error: 'no webhook here' });
+  if (!found) return notFound();
+  const definition = found.version.definition as { nodes?: Array<{ id: string; type: string; config?: { path?: string; respond?: boolean; responseTimeoutMs?: number } }> };
+  const trigger = definition.nodes?.find((n) => n.type === 'trigger.webhook' && n.config?.path === path);
+  if (!trigger) return notFound();
+  const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  if (!authentic(req, body, found.workflow.webhookSecret)) {
+    res.status(401).json({ error: `send the workflow's webhook secret in ${SECRET_HEADER}, or sign the body in ${SIGNATURE_HEADER}` });
+    return;
+  }
+  const keyHeader = req.headers[IDEMPOTENCY_HEADER];
+  const idempotencyKey = typeof keyHeader === 'string' && keyHeader.length > 0 ? keyHeader.slice(0, 200) : null;
+  const input: JsonValue = {
+    body: parseBody(body, String(req.headers['content-type'] ?? '')),
+    headers: Object.fromEntries(FORWARDED_HEADERS.filter((h) => typeof req.headers[h] === 'string').map((h) => [h, String(req.headers[h])])),
+    query: Object.fromEntries(Object.entries(req.query).filter(([, v]) => typeof v === 'string')) as Record<string, string>,
+    path,
+  };
+  const { execution, created } = await services.executions.startTriggered(found.workflow, found.version, trigger.id, input, idempotencyKey);
+  if (created) services.events.announce(execution);
+  if (!trigger.config?.respond) {
+    res.status(202).json({ executionId: execution.id, status: execution.status, duplicate: !created });
+    return;
+  }
+  const ended = await services.executions.waitForEnd(execution, trigger.config.responseTimeoutMs ?? 30_000);
+  if (!ended) {
+    res.status(202).json({ executionId: execution.id, status: 'RUNNING', duplicate: !created, message: 'still running; follow it with executionEvents' });
+    return;
+  }
+  const ok = ended.status === 'COMPLETED';
+  res.status(ok ? 200 : 500).json({ executionId: ended.id, status: ended.status, duplicate: !created, ...(ok ? { result: ended.result } : { error: ended.error }) });
+}
+
+function authentic(req: Request, body: Buffer, secret: string): boolean {
+  const given = req.headers[SECRET_HEADER];
+  if (typeof given === 'string') return safeEqual(given, secret);
+  const signature = req.headers[SIGNATURE_HEADER];
+  if (typeof signature === 'string' && signature.startsWith('sha256=')) {
+    const expected = createHmac('sha256', secret).update(body).digest('hex');
+    return safeEqual(signature.slice('sha256='.length).toLowerCase(), expected);
+  }
+  return false;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function parseBody(body: Buffer, contentType: string): JsonValue {
+  if (body.length === 0) return null;
+  const text = body.toString('utf8');
+  if (/\bjson\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
