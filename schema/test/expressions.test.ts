@@ -214,3 +214,18 @@ describe('templates', () => {
     expect((await failure(() => template.render({ input: half }))).code).toBe('D9004');
   });
 });
+
+describe('expression budgets cannot be tampered with', () => {
+  it('keeps the step budget out of reach of the expression', async () => {
+    const heavy = '$sum([1..600].($sum([1..600].($ * 2))))';
+    await expect(compileExpression(heavy).evaluate({})).rejects.toMatchObject({ code: 'D9003' });
+    const tampered = compileExpression(`($__tandemBudget := {'steps': -1e300, 'depth': 0}; ${heavy})`);
+    await expect(tampered.evaluate({})).rejects.toMatchObject({ code: 'D9003' });
+  });
+
+  it('lets data through as it is, however long, while bounding lists an expression builds', async () => {
+    const items = Array.from({ length: 1_200_000 }, (_, i) => i);
+    expect(await compileExpression('$count(input.items)').evaluate({ input: { items } })).toBe(1_200_000);
+    await expect(compileExpression('$count([1..2000000])').evaluate({})).rejects.toMatchObject({ code: 'D9007' });
+  });
+});

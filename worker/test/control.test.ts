@@ -66,6 +66,29 @@ describe('wait.signal', () => {
     expect((await h.run(branching, {})).result).toBe('escalated');
   });
 
+  it('is WAITING when a wait inside a loop body is all that runs', async () => {
+    const def = workflow(
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'each', type: 'loop', config: { mode: 'forEach', expression: '[1, 2]' } },
+        { id: 'ok', type: 'wait.signal', config: { signal: 'next' } },
+        { id: 'out', type: 'output', config: { expression: 'nodes.each.iterations' } },
+      ],
+      [
+        ['t', 'each'],
+        ['each', 'ok', 'body'],
+        ['ok', 'each'],
+        ['each', 'out', 'done'],
+      ],
+    );
+    const handle = await h.start(def, {});
+    await waitFor(() => typesOf(eventsOf(handle)).includes('STEP_WAITING'));
+    expect((await state(handle)).status).toBe('WAITING');
+    await signal(handle, 'next', 1);
+    await signal(handle, 'next', 2);
+    expect(await handle.result()).toBe(2);
+  });
+
   it('releases one waiting node per signal when several wait for the same name', async () => {
     const def = workflow(
       [

@@ -47,6 +47,28 @@ describe('loop', () => {
     expect((run.error!.cause as Error).message).toMatch(/^node "each" \(loop\) failed: the loop ran 10 iterations/);
   });
 
+  it('iterates over the list as it was when the loop started, across continue-as-new', async () => {
+    const def = workflow(
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'init', type: 'set', config: { variables: { queue: 'input.items', seen: '0' } } },
+        { id: 'each', type: 'loop', config: { mode: 'forEach', expression: 'vars.queue', continueAsNewEvery: 10 } },
+        { id: 'take', type: 'set', config: { variables: { queue: '[]', seen: 'vars.seen + 1' } } },
+        { id: 'out', type: 'output', config: { expression: 'vars.seen' } },
+      ],
+      [
+        ['t', 'init'],
+        ['init', 'each'],
+        ['each', 'take', 'body'],
+        ['take', 'each'],
+        ['each', 'out', 'done'],
+      ],
+    );
+    const run = await h.run(def, { items: Array.from({ length: 25 }, (_, i) => i) });
+    expect(run.result).toBe(25);
+    expect(run.events.filter((e) => e.type === 'CONTINUED_AS_NEW')).toHaveLength(2);
+  });
+
   it('keeps 1,500 iterations one logical execution across continue-as-new', async () => {
     const items = Array.from({ length: 1_500 }, (_, i) => i + 1);
     const run = await h.run(summingLoop({ mode: 'forEach', expression: 'input.items', continueAsNewEvery: 500 }), { items });

@@ -27,12 +27,20 @@ interface JsonataFailure {
   token?: string;
 }
 
-/** Per-evaluation budget, passed as a binding so concurrent evaluations count separately. */
+/** Per-evaluation budget. */
 interface Budget {
   steps: number;
   depth: number;
 }
-const BUDGET = '__tandemBudget';
+
+/**
+ * The budget of the evaluation in progress. Evaluation is synchronous, so exactly one runs at a
+ * time; keeping the budget out of JSONata's bindings means no expression can read or replace it.
+ */
+let activeBudget: Budget | null = null;
+
+/** Results of these node types are data read as-is, not lists an expression built. */
+const READS: ReadonlySet<string> = new Set(['path', 'name', 'variable']);
 
 /** Functions that would make workflow code non-deterministic are replaced by ones that refuse. */
 const NON_DETERMINISTIC = ['now', 'millis', 'random'] as const;
@@ -74,16 +82,16 @@ export function compileExpression(source: string, limits: ExpressionLimits = DEF
   });
   // JSONata 1.x evaluates synchronously (generators, no promise per step): far cheaper inside
   // Temporal's workflow sandbox, which tracks every promise. The hooks bound each evaluation.
-  expr.assign('__evaluate_entry', (_node: unknown, _input: unknown, environment: jsonata.Environment) => {
-    const budget = environment.lookup(BUDGET) as Budget;
+  expr.assign('__evaluate_entry', () => {
+    const budget = activeBudget!;
     budget.steps++;
     budget.depth++;
     if (budget.steps > limits.maxSteps) throw new ExpressionError(`expression took more than ${limits.maxSteps} steps`, 'D9003');
     if (budget.depth > limits.maxDepth) throw new ExpressionError(`expression nests deeper than ${limits.maxDepth} levels`, 'D9006');
   });
-  expr.assign('__evaluate_exit', (_node: unknown, _input: unknown, environment: jsonata.Environment, result: unknown) => {
-    (environment.lookup(BUDGET) as Budget).depth--;
-    if (Array.isArray(result) && result.length > limits.maxSequence) {
+  expr.assign('__evaluate_exit', (node: { type?: string }, _input: unknown, _environment: unknown, result: unknown) => {
+    activeBudget!.depth--;
+    if (Array.isArray(result) && result.length > limits.maxSequence && !READS.has(node.type ?? '')) {
       throw new ExpressionError(`expression built a list longer than ${limits.maxSequence} items`, 'D9007');
     }
   });
@@ -92,8 +100,13 @@ export function compileExpression(source: string, limits: ExpressionLimits = DEF
     async evaluate(scope: unknown): Promise<JsonValue> {
       let result: unknown;
       try {
-        const budget: Budget = { steps: 0, depth: 0 };
-        result = expr.evaluate(scope, { [BUDGET]: budget });
+        const outer = activeBudget;
+        activeBudget = { steps: 0, depth: 0 };
+        try {
+          result = expr.evaluate(scope);
+        } finally {
+          activeBudget = outer;
+        }
       } catch (error) {
         throw toExpressionError(error);
       }

@@ -6,7 +6,7 @@ export interface ExpressionLimits {
   maxSteps: number;
   /** Deepest evaluation stack (recursion). */
   maxDepth: number;
-  /** Longest sequence or range an evaluation may build. */
+  /** Longest list an evaluation may build (data read as it is does not count). */
   maxSequence: number;
   /** Largest result, as characters of JSON. */
   maxResultChars: number;
@@ -18,7 +18,7 @@ export const DEFAULT_EXPRESSION_LIMITS: ExpressionLimits = {
   maxSourceLength: 10_000,
   maxSteps: 250_000,
   maxDepth: 400,
-  maxSequence: 100_000,
+  maxSequence: 1_000_000,
   maxResultChars: 1_000_000,
   maxPadWidth: 100_000,
 };

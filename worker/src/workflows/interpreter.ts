@@ -113,7 +113,10 @@ export class PlanRun {
 
   private currentStatus(): LiveStatus {
     if (this.paused) return 'PAUSED';
-    return this.waiting.size > 0 && this.waiting.size === this.running.size ? 'WAITING' : 'RUNNING';
+    // A loop node runs while its body does: only the nodes doing work count.
+    let working = 0;
+    for (const id of this.running) if (!this.nodes.get(id)!.loop) working++;
+    return this.waiting.size > 0 && this.waiting.size === working ? 'WAITING' : 'RUNNING';
   }
 
   /** `{ status }` when the logical status changed since last reported, for the event that changed it. */
@@ -211,7 +214,7 @@ export class PlanRun {
    * thing running at the top level (other branches in flight cannot be carried over); otherwise
    * only yields to Temporal so a long loop does not hold one workflow task for too long.
    */
-  private async continueAsNewAt(loopNode: PlanNode, nextIndex: number): Promise<boolean> {
+  private async continueAsNewAt(loopNode: PlanNode, nextIndex: number, items: JsonValue[] | null): Promise<boolean> {
     const alone = !this.loopOf.has(loopNode.id) && this.top.inFlight === 1 && this.regions.size === 0 && this.waiting.size === 0;
     if (!alone) {
       await sleep(1);
@@ -220,6 +223,7 @@ export class PlanRun {
     const state: ResumeState = {
       loopNodeId: loopNode.id,
       nextIndex,
+      ...(items ? { loopItems: items } : {}),
       nodes: this.scope.nodes,
       vars: this.scope.vars,
       edgeState: [...this.edgeState].filter((entry): entry is [string, 'active' | 'dead'] => entry[1] !== 'pending'),
@@ -332,8 +336,10 @@ export class PlanRun {
           this.scope.loop = outer;
         }
       },
-      continueAsNew: (nextIndex) => this.continueAsNewAt(node, nextIndex),
-      resumeIndex: this.args.resume?.loopNodeId === node.id && !this.completed.has(node.id) ? this.args.resume.nextIndex : 0,
+      continueAsNew: (nextIndex, items) => this.continueAsNewAt(node, nextIndex, items),
+      ...(this.args.resume?.loopNodeId === node.id && !this.completed.has(node.id)
+        ? { resumeIndex: this.args.resume.nextIndex, ...(this.args.resume.loopItems ? { resumeItems: this.args.resume.loopItems } : {}) }
+        : { resumeIndex: 0 }),
     };
     let result;
     try {

@@ -40,9 +40,11 @@ export interface StepContext<Config = JsonObject> {
    * `nextIndex` when nothing else is running (never returns then); otherwise yields to
    * Temporal and returns false.
    */
-  continueAsNew(nextIndex: number): Promise<boolean>;
+  continueAsNew(nextIndex: number, items: JsonValue[] | null): Promise<boolean>;
   /** The iteration a loop resumes from after continue-as-new (0 otherwise). */
   resumeIndex: number;
+  /** A forEach loop's list as it was when the loop started, carried across continue-as-new. */
+  resumeItems?: JsonValue[];
 }
 
 export interface LoopIteration {

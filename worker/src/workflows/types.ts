@@ -18,6 +18,8 @@ export interface ResumeState {
   loopNodeId: string;
   /** The iteration to run next. */
   nextIndex: number;
+  /** A forEach loop's list, evaluated once when the loop started (the body may change what it was computed from). */
+  loopItems?: JsonValue[];
   nodes: Record<string, JsonValue>;
   vars: Record<string, JsonValue>;
   edgeState: Array<[string, 'active' | 'dead']>;

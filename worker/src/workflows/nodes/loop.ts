@@ -1,5 +1,5 @@
 import { workflowInfo } from '@temporalio/workflow';
-import type { ConfigOf, loop as loopType } from '@tandem/schema';
+import type { ConfigOf, JsonValue, loop as loopType } from '@tandem/schema';
 import { StepError, type NodeExecutor } from '../step.js';
 import { isTruthy } from './truthy.js';
 
@@ -9,10 +9,10 @@ import { isTruthy } from './truthy.js';
  * as a new Temporal run, so thousands of iterations keep each history small.
  */
 export const loop: NodeExecutor<ConfigOf<typeof loopType>> = {
-  async execute({ config, evaluate, evaluateInLoop, runLoopBody, continueAsNew, resumeIndex }) {
-    let items: unknown[] | null = null;
+  async execute({ config, evaluate, evaluateInLoop, runLoopBody, continueAsNew, resumeIndex, resumeItems }) {
+    let items: JsonValue[] | null = null;
     if (config.mode === 'forEach') {
-      const list = await evaluate(['expression']);
+      const list = resumeItems ?? (await evaluate(['expression']));
       if (!Array.isArray(list)) throw new StepError(`forEach needs a list, but the expression gave ${list === null ? 'null' : typeof list}`, 'LoopError');
       if (list.length > config.maxIterations) {
         throw new StepError(`the list has ${list.length} items, more than maxIterations (${config.maxIterations})`, 'LoopError');
@@ -23,17 +23,17 @@ export const loop: NodeExecutor<ConfigOf<typeof loopType>> = {
     for (;;) {
       if (items && index >= items.length) break;
       if (index > resumeIndex && ((index - resumeIndex) % config.continueAsNewEvery === 0 || workflowInfo().continueAsNewSuggested)) {
-        await continueAsNew(index);
+        await continueAsNew(index, items);
       }
-      let item: unknown;
+      let item: JsonValue;
       if (items) {
-        item = items[index];
+        item = items[index]!;
       } else {
         if (!isTruthy(await evaluateInLoop(['expression'], { item: null, index }))) break;
         if (index >= config.maxIterations) throw new StepError(`the loop ran ${index} iterations and would exceed maxIterations`, 'LoopError');
         item = null;
       }
-      await runLoopBody({ item: (item ?? null) as never, index });
+      await runLoopBody({ item, index });
       index++;
     }
     return { output: { iterations: index }, handles: ['done'] };
