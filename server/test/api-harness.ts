@@ -182,17 +182,8 @@ export function collect<T>(
   return { items, errors, done };
 }
 
-export const SUM_WORKFLOW = {
-  format: 'tandem.workflow/v1',
-  name: 'Sum',
-  description: '',
-  nodes: [
-    { id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
-    { id: 'add', type: 'transform', position: { x: 200, y: 0 }, config: { expression: "{ 'total': input.a + input.b }" } },
-    { id: 'out', type: 'output', position: { x: 400, y: 0 }, config: { expression: 'nodes.add.total' } },
-  ],
-  edges: [
-    { id: 'e1', source: 'start', target: 'add' },
-    { id: 'e2', source: 'add', target: 'out' },
-  ],
+/** The brief's Sum example, as shipped in examples/sum.json. */
+export const SUM_WORKFLOW = JSON.parse(readFileSync(new URL('../../examples/sum.json', import.meta.url), 'utf8')) as Record<string, unknown> & {
+  nodes: Array<{ id: string; type: string; position: { x: number; y: number }; config: Record<string, unknown> }>;
+  edges: Array<{ id: string; source: string; target: string }>;
 };

@@ -141,8 +141,9 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
     const imported = await api.gql<{ importWorkflow: { id: string } }>('mutation($doc: JSON!) { importWorkflow(document: $doc) { id } }', { doc: exported.data!.exportWorkflow }, ada.token);
     const again = await api.gql<{ exportWorkflow: unknown }>('query($id: ID!) { exportWorkflow(id: $id) }', { id: imported.data!.importWorkflow.id }, ada.token);
     expect(again.data!.exportWorkflow).toEqual(exported.data!.exportWorkflow);
-    // The stored form is the validated document: defaults (here `params`) are filled in.
-    expect(again.data!.exportWorkflow).toEqual({ ...SUM_WORKFLOW, params: {} });
+    // The stored form is the validated document: defaults (here `params`) are filled in, and
+    // createWorkflow's own description (none here) replaces the document's.
+    expect(again.data!.exportWorkflow).toEqual({ ...SUM_WORKFLOW, description: '', params: {} });
   });
 
   it('numbers deployed versions and starts the version asked for', async () => {

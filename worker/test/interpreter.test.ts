@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STEP_FAILURE_TYPE, type StepFailureDetails } from '@tandem/worker';
 import { ApplicationFailure } from '@temporalio/client';
@@ -11,20 +12,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const sum = {
-  format: 'tandem.workflow/v1',
-  name: 'Sum',
-  description: '',
-  nodes: [
-    { id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
-    { id: 'add', type: 'transform', position: { x: 200, y: 0 }, config: { expression: "{ 'total': input.a + input.b }" } },
-    { id: 'out', type: 'output', position: { x: 400, y: 0 }, config: { expression: 'nodes.add.total' } },
-  ],
-  edges: [
-    { id: 'e1', source: 'start', target: 'add' },
-    { id: 'e2', source: 'add', target: 'out' },
-  ],
-};
+/** The brief's Sum example, as shipped in examples/sum.json. */
+const sum = JSON.parse(readFileSync(new URL('../../examples/sum.json', import.meta.url), 'utf8')) as unknown;
 
 describe('interpreter workflow', () => {
   it("runs the brief's Sum example and emits ordered, numbered events", async () => {

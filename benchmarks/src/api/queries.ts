@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /** The operations the API benchmark sends. */
 
 export interface ReadQuery {
@@ -38,17 +39,4 @@ export const START_EXECUTION = 'mutation Start($workflowId: ID!, $input: JSON) {
 export const EXECUTION_EVENTS = 'subscription Events($executionId: ID!) { executionEvents(executionId: $executionId) { id sequence type at data } }';
 
 /** The Sum example of docs/workflow-format.md (examples/sum.json): `{ a, b }` → `a + b`. */
-export const SUM_WORKFLOW = {
-  format: 'tandem.workflow/v1',
-  name: 'Sum',
-  description: 'Adds two numbers from the input.',
-  nodes: [
-    { id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
-    { id: 'add', type: 'transform', position: { x: 200, y: 0 }, config: { expression: "{ 'total': input.a + input.b }" } },
-    { id: 'out', type: 'output', position: { x: 400, y: 0 }, config: { expression: 'nodes.add.total' } },
-  ],
-  edges: [
-    { id: 'e1', source: 'start', target: 'add' },
-    { id: 'e2', source: 'add', target: 'out' },
-  ],
-};
+export const SUM_WORKFLOW = JSON.parse(readFileSync(new URL('../../../examples/sum.json', import.meta.url), 'utf8')) as Record<string, unknown>;
