@@ -11,6 +11,7 @@ import { AccountService } from './services/accounts.js';
 import { EventService } from './services/events.js';
 import { ExecutionService } from './services/executions.js';
 import { WorkflowService } from './services/workflows.js';
+import { ScheduleService } from './services/schedules.js';
 import type express from 'express';
 
 export interface TandemServerOptions {
@@ -38,10 +39,11 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   const db = await openDatabase({ url: config.databaseUrl, sqliteFile: join(config.dataDir, 'tandem.db') });
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const workflows = new WorkflowService(db);
+  const schedules = new ScheduleService(temporal, config.taskQueue);
+  const workflows = new WorkflowService(db, schedules);
   const executions = new ExecutionService(db, temporal, config.taskQueue, workflows);
   const events = new EventService(db, options.bus, temporal, { subscriberBuffer: config.subscriberBuffer });
-  const services: Services = { accounts: new AccountService(db, config.sessionTtlMs), workflows, executions, events };
+  const services: Services = { accounts: new AccountService(db, config.sessionTtlMs), workflows, executions, events, schedules };
   await events.start();
   // Runs may have ended while no server was listening; their rows catch up in the background.
   void executions.reconcileUnfinished().then(

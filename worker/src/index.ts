@@ -8,6 +8,7 @@ export {
   INTERPRETER_SIGNALS,
   INTERPRETER_QUERIES,
   type CustomSignal,
+  type ExecutionOrigin,
   type LiveState,
   type LiveStatus,
   HTTP_FAILURE,

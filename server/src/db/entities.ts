@@ -154,7 +154,7 @@ export const ExecutionSchema = new EntitySchema<Execution>({
   tableName: 'executions',
   indexes: [{ properties: ['workflowId', 'startedAt'] }],
   properties: {
-    id: { type: 'string', length: 36, primary: true },
+    id: { type: 'string', length: 100, primary: true },
     workflowId: { type: 'string', length: 36 },
     versionId: { type: 'string', length: 36 },
     versionNumber: { type: 'integer' },
@@ -177,7 +177,7 @@ export const ExecutionEventSchema = new EntitySchema<ExecutionEvent>({
   uniques: [{ properties: ['executionId', 'sequence'] }],
   properties: {
     id: { type: new BigIntType('string'), primary: true, autoincrement: true },
-    executionId: { type: 'string', length: 36 },
+    executionId: { type: 'string', length: 100 },
     sequence: { type: 'integer' },
     type: { type: 'string', length: 32 },
     nodeId: { type: 'string', length: 100, nullable: true },

@@ -4,12 +4,14 @@ import type { AccountService } from '../services/accounts.js';
 import type { EventService } from '../services/events.js';
 import type { ExecutionService } from '../services/executions.js';
 import type { WorkflowService } from '../services/workflows.js';
+import type { ScheduleService } from '../services/schedules.js';
 
 export interface Services {
   accounts: AccountService;
   workflows: WorkflowService;
   executions: ExecutionService;
   events: EventService;
+  schedules: ScheduleService;
 }
 
 /** Per operation: who is asking, and the services. */

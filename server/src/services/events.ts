@@ -1,9 +1,9 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
 import { TERMINAL_EVENT_TYPES, type EmittedEvent, type ExecutionEventType, type JsonValue } from '@tandem/schema';
 import type { ExecutionEventBus } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
-import { BusPosition, Execution, ExecutionEvent, FINAL_STATUSES, type ExecutionStatus } from '../db/entities.js';
+import { BusPosition, Execution, ExecutionEvent, FINAL_STATUSES, Workflow, WorkflowVersion, type ExecutionStatus } from '../db/entities.js';
 import { apiError, badInput } from '../errors.js';
 
 const STATUS_AFTER: Partial<Record<ExecutionEventType, ExecutionStatus>> = {
@@ -73,7 +73,7 @@ export class EventService {
   /** Stores an event once; updates the execution; wakes subscribers. Safe to call again with the same event. */
   async ingest(event: EmittedEvent): Promise<ExecutionEvent | null> {
     const em = this.db.em.fork();
-    const execution = await em.findOne(Execution, { id: event.executionId });
+    const execution = (await em.findOne(Execution, { id: event.executionId })) ?? (await this.adopt(em, event));
     if (!execution) return null; // a run this deployment did not start (e.g. the CLI's)
     const before = execution.status;
     let stored: ExecutionEvent;
@@ -105,6 +105,39 @@ export class EventService {
     // Subscribers dedupe by sequence, so waking them for a redelivered event is harmless.
     for (const listener of this.executionListeners.get(event.executionId) ?? []) listener(stored);
     return stored;
+  }
+
+  /**
+   * A run started by Temporal itself (a Schedule) has no row until its first event names the
+   * workflow version it runs; the row is created then, if that version exists here.
+   */
+  private async adopt(em: EntityManager, event: EmittedEvent): Promise<Execution | null> {
+    const origin = event.data.origin as { workflowId?: unknown; versionId?: unknown; versionNumber?: unknown; startedById?: unknown } | undefined;
+    if (event.type !== 'EXECUTION_STARTED' || !origin || typeof origin.versionId !== 'string' || event.executionId.length > 100) return null;
+    const version = await em.findOne(WorkflowVersion, { id: origin.versionId, workflowId: String(origin.workflowId) });
+    const workflow = version ? await em.findOne(Workflow, { id: version.workflowId }) : null;
+    if (!version || !workflow) return null;
+    const execution = em.create(Execution, {
+      id: event.executionId,
+      workflowId: version.workflowId,
+      versionId: version.id,
+      versionNumber: version.number,
+      startedById: workflow.ownerId,
+      status: 'RUNNING',
+      input: (event.data.input ?? {}) as JsonValue,
+      startedAt: new Date(event.at),
+      updatedAt: new Date(),
+      temporalWorkflowId: event.temporalWorkflowId,
+      temporalRunId: event.temporalRunId,
+    });
+    try {
+      await em.flush();
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      return this.db.em.fork().findOne(Execution, { id: event.executionId }); // another server adopted it
+    }
+    this.announce(execution);
+    return execution;
   }
 
   /** The execution row follows its events; terminal results too large for an event come from Temporal. */

@@ -5,6 +5,7 @@ import { isPostgres, type Database } from '../db/orm.js';
 import { User, Workflow, WorkflowVersion } from '../db/entities.js';
 import { badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
+import type { ScheduleService } from './schedules.js';
 
 export interface WorkflowInput {
   name: string;
@@ -18,7 +19,11 @@ export interface WorkflowFilter {
 
 /** Workflows, their drafts and their immutable numbered versions. Owners only, for now. */
 export class WorkflowService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** Keeps Temporal Schedules in line with deployed versions' schedule triggers. */
+    private readonly schedules?: ScheduleService,
+  ) {}
 
   async create(user: User, input: WorkflowInput): Promise<Workflow> {
     const name = checkName(input.name);
@@ -119,6 +124,8 @@ export class WorkflowService {
 
   async delete(user: User, id: string): Promise<boolean> {
     const em = this.db.em.fork();
+    const workflow = await em.findOne(Workflow, { id: checkId(id), ownerId: user.id });
+    if (workflow && this.schedules) await this.schedules.removeAll(workflow.id, await this.latest(workflow));
     const deleted = await em.nativeDelete(Workflow, { id: checkId(id), ownerId: user.id });
     if (deleted === 0) throw notFound('workflow', id);
     return true;
@@ -144,7 +151,17 @@ export class WorkflowService {
       createdAt: new Date(),
     });
     await em.persistAndFlush(version);
+    if (this.schedules) {
+      const previous = number > 1 ? await em.findOne(WorkflowVersion, { workflowId: workflow.id, number: number - 1 }) : null;
+      await this.schedules.sync(workflow, version, previous);
+    }
     return version;
+  }
+
+  /** The latest deployed version, or null before the first deploy. */
+  async latest(workflow: Workflow): Promise<WorkflowVersion | null> {
+    if (workflow.latestVersion === 0) return null;
+    return this.db.em.fork().findOne(WorkflowVersion, { workflowId: workflow.id, number: workflow.latestVersion });
   }
 
   async version(user: User, workflowId: string, number: number | null | undefined): Promise<WorkflowVersion> {

@@ -9,6 +9,7 @@ import {
   isCancellation,
   setHandler,
   sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { boundedCopy, compilePlanFields, EVENT_VALUE_LIMIT, type CompiledNodeFields, type JsonValue, type PlanEdge, type PlanNode } from '@tandem/schema';
 import { EventEmitter } from './emitter.js';
@@ -58,6 +59,7 @@ export class PlanRun {
   private readonly fields: Map<string, CompiledNodeFields>;
   private readonly scope: Scope;
   private readonly events: EventEmitter;
+  private readonly executionId: string;
   private result: JsonValue = null;
   private failure: unknown = undefined;
   private readonly top = newRegion();
@@ -76,7 +78,8 @@ export class PlanRun {
   constructor(private readonly args: InterpreterInput) {
     this.nodes = new Map(args.plan.nodes.map((n) => [n.id, n]));
     for (const node of args.plan.nodes) for (const edge of node.outgoing) this.edges.set(edge.id, edge);
-    this.events = new EventEmitter(args.executionId, args.resume?.nextSequence ?? 1);
+    this.executionId = args.executionId || workflowInfo().workflowId;
+    this.events = new EventEmitter(this.executionId, args.resume?.nextSequence ?? 1);
     this.fields = compilePlanFields(args.plan);
     // Innermost loop first: a smaller body is nested in a larger one.
     const loops = args.plan.nodes.filter((n) => n.loop).sort((a, b) => b.loop!.body.length - a.loop!.body.length);
@@ -87,7 +90,7 @@ export class PlanRun {
       vars: {},
       params: args.plan.params,
       loop: null,
-      execution: { id: args.executionId },
+      execution: { id: args.executionId || workflowInfo().workflowId },
     };
     // Handlers are set before the first await, so no signal sent at start is missed.
     setHandler(customSignal, (signal) => this.receive(signal));
@@ -162,7 +165,11 @@ export class PlanRun {
     const resume = this.args.resume;
     const trigger = resume ? null : this.chooseTrigger();
     if (trigger) {
-      this.events.emit('EXECUTION_STARTED', null, { input: boundedCopy(this.args.input, EVENT_VALUE_LIMIT), triggerNodeId: trigger.id });
+      this.events.emit('EXECUTION_STARTED', null, {
+        input: boundedCopy(this.args.input, EVENT_VALUE_LIMIT),
+        triggerNodeId: trigger.id,
+        ...(this.args.origin ? { origin: this.args.origin as unknown as JsonValue } : {}),
+      });
     }
     try {
       this.checkSupported();

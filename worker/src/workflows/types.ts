@@ -3,14 +3,23 @@ import type { EmittedEvent, ExecutionPlan, JsonValue } from '@tandem/schema';
 
 /** What starts a run of the interpreter workflow. */
 export interface InterpreterInput {
-  /** Tandem's execution id; events carry it. */
+  /** Tandem's execution id; events carry it. Empty: the Temporal workflow id (runs a Schedule starts). */
   executionId: string;
+  /** Which workflow version this is, for runs the API server learns of from their first event. */
+  origin?: ExecutionOrigin;
   plan: ExecutionPlan;
   input: JsonValue;
   /** The trigger node that started the run; the first manual trigger (else the first trigger) when omitted. */
   triggerNodeId?: string;
   /** Set when this Temporal run continues a logical execution (continue-as-new inside a loop). */
   resume?: ResumeState;
+}
+
+export interface ExecutionOrigin {
+  workflowId: string;
+  versionId: string;
+  versionNumber: number;
+  startedById: string;
 }
 
 /** What a loop carries across continue-as-new, so the logical execution stays one. */

@@ -67,7 +67,8 @@ export class Migration0001Initial extends Migration {
     this.addStatements(
       knex.schema
         .createTable('executions', (t) => {
-          t.string('id', 36).primary();
+          // Runs started by Tandem have UUIDs; scheduled runs are named by their Temporal workflow id.
+          t.string('id', 100).primary();
           t.string('workflow_id', 36).notNullable().references('id').inTable('workflows').onDelete('CASCADE');
           t.string('version_id', 36).notNullable().references('id').inTable('workflow_versions');
           t.integer('version_number').notNullable();
@@ -89,7 +90,7 @@ export class Migration0001Initial extends Migration {
       knex.schema
         .createTable('execution_events', (t) => {
           t.bigIncrements('id').primary();
-          t.string('execution_id', 36).notNullable().references('id').inTable('executions').onDelete('CASCADE');
+          t.string('execution_id', 100).notNullable().references('id').inTable('executions').onDelete('CASCADE');
           t.integer('sequence').notNullable();
           t.string('type', 32).notNullable();
           t.string('node_id', 100).nullable();

@@ -7,7 +7,16 @@ import { requireUser } from '../context.js';
 import { toConnection } from '../types/common.js';
 import { ExecutionConnection, ExecutionFilter, ExecutionType } from '../types/execution.js';
 import { UserType } from '../types/user.js';
-import { CreateWorkflowInput, WorkflowConnection, WorkflowFilter, WorkflowType, WorkflowVersionConnection, WorkflowVersionType } from '../types/workflow.js';
+import {
+  CreateWorkflowInput,
+  ScheduleType,
+  WorkflowConnection,
+  WorkflowFilter,
+  WorkflowType,
+  WorkflowVersionConnection,
+  WorkflowVersionType,
+} from '../types/workflow.js';
+import { checkNodeId } from '../../services/schedules.js';
 
 @Resolver(() => WorkflowType)
 export class WorkflowResolver {
@@ -107,6 +116,24 @@ export class WorkflowResolver {
   ): Promise<ExecutionConnection> {
     const page = await ctx.services.executions.list(requireUser(ctx), first, after, { ...filter, workflowId: workflow.id });
     return toConnection(page, Boolean(after));
+  }
+
+  @FieldResolver(() => [ScheduleType], { description: 'Schedules of the latest deployed version’s schedule triggers.' })
+  async schedules(@Root() workflow: Workflow, @Ctx() ctx: ApiContext): Promise<ScheduleType[]> {
+    return ctx.services.schedules.list(workflow.id, await ctx.services.workflows.latest(workflow));
+  }
+
+  @Mutation(() => [ScheduleType], { description: 'Pauses or resumes the schedule of a trigger.schedule node; returns the workflow’s schedules.' })
+  async setSchedulePaused(
+    @Arg('workflowId', () => ID) workflowId: string,
+    @Arg('nodeId') nodeId: string,
+    @Arg('paused') paused: boolean,
+    @Ctx() ctx: ApiContext,
+  ): Promise<ScheduleType[]> {
+    const workflow = await ctx.services.workflows.get(requireUser(ctx), workflowId);
+    const latest = await ctx.services.workflows.latest(workflow);
+    await ctx.services.schedules.setPaused(workflow.id, latest, checkNodeId(nodeId), paused);
+    return ctx.services.schedules.list(workflow.id, latest);
   }
 
   @FieldResolver(() => ExecutionType, { nullable: true, description: 'The most recently started run.' })

@@ -113,3 +113,24 @@ export class WorkflowVersionConnection {
   @Field(() => Int)
   totalCount!: number;
 }
+
+@ObjectType('Schedule', { description: 'A Temporal Schedule that starts runs from a trigger.schedule node of the latest deployed version.' })
+export class ScheduleType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  nodeId!: string;
+
+  @Field()
+  cron!: string;
+
+  @Field()
+  timezone!: string;
+
+  @Field()
+  paused!: boolean;
+
+  @Field(() => Date, { nullable: true })
+  nextRunAt!: Date | null;
+}
