@@ -39,7 +39,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   const db = await openDatabase({ url: config.databaseUrl, sqliteFile: join(config.dataDir, 'tandem.db') });
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const schedules = new ScheduleService(temporal, config.taskQueue);
+  const schedules = new ScheduleService(temporal, config.taskQueue, db);
   const workflows = new WorkflowService(db, schedules);
   const executions = new ExecutionService(db, temporal, config.taskQueue, workflows);
   const events = new EventService(db, options.bus, temporal, { subscriberBuffer: config.subscriberBuffer });

@@ -9,6 +9,8 @@ export {
   INTERPRETER_QUERIES,
   type CustomSignal,
   type ExecutionOrigin,
+  type SubPlan,
+  subplanKey,
   type LiveState,
   type LiveStatus,
   HTTP_FAILURE,

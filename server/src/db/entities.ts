@@ -74,6 +74,9 @@ export class Execution {
   updatedAt: Date = new Date();
   temporalWorkflowId!: string;
   temporalRunId!: string;
+  /** For a sub-workflow run: the run and node that started it. */
+  parentExecutionId?: string | null;
+  parentNodeId?: string | null;
 }
 
 /** A stored event; `id` is the globally ordered cursor, `sequence` the per-execution number. */
@@ -168,6 +171,8 @@ export const ExecutionSchema = new EntitySchema<Execution>({
     updatedAt: { type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() },
     temporalWorkflowId: { type: 'string', length: 100 },
     temporalRunId: { type: 'string', length: 100 },
+    parentExecutionId: { type: 'string', length: 100, nullable: true, index: true },
+    parentNodeId: { type: 'string', length: 100, nullable: true },
   },
 });
 

@@ -112,7 +112,9 @@ export class EventService {
    * workflow version it runs; the row is created then, if that version exists here.
    */
   private async adopt(em: EntityManager, event: EmittedEvent): Promise<Execution | null> {
-    const origin = event.data.origin as { workflowId?: unknown; versionId?: unknown; versionNumber?: unknown; startedById?: unknown } | undefined;
+    const origin = event.data.origin as
+      | { workflowId?: unknown; versionId?: unknown; parentExecutionId?: unknown; parentNodeId?: unknown }
+      | undefined;
     if (event.type !== 'EXECUTION_STARTED' || !origin || typeof origin.versionId !== 'string' || event.executionId.length > 100) return null;
     const version = await em.findOne(WorkflowVersion, { id: origin.versionId, workflowId: String(origin.workflowId) });
     const workflow = version ? await em.findOne(Workflow, { id: version.workflowId }) : null;
@@ -129,6 +131,8 @@ export class EventService {
       updatedAt: new Date(),
       temporalWorkflowId: event.temporalWorkflowId,
       temporalRunId: event.temporalRunId,
+      parentExecutionId: typeof origin.parentExecutionId === 'string' ? origin.parentExecutionId.slice(0, 100) : null,
+      parentNodeId: typeof origin.parentNodeId === 'string' ? origin.parentNodeId.slice(0, 100) : null,
     });
     try {
       await em.flush();

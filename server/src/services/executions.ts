@@ -9,6 +9,7 @@ import { Execution, FINAL_STATUSES, Workflow, WorkflowVersion, type ExecutionSta
 import { badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
 import type { WorkflowService } from './workflows.js';
+import { resolveSubplans } from './subplans.js';
 
 export interface ExecutionFilter {
   workflowId?: string | null;
@@ -61,6 +62,9 @@ export class ExecutionService {
     const plan = this.planOf(version);
     const id = options.id ?? randomUUID();
     const em = this.db.em.fork();
+    // Sub-workflows are resolved before anything is stored, so a missing one leaves no stray row.
+    const owner = (await em.findOneOrFail(Workflow, { id: version.workflowId })).ownerId;
+    const subplans = await resolveSubplans(this.db, owner, version.workflowId, plan);
     if (options.id) {
       const existing = await em.findOne(Execution, { id });
       if (existing) return { execution: existing, created: false };
@@ -89,7 +93,13 @@ export class ExecutionService {
       }
       throw error;
     }
-    const args: InterpreterInput = { executionId: id, plan, input, ...(options.triggerNodeId ? { triggerNodeId: options.triggerNodeId } : {}) };
+    const args: InterpreterInput = {
+      executionId: id,
+      plan,
+      input,
+      ...(options.triggerNodeId ? { triggerNodeId: options.triggerNodeId } : {}),
+      ...(Object.keys(subplans).length > 0 ? { subplans } : {}),
+    };
     try {
       const handle = await this.temporal.workflow.start(INTERPRETER_WORKFLOW, { taskQueue: this.taskQueue, workflowId: temporalWorkflowId, args: [args] });
       execution.temporalRunId = handle.firstExecutionRunId;
@@ -196,6 +206,11 @@ export class ExecutionService {
     const execution = await this.get(user, id);
     if (FINAL_STATUSES.has(execution.status)) throw conflict(`execution "${id}" has already ended (${execution.status})`);
     return execution;
+  }
+
+  /** Sub-workflow runs started by this execution, oldest first. */
+  async children(execution: Execution): Promise<Execution[]> {
+    return this.db.em.fork().find(Execution, { parentExecutionId: execution.id }, { orderBy: { startedAt: 'asc', id: 'asc' }, limit: 100 });
   }
 
   async latestFor(workflowId: string): Promise<Execution | null> {

@@ -4,6 +4,8 @@ import { compileWorkflow } from '@tandem/schema';
 import { INTERPRETER_WORKFLOW, type InterpreterInput } from '@tandem/worker';
 import type { Workflow, WorkflowVersion } from '../db/entities.js';
 import { badInput, notFound } from '../errors.js';
+import type { Database } from '../db/orm.js';
+import { resolveSubplans } from './subplans.js';
 
 export interface ScheduleView {
   id: string;
@@ -28,6 +30,7 @@ export class ScheduleService {
   constructor(
     private readonly temporal: Client,
     private readonly taskQueue: string,
+    private readonly db: Database,
   ) {}
 
   scheduleId(workflowId: string, nodeId: string): string {
@@ -39,6 +42,7 @@ export class ScheduleService {
     const wanted = scheduleNodes(version);
     const compiled = compileWorkflow(version.definition);
     if (!compiled.ok) return;
+    const subplans = wanted.length > 0 ? await resolveSubplans(this.db, workflow.ownerId, workflow.id, compiled.plan) : {};
     for (const node of wanted) {
       const args: InterpreterInput = {
         executionId: '',
@@ -46,6 +50,7 @@ export class ScheduleService {
         input: {},
         triggerNodeId: node.id,
         origin: { workflowId: workflow.id, versionId: version.id, versionNumber: version.number, startedById: workflow.ownerId },
+        ...(Object.keys(subplans).length > 0 ? { subplans } : {}),
       };
       const spec = { cronExpressions: [node.config?.cron ?? ''], timezone: node.config?.timezone ?? 'UTC' };
       // Runs are named tandem-s-<hash>-<time>: short enough to be execution ids.

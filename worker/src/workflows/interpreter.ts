@@ -7,8 +7,11 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  ChildWorkflowFailure,
+  executeChild,
   setHandler,
   sleep,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import { boundedCopy, compilePlanFields, EVENT_VALUE_LIMIT, type CompiledNodeFields, type JsonValue, type PlanEdge, type PlanNode } from '@tandem/schema';
@@ -18,6 +21,8 @@ import { StepError, type LoopIteration, type Scope, type StepContext } from './s
 import {
   INTERPRETER_QUERIES,
   INTERPRETER_SIGNALS,
+  INTERPRETER_WORKFLOW,
+  subplanKey,
   STEP_FAILURE_TYPE,
   type CustomSignal,
   type InterpreterInput,
@@ -197,7 +202,8 @@ export class PlanRun {
       }
       const failure = toRunFailure(error);
       this.events.emit('EXECUTION_FAILED', (failure.details?.[0] as StepFailureDetails | undefined)?.nodeId ?? null, {
-        error: { message: failure.message, ...(failure.details?.[0] as StepFailureDetails | undefined) } as unknown as JsonValue,
+        // The run's message names the node; the step's own message stays in `cause`.
+        error: { ...(failure.details?.[0] as StepFailureDetails | undefined), message: failure.message } as unknown as JsonValue,
       });
       throw failure;
     }
@@ -243,6 +249,29 @@ export class PlanRun {
     };
     this.events.emit('CONTINUED_AS_NEW', loopNode.id, { iteration: nextIndex, continuation: state.continuations });
     return continueAsNew<(input: InterpreterInput) => Promise<JsonValue>>({ ...this.args, resume: state });
+  }
+
+  /** A child run of the interpreter with the sub-workflow's plan; its events form their own execution, linked to this one. */
+  private async runSubworkflow(node: PlanNode, workflowId: string, version: number | 'latest', input: JsonValue): Promise<JsonValue> {
+    const sub = this.args.subplans?.[subplanKey(workflowId, version)];
+    if (!sub) throw new StepError(`workflow "${workflowId}" (version ${version}) was not resolved when this run started`, 'SubworkflowMissing');
+    const child: InterpreterInput = {
+      executionId: '',
+      plan: sub.plan,
+      input,
+      origin: { ...sub.origin, parentExecutionId: this.executionId, parentNodeId: node.id },
+      ...(this.args.subplans ? { subplans: this.args.subplans } : {}),
+    };
+    try {
+      return await executeChild<(input: InterpreterInput) => Promise<JsonValue>>(INTERPRETER_WORKFLOW, {
+        workflowId: `tandem-${uuid4()}`,
+        args: [child],
+      });
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const cause = error instanceof ChildWorkflowFailure && error.cause ? error.cause : (error as Error);
+      throw new StepError(`sub-workflow failed: ${cause.message}`, 'SubworkflowFailed', cause.message);
+    }
   }
 
   /** Runs a loop's body once: its nodes and edges start afresh, `loop` is set, and the body's region drains. */
@@ -344,6 +373,7 @@ export class PlanRun {
         }
       },
       continueAsNew: (nextIndex, items) => this.continueAsNewAt(node, nextIndex, items),
+      runSubworkflow: (workflowId, version, input) => this.runSubworkflow(node, workflowId, version, input),
       ...(this.args.resume?.loopNodeId === node.id && !this.completed.has(node.id)
         ? { resumeIndex: this.args.resume.nextIndex, ...(this.args.resume.loopItems ? { resumeItems: this.args.resume.loopItems } : {}) }
         : { resumeIndex: 0 }),

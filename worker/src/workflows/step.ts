@@ -41,6 +41,8 @@ export interface StepContext<Config = JsonObject> {
    * Temporal and returns false.
    */
   continueAsNew(nextIndex: number, items: JsonValue[] | null): Promise<boolean>;
+  /** Runs a deployed workflow version (resolved when the run started) as a child run; resolves with its result. */
+  runSubworkflow(workflowId: string, version: number | 'latest', input: JsonValue): Promise<JsonValue>;
   /** The iteration a loop resumes from after continue-as-new (0 otherwise). */
   resumeIndex: number;
   /** A forEach loop's list as it was when the loop started, carried across continue-as-new. */

@@ -7,6 +7,8 @@ export interface InterpreterInput {
   executionId: string;
   /** Which workflow version this is, for runs the API server learns of from their first event. */
   origin?: ExecutionOrigin;
+  /** Plans of the workflow versions this plan's subworkflow nodes run (and theirs), by `subplanKey`. */
+  subplans?: Record<string, SubPlan>;
   plan: ExecutionPlan;
   input: JsonValue;
   /** The trigger node that started the run; the first manual trigger (else the first trigger) when omitted. */
@@ -20,6 +22,19 @@ export interface ExecutionOrigin {
   versionId: string;
   versionNumber: number;
   startedById: string;
+  parentExecutionId?: string;
+  parentNodeId?: string;
+}
+
+/** A resolved sub-workflow: the version's plan and who it is. */
+export interface SubPlan {
+  plan: ExecutionPlan;
+  origin: ExecutionOrigin;
+}
+
+/** How a subworkflow node's target is keyed in `subplans`. */
+export function subplanKey(workflowId: string, version: number | 'latest'): string {
+  return `${workflowId}@${version}`;
 }
 
 /** What a loop carries across continue-as-new, so the logical execution stays one. */

@@ -82,7 +82,10 @@ export class Migration0001Initial extends Migration {
           t.timestamp('updated_at', { useTz: true }).notNullable();
           t.string('temporal_workflow_id', 100).notNullable();
           t.string('temporal_run_id', 100).notNullable();
+          t.string('parent_execution_id', 100).nullable();
+          t.string('parent_node_id', 100).nullable();
           t.index(['workflow_id', 'started_at']);
+          t.index(['parent_execution_id']);
           t.index(['status']);
         }),
     );

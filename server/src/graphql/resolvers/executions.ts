@@ -68,6 +68,11 @@ export class ExecutionResolver {
     return ctx.services.executions.resume(requireUser(ctx), id);
   }
 
+  @FieldResolver(() => [ExecutionType], { description: 'Sub-workflow runs this run started (at most 100, oldest first).' })
+  async children(@Root() execution: Execution, @Ctx() ctx: ApiContext): Promise<Execution[]> {
+    return ctx.services.executions.children(execution);
+  }
+
   @FieldResolver(() => GraphQLJSON, {
     nullable: true,
     description: 'The running interpreter’s state: { status, paused, runningNodes, waitingFor, completedNodes, vars, pendingSignals }; null once ended.',

@@ -44,6 +44,12 @@ export class ExecutionType {
 
   @Field(() => Int, { description: 'The workflow version this run executes.' })
   versionNumber!: number;
+
+  @Field(() => ID, { nullable: true, description: 'For a sub-workflow run: the run that started it.' })
+  parentExecutionId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'For a sub-workflow run: the subworkflow node that started it.' })
+  parentNodeId?: string | null;
 }
 
 @ObjectType('ExecutionEvent')

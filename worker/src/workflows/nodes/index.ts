@@ -12,6 +12,7 @@ import { fail } from './fail.js';
 import { output } from './output.js';
 import { waitSignal } from './wait-signal.js';
 import { loop } from './loop.js';
+import { subworkflow } from './subworkflow.js';
 
 /** How each node type runs, by type name. A plan with a type that has no executor fails the run at its start, naming the node. */
 export const EXECUTORS: ReadonlyMap<string, NodeExecutor<never>> = new Map<string, NodeExecutor<never>>([
@@ -30,4 +31,5 @@ export const EXECUTORS: ReadonlyMap<string, NodeExecutor<never>> = new Map<strin
   ['output', output as NodeExecutor<never>],
   ['wait.signal', waitSignal as NodeExecutor<never>],
   ['loop', loop as NodeExecutor<never>],
+  ['subworkflow', subworkflow as NodeExecutor<never>],
 ]);
