@@ -22,7 +22,12 @@ const FORWARDED_HEADERS = ['content-type', 'user-agent', 'x-request-id', 'x-gith
 export function webhookRouter(options: WebhookOptions): Router {
   const router = express.Router();
   router.post('/:workflowId/*path', express.raw({ type: () => true, limit: options.maxBodyBytes }), (req, res, next) => {
-    handle(req, res, options.services).catch(next);
+    handle(req, res, options.services).catch((error: unknown) => {
+      // A run that cannot start for a reason its owner can fix (e.g. a sub-workflow not deployed) is said plainly.
+      const code = (error as { extensions?: { code?: string } }).extensions?.code;
+      if (code === 'BAD_USER_INPUT' || code === 'NOT_FOUND') res.status(422).json({ error: (error as Error).message });
+      else next(error);
+    });
   });
   router.use((error: Error & { type?: string }, _req: Request, res: Response, next: express.NextFunction) => {
     if (error.type === 'entity.too.large') return void res.status(413).json({ error: `body is larger than ${options.maxBodyBytes} bytes` });

@@ -268,7 +268,8 @@ export class PlanRun {
         args: [child],
       });
     } catch (error) {
-      if (isCancellation(error)) throw error;
+      // This run being cancelled reaches the child too; a child cancelled on its own is this step's failure.
+      if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;
       const cause = error instanceof ChildWorkflowFailure && error.cause ? error.cause : (error as Error);
       throw new StepError(`sub-workflow failed: ${cause.message}`, 'SubworkflowFailed', cause.message);
     }
