@@ -12,6 +12,7 @@ import { EventService } from './services/events.js';
 import { ExecutionService } from './services/executions.js';
 import { WorkflowService } from './services/workflows.js';
 import { ScheduleService } from './services/schedules.js';
+import { TemplateService } from './services/templates.js';
 import type express from 'express';
 
 export interface TandemServerOptions {
@@ -43,7 +44,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   const workflows = new WorkflowService(db, schedules);
   const executions = new ExecutionService(db, temporal, config.taskQueue, workflows);
   const events = new EventService(db, options.bus, temporal, { subscriberBuffer: config.subscriberBuffer });
-  const services: Services = { accounts: new AccountService(db, config.sessionTtlMs), workflows, executions, events, schedules };
+  const services: Services = { accounts: new AccountService(db, config.sessionTtlMs), workflows, executions, events, schedules, templates: new TemplateService(db, workflows) };
   await events.start();
   // Runs may have ended while no server was listening; their rows catch up in the background.
   void executions.reconcileUnfinished().then(

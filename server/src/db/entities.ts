@@ -191,6 +191,44 @@ export const ExecutionEventSchema = new EntitySchema<ExecutionEvent>({
   },
 });
 
+export const TEMPLATE_PARAMETER_TYPES = ['string', 'number', 'boolean', 'secret', 'json'] as const;
+export type TemplateParameterType = (typeof TEMPLATE_PARAMETER_TYPES)[number];
+
+export interface TemplateParameter {
+  name: string;
+  type: TemplateParameterType;
+  required: boolean;
+  description: string;
+  default: JsonValue;
+}
+
+/** A reusable workflow: its definition, and the parameters that fill the definition's `params`. */
+export class Template {
+  id!: string;
+  authorId!: string;
+  name!: string;
+  description = '';
+  tags: string[] = [];
+  parameters: TemplateParameter[] = [];
+  definition!: JsonValue;
+  createdAt: Date = new Date();
+}
+
+export const TemplateSchema = new EntitySchema<Template>({
+  class: Template,
+  tableName: 'templates',
+  properties: {
+    id: { type: 'string', length: 36, primary: true },
+    authorId: { type: 'string', length: 36 },
+    name: { type: 'string', length: 200 },
+    description: { type: 'text' },
+    tags: { type: 'json' },
+    parameters: { type: 'json' },
+    definition: { type: 'json' },
+    createdAt: { type: 'datetime' },
+  },
+});
+
 /** How far the API servers have read a durable event bus. */
 export class BusPosition {
   name!: string;
@@ -208,4 +246,4 @@ export const BusPositionSchema = new EntitySchema<BusPosition>({
   },
 });
 
-export const ENTITIES = [BusPositionSchema, UserSchema, AccessTokenSchema, WorkflowSchema, WorkflowVersionSchema, ExecutionSchema, ExecutionEventSchema];
+export const ENTITIES = [TemplateSchema, BusPositionSchema, UserSchema, AccessTokenSchema, WorkflowSchema, WorkflowVersionSchema, ExecutionSchema, ExecutionEventSchema];

@@ -5,6 +5,7 @@ import type { EventService } from '../services/events.js';
 import type { ExecutionService } from '../services/executions.js';
 import type { WorkflowService } from '../services/workflows.js';
 import type { ScheduleService } from '../services/schedules.js';
+import type { TemplateService } from '../services/templates.js';
 
 export interface Services {
   accounts: AccountService;
@@ -12,6 +13,7 @@ export interface Services {
   executions: ExecutionService;
   events: EventService;
   schedules: ScheduleService;
+  templates: TemplateService;
 }
 
 /** Per operation: who is asking, and the services. */

@@ -102,6 +102,19 @@ export class Migration0001Initial extends Migration {
           t.unique(['execution_id', 'sequence']);
         }),
     );
+    this.addStatements(
+      knex.schema.createTable('templates', (t) => {
+        t.string('id', 36).primary();
+        t.string('author_id', 36).notNullable().references('id').inTable('users').onDelete('CASCADE');
+        t.string('name', 200).notNullable();
+        t.text('description').notNullable();
+        t.json('tags').notNullable();
+        t.json('parameters').notNullable();
+        t.json('definition').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable();
+        t.index(['author_id', 'created_at']);
+      }),
+    );
     // Where this deployment's API servers are in a durable event bus (e.g. a Redis stream position).
     this.addStatements(
       knex.schema.createTable('bus_positions', (t) => {

@@ -1,0 +1,102 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import type { JsonValue } from '@tandem/schema';
+import { PageInfo } from './common.js';
+
+@ObjectType('TemplateParameter', { description: 'Fills the workflow param of the same name when the template is instantiated.' })
+export class TemplateParameterType {
+  @Field()
+  name!: string;
+
+  @Field({ description: 'string, number, boolean, secret (a reference by name) or json.' })
+  type!: string;
+
+  @Field()
+  required!: boolean;
+
+  @Field()
+  description!: string;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  default!: JsonValue;
+}
+
+@InputType()
+export class TemplateParameterInput {
+  @Field()
+  name!: string;
+
+  @Field()
+  type!: string;
+
+  @Field(() => Boolean, { nullable: true })
+  required?: boolean | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  default?: JsonValue;
+}
+
+@InputType()
+export class SaveAsTemplateInput {
+  @Field()
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  tags?: string[] | null;
+
+  @Field(() => [TemplateParameterInput], { nullable: true })
+  parameters?: TemplateParameterInput[] | null;
+}
+
+@ObjectType('Template')
+export class TemplateType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  description!: string;
+
+  @Field(() => [String])
+  tags!: string[];
+
+  @Field(() => [TemplateParameterType])
+  parameters!: TemplateParameterType[];
+
+  @Field(() => GraphQLJSON, { description: 'The tandem.workflow/v1 document (also the preview of its graph).' })
+  definition!: JsonValue;
+
+  @Field()
+  createdAt!: Date;
+
+  authorId!: string;
+}
+
+@ObjectType()
+export class TemplateEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => TemplateType)
+  node!: TemplateType;
+}
+
+@ObjectType()
+export class TemplateConnection {
+  @Field(() => [TemplateEdge])
+  edges!: TemplateEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
