@@ -161,7 +161,12 @@ function rounded(value: unknown): unknown {
   return value;
 }
 
-export function writeReport(report: EngineReport, path: string): void {
+/** Writes a benchmark's figures as JSON, numbers rounded. */
+export function writeJsonReport(report: unknown, path: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(rounded(report), null, 2)}\n`);
+}
+
+export function writeReport(report: EngineReport, path: string): void {
+  writeJsonReport(report, path);
 }

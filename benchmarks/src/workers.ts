@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
-import { bundleInterpreterWorkflow, createTandemWorker, InProcessEventBus, NetworkPolicy } from '@tandem/worker';
+import { bundleInterpreterWorkflow, createTandemWorker, InProcessEventBus, NetworkPolicy, quietLogger } from '@tandem/worker';
 import { handwrittenActivities } from './handwritten/activities.js';
 
 /** Worker settings shared by both variants, so they compete on equal terms. */
@@ -80,12 +80,3 @@ export async function startHandwrittenWorker(connection: NativeConnection, taskQ
   return running(worker, taskQueue);
 }
 
-const noop = () => {};
-const quietLogger = {
-  log: noop,
-  trace: noop,
-  debug: noop,
-  info: noop,
-  warn: (message: string, meta?: unknown) => console.warn(message, meta ?? ''),
-  error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
-};

@@ -28,7 +28,8 @@ export async function bundleInterpreterWorkflow(): Promise<WorkflowBundle> {
 }
 
 const noop = () => {};
-const quietLogger = {
+/** Keeps webpack's progress out of the output; warnings and errors still show. */
+export const quietLogger = {
   log: noop,
   trace: noop,
   debug: noop,

@@ -1,5 +1,5 @@
 export { createTandemWorker, type TandemWorkerOptions } from './worker.js';
-export { bundleInterpreterWorkflow, WORKFLOWS_PATH } from './bundle.js';
+export { bundleInterpreterWorkflow, quietLogger, WORKFLOWS_PATH } from './bundle.js';
 export { createActivities, NetworkPolicy, type ActivityOptions, type HttpActivityOptions } from './activities/index.js';
 export * from './events/index.js';
 export {

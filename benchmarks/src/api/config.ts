@@ -1,3 +1,4 @@
+import { positiveInt } from '../config.js';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@tandem/ops';
 
@@ -39,14 +40,6 @@ export const API_TARGETS = {
   /** P95 from sending startExecution to the first event at a subscriber. */
   firstEventP95MsMax: 150,
 } as const;
-
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${raw}"`);
-  return value;
-}
 
 export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiBenchConfig {
   const generator = (env.BENCH_LOAD_GENERATOR?.trim() || 'auto') as LoadGeneratorChoice;

@@ -1,7 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { MachineInfo } from '../machine.js';
-import { table } from '../report.js';
+import { table, writeJsonReport } from '../report.js';
 import { round, type Summary } from '../stats.js';
 import type { OverheadParts } from './bare.js';
 import { API_TARGETS, type ApiBenchConfig } from './config.js';
@@ -164,15 +162,6 @@ export function formatApiReport(report: ApiReport, config: ApiBenchConfig): stri
 }
 
 
-/** Rounds every number in the report for the JSON file. */
-function rounded(value: unknown): unknown {
-  if (typeof value === 'number') return round(value);
-  if (Array.isArray(value)) return value.map(rounded);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rounded(v)]));
-  return value;
-}
-
 export function writeApiReport(report: ApiReport, path: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(rounded(report), null, 2)}\n`);
+  writeJsonReport(report, path);
 }
