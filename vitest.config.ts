@@ -6,6 +6,7 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // Workspace packages resolve to their TypeScript source in tests; `graphql` must be one
 // module instance (see docs/development.md).
 const alias = {
+  '@tandem/schema/collab': source('./schema/src/collab/index.ts'),
   '@tandem/schema': source('./schema/src/index.ts'),
   '@tandem/worker/events': source('./worker/src/events/index.ts'),
   '@tandem/worker': source('./worker/src/index.ts'),
