@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
-import type { JsonValue } from '@tandem/schema';
+import { validateWorkflow, type JsonValue } from '@tandem/schema';
 import type { Database } from '../db/orm.js';
 import { Template, TEMPLATE_PARAMETER_TYPES, type TemplateParameter, type User, type Workflow } from '../db/entities.js';
 import { badInput, notFound } from '../errors.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
+import { BUILT_IN_TEMPLATE_ROWS, builtInTemplate, type BuiltInParameter } from '../templates/index.js';
 import type { WorkflowService } from './workflows.js';
 
 export interface ParameterInput {
@@ -52,7 +53,10 @@ export class TemplateService {
     return template;
   }
 
+  /** One of your templates or a built-in one (visible to every signed-in user). */
   async get(user: User, id: string): Promise<Template> {
+    const builtIn = builtInTemplate(id);
+    if (builtIn) return builtIn;
     const template = await this.db.em.fork().findOne(Template, { id: id.length > 100 ? '' : id, authorId: user.id });
     if (!template) throw notFound('template', id);
     return template;
@@ -61,12 +65,14 @@ export class TemplateService {
   async list(user: User, search: string | null | undefined, tag: string | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Page<Template>> {
     const limit = pageSize(first);
     const em = this.db.em.fork();
-    const candidates = await em.find(Template, { authorId: user.id } as FilterQuery<Template>, { orderBy: { createdAt: 'desc', id: 'desc' } });
+    // Your own templates, newest first, then the built-in library in its order.
+    const own = await em.find(Template, { authorId: user.id } as FilterQuery<Template>, { orderBy: { createdAt: 'desc', id: 'desc' } });
+    const candidates = [...own, ...BUILT_IN_TEMPLATE_ROWS];
     const needle = search?.trim().toLowerCase();
     const wantedTag = tag?.trim().toLowerCase();
     // Tags are a JSON list: filtered here, the same way on SQLite and PostgreSQL.
     const matching = candidates.filter(
-      (t) => (!needle || `${t.name} ${t.description}`.toLowerCase().includes(needle)) && (!wantedTag || t.tags.includes(wantedTag)),
+      (t) => (!needle || `${t.name} ${t.description} ${t.tags.join(' ')}`.toLowerCase().includes(needle)) && (!wantedTag || t.tags.includes(wantedTag)),
     );
     const cursor = decodeCursor(after, 2);
     const start = cursor ? matching.findIndex((t) => t.createdAt.getTime() === cursor[0] && t.id === cursor[1]) + 1 : 0;
@@ -83,21 +89,54 @@ export class TemplateService {
     const given = (values ?? {}) as Record<string, JsonValue>;
     const problems: string[] = [];
     for (const key of Object.keys(given)) if (!template.parameters.some((p) => p.name === key)) problems.push(`unknown parameter "${key}"`);
-    const params: Record<string, JsonValue> = { ...((template.definition as { params?: Record<string, JsonValue> }).params ?? {}) };
-    for (const parameter of template.parameters) {
+    // A copy: built-in templates are shared objects.
+    const definition = structuredClone(template.definition) as Record<string, unknown> & { params?: Record<string, JsonValue> };
+    const params: Record<string, JsonValue> = { ...(definition.params ?? {}) };
+    const filled: Array<{ parameter: string; nodeId: string; path: string[] }> = [];
+    for (const parameter of template.parameters as BuiltInParameter[]) {
       const value = Object.prototype.hasOwnProperty.call(given, parameter.name) ? given[parameter.name]! : parameter.default;
       if (value === null || value === undefined) {
         if (parameter.required) problems.push(`parameter "${parameter.name}" is required`);
         continue;
       }
       const wrong = typeProblem(parameter, value);
-      if (wrong) problems.push(wrong);
-      else params[parameter.name] = value;
+      if (wrong) {
+        problems.push(wrong);
+        continue;
+      }
+      params[parameter.name] = value;
+      for (const target of parameter.fills ?? []) {
+        const [nodeId, ...path] = target.split('.');
+        if (fillConfig(definition, nodeId!, path, value)) filled.push({ parameter: parameter.name, nodeId: nodeId!, path });
+      }
+    }
+    if (problems.length === 0 && filled.length > 0) {
+      // A value written into a node's config must suit that field (a timeout is a whole number, a cron line parses…).
+      const result = validateWorkflow({ ...definition, params });
+      if (!result.ok) {
+        for (const problem of result.problems) {
+          const culprit = filled.find((f) => f.nodeId === problem.nodeId && problem.path.endsWith(`config.${f.path.join('.')}`));
+          if (culprit) problems.push(`parameter "${culprit.parameter}": ${problem.message}`);
+        }
+      }
     }
     if (problems.length > 0) throw badInput(`the template's parameters are not right: ${problems.join('; ')}`, { problems: problems.map((message) => ({ path: 'parameters', nodeId: null, edgeId: null, code: 'invalid_parameter', message })) });
-    const definition = { ...(template.definition as Record<string, unknown>), params };
-    return this.workflows.create(user, { name: name ?? template.name, description: template.description, definition });
+    return this.workflows.create(user, { name: name ?? template.name, description: template.description, definition: { ...definition, params } });
   }
+}
+
+/** Sets `config.<path>` of node `nodeId` in a definition; false when there is no such node. */
+function fillConfig(definition: Record<string, unknown>, nodeId: string, path: string[], value: JsonValue): boolean {
+  const nodes = Array.isArray(definition.nodes) ? (definition.nodes as Array<{ id?: unknown; config?: Record<string, unknown> }>) : [];
+  const node = nodes.find((n) => n.id === nodeId);
+  if (!node || path.length === 0) return false;
+  let at: Record<string, unknown> = (node.config ??= {});
+  for (const key of path.slice(0, -1)) {
+    const next = at[key];
+    at = (next !== null && typeof next === 'object' && !Array.isArray(next) ? next : (at[key] = {})) as Record<string, unknown>;
+  }
+  at[path.at(-1)!] = value;
+  return true;
 }
 
 function checkParameter(input: ParameterInput): TemplateParameter {

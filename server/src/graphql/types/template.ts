@@ -1,5 +1,5 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { JsonValue } from '@tandem/schema';
 import { PageInfo } from './common.js';
 
@@ -19,6 +19,11 @@ export class TemplateParameterType {
 
   @Field(() => GraphQLJSON, { nullable: true })
   default!: JsonValue;
+
+  @Field(() => [String], {
+    description: 'Node config fields the value is also written to, as <nodeId>.<field> (built-in templates: timeouts, cron lines, webhook paths, retry policies).',
+  })
+  configFields!: string[];
 }
 
 @InputType()
@@ -52,6 +57,54 @@ export class SaveAsTemplateInput {
 
   @Field(() => [TemplateParameterInput], { nullable: true })
   parameters?: TemplateParameterInput[] | null;
+}
+
+@ObjectType('TemplatePreviewPosition')
+export class TemplatePreviewPosition {
+  @Field(() => Float)
+  x!: number;
+
+  @Field(() => Float)
+  y!: number;
+}
+
+@ObjectType('TemplatePreviewNode')
+export class TemplatePreviewNode {
+  @Field()
+  id!: string;
+
+  @Field()
+  type!: string;
+
+  @Field(() => String, { nullable: true })
+  name!: string | null;
+
+  @Field(() => TemplatePreviewPosition)
+  position!: TemplatePreviewPosition;
+}
+
+@ObjectType('TemplatePreviewEdge')
+export class TemplatePreviewEdge {
+  @Field()
+  id!: string;
+
+  @Field()
+  source!: string;
+
+  @Field()
+  target!: string;
+
+  @Field(() => String, { nullable: true })
+  sourceHandle!: string | null;
+}
+
+@ObjectType('TemplatePreview', { description: "The template's graph to draw: nodes with their positions, and edges." })
+export class TemplatePreview {
+  @Field(() => [TemplatePreviewNode])
+  nodes!: TemplatePreviewNode[];
+
+  @Field(() => [TemplatePreviewEdge])
+  edges!: TemplatePreviewEdge[];
 }
 
 @ObjectType('Template')
