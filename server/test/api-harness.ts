@@ -8,7 +8,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
 import { readServerConfig, startTandemServer, type ServerConfig, type TandemServer } from '@tandem/server';
-import { createTandemWorker, InProcessEventBus, type ExecutionEventBus } from '@tandem/worker';
+import { createTandemWorker, InProcessEventBus, NetworkPolicy, type ExecutionEventBus } from '@tandem/worker';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 export const DATABASES: DatabaseKind[] = ['sqlite', 'postgres'];
@@ -44,6 +44,8 @@ export interface ApiOptions {
   databaseUrl?: string;
   dataDir?: string;
   config?: Partial<ServerConfig>;
+  /** Addresses the worker's http.request may reach although private or loopback (e.g. ['127.0.0.1']). */
+  httpAllow?: string[];
 }
 
 /** A real API server with a real worker on a fresh task queue, against the suite's Temporal. */
@@ -72,6 +74,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       taskQueue,
       bus,
       workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
+      ...(options.httpAllow ? { activities: { http: { policy: new NetworkPolicy(options.httpAllow) } } } : {}),
     });
     running = worker.run();
   };

@@ -5,10 +5,10 @@ export const pollUntilDone: BuiltInTemplate = {
   slug: 'poll-until-done',
   name: 'Poll until done',
   description:
-    'Asks a status endpoint at a fixed interval until a field of its JSON answer reaches a final value: a "done" value completes the run with the last answer, a "failed" value fails it, and too many polls fail it too. Waiting uses durable timers, so a poll can span days.',
+    'Asks a status endpoint (for the input\'s "jobId") at a fixed interval until a field of its JSON answer reaches a final value: a "done" value completes the run with the last answer, a "failed" value fails it, and too many polls fail it too. Waiting uses durable timers, so a poll can span days.',
   tags: ['polling', 'loop', 'http', 'timer'],
   parameters: [
-    param('statusUrl', 'string', 'The status endpoint (GET, JSON answer). May use {{ input.… }}, e.g. https://api.example.com/jobs/{{ input.jobId }}.', { required: true }),
+    param('statusUrl', 'string', 'The status endpoint (GET, JSON answer); when the input has a "jobId", /<jobId> is appended.', { required: true }),
     param('statusField', 'string', 'The field of the answer that holds the state.', { default: 'status' }),
     param('doneValues', 'json', 'States that mean success.', { default: ['done', 'succeeded', 'completed'] }),
     param('failedValues', 'json', 'States that mean failure.', { default: ['failed', 'error', 'cancelled'] }),
@@ -19,12 +19,12 @@ export const pollUntilDone: BuiltInTemplate = {
     format: 'tandem.workflow/v1',
     name: 'Poll until done',
     description: 'Polls a status endpoint until the job is finished.',
-    params: { statusUrl: 'https://example.com/jobs/{{ input.jobId }}', statusField: 'status', doneValues: ['done', 'succeeded', 'completed'], failedValues: ['failed', 'error', 'cancelled'], intervalMs: 30_000, maxPolls: 120 },
+    params: { statusUrl: 'https://example.com/jobs', statusField: 'status', doneValues: ['done', 'succeeded', 'completed'], failedValues: ['failed', 'error', 'cancelled'], intervalMs: 30_000, maxPolls: 120 },
     nodes: [
       { id: 'start', type: 'trigger.manual', name: 'Job to watch', position: { x: 0, y: 0 }, config: {} },
       { id: 'init', type: 'set', name: 'Not finished', position: { x: 220, y: 0 }, config: { variables: { finished: 'false', state: 'null' } } },
       { id: 'poll', type: 'loop', name: 'Until finished', position: { x: 440, y: 0 }, config: { mode: 'while', expression: 'vars.finished = false', maxIterations: 120 } },
-      { id: 'check', type: 'http.request', name: 'Ask the status', position: { x: 440, y: 160 }, config: { method: 'GET', url: '{{ params.statusUrl }}' } },
+      { id: 'check', type: 'http.request', name: 'Ask the status', position: { x: 440, y: 160 }, config: { method: 'GET', url: "{{ params.statusUrl }}{{ $exists(input.jobId) ? '/' & $encodeUrlComponent($string(input.jobId)) : '' }}" } },
       {
         id: 'judge',
         type: 'set',
