@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web client runs in browsers.
+    files: ['client/src/**/*.{ts,tsx}', 'client/test/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox.
     files: ['worker/src/workflows/**/*.ts'],
     rules: {

@@ -1,0 +1,445 @@
+import { createMemo, createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import {
+  boundsOf,
+  edgePath,
+  fitViewport,
+  handleOffset,
+  nodeHeight,
+  NODE_WIDTH,
+  type CanvasEdge,
+  type CanvasNode,
+  type NodeState,
+  type Viewport,
+} from './model';
+
+type Point = { x: number; y: number };
+
+export interface RemoteCursor {
+  id: number;
+  name: string;
+  color: string;
+  x: number;
+  y: number;
+}
+
+export interface CanvasApi {
+  fit(): void;
+  viewport(): Viewport;
+  setViewport(viewport: Viewport): void;
+  /** The graph point at the middle of the visible area (where new nodes go). */
+  center(): Point;
+}
+
+export interface CanvasProps {
+  nodes: readonly CanvasNode[];
+  edges: readonly CanvasEdge[];
+  label: string;
+  readOnly?: boolean;
+  states?: (id: string) => NodeState | undefined;
+  nodeProblems?: (id: string) => readonly string[];
+  edgeProblems?: (id: string) => readonly string[];
+  selected?: (id: string) => boolean;
+  selectedEdge?: string | null;
+  onSelect?: (ids: string[], additive: boolean) => void;
+  onSelectEdge?: (id: string) => void;
+  onDragging?: (positions: Map<string, Point> | null) => void;
+  onMoveEnd?: (positions: Map<string, Point>) => void;
+  onConnect?: (source: string, sourceHandle: string | undefined, target: string) => void;
+  /** Positions others are dragging right now (awareness). */
+  remoteDrags?: () => ReadonlyMap<string, Point>;
+  /** Colours of others' selections by node id. */
+  remoteSelections?: (id: string) => string | undefined;
+  remoteCursors?: () => readonly RemoteCursor[];
+  onCursor?: (point: Point | null) => void;
+  ref?: (api: CanvasApi) => void;
+  children?: JSX.Element;
+}
+
+const STATE_TEXT: Record<NodeState, string> = {
+  pending: 'pending',
+  running: 'running…',
+  waiting: 'waiting',
+  succeeded: '✓ succeeded',
+  failed: '✗ failed',
+  skipped: 'skipped',
+};
+
+/** A focused SVG graph canvas: pan, zoom, drag, connect, select; used read-only in the run view. */
+export function Canvas(props: CanvasProps) {
+  let container!: HTMLDivElement;
+  let svg!: SVGSVGElement;
+  const [size, setSize] = createSignal({ width: 800, height: 600 });
+  const [viewport, setViewport] = createSignal<Viewport>({ x: 40, y: 40, zoom: 1 });
+  const [drag, setDrag] = createSignal<Map<string, Point> | null>(null);
+  const [connecting, setConnecting] = createSignal<{ source: string; handle: string | undefined; from: Point; to: Point } | null>(null);
+  const [marquee, setMarquee] = createSignal<{ from: Point; to: Point } | null>(null);
+
+  const byId = createMemo(() => {
+    const map = new Map<string, CanvasNode>();
+    for (const node of props.nodes) map.set(node.id, node);
+    return map;
+  });
+
+  const position = (node: CanvasNode): Point => drag()?.get(node.id) ?? props.remoteDrags?.().get(node.id) ?? { x: node.x, y: node.y };
+
+  const toGraph = (event: { clientX: number; clientY: number }): Point => {
+    const rect = svg.getBoundingClientRect();
+    const v = viewport();
+    return { x: (event.clientX - rect.left - v.x) / v.zoom, y: (event.clientY - rect.top - v.y) / v.zoom };
+  };
+
+  const fit = () => {
+    const s = size();
+    setViewport(fitViewport(boundsOf(props.nodes), s.width, s.height));
+  };
+
+  onMount(() => {
+    const observer = new ResizeObserver(() => {
+      setSize({ width: container.clientWidth, height: container.clientHeight });
+    });
+    observer.observe(container);
+    setSize({ width: container.clientWidth || 800, height: container.clientHeight || 600 });
+    fit();
+    onCleanup(() => observer.disconnect());
+    props.ref?.({
+      fit,
+      viewport,
+      setViewport,
+      center: () => {
+        const v = viewport();
+        const s = size();
+        return { x: (s.width / 2 - v.x) / v.zoom, y: (s.height / 2 - v.y) / v.zoom };
+      },
+    });
+  });
+
+  // Pointer gestures: one at a time, tracked on the svg with pointer capture.
+  let gesture:
+    | { kind: 'pan'; start: Point; origin: Viewport }
+    | { kind: 'drag'; start: Point; origins: Map<string, Point>; moved: boolean }
+    | { kind: 'connect'; moved: boolean }
+    | { kind: 'marquee' }
+    | null = null;
+
+  const onBackgroundDown = (event: PointerEvent) => {
+    if (event.button !== 0) return;
+    const pending = connecting();
+    if (pending) {
+      setConnecting(null);
+      return;
+    }
+    svg.setPointerCapture?.(event.pointerId);
+    if (event.shiftKey && !props.readOnly) {
+      const p = toGraph(event);
+      gesture = { kind: 'marquee' };
+      setMarquee({ from: p, to: p });
+    } else {
+      gesture = { kind: 'pan', start: { x: event.clientX, y: event.clientY }, origin: viewport() };
+      if (!event.shiftKey) props.onSelect?.([], false);
+    }
+  };
+
+  const onNodeDown = (event: PointerEvent, node: CanvasNode) => {
+    if (event.button !== 0) return;
+    event.stopPropagation();
+    const pending = connecting();
+    if (pending) {
+      if (pending.source !== node.id) props.onConnect?.(pending.source, pending.handle, node.id);
+      setConnecting(null);
+      return;
+    }
+    const additive = event.shiftKey || event.metaKey || event.ctrlKey;
+    if (!props.selected?.(node.id) || additive) props.onSelect?.([node.id], additive);
+    if (props.readOnly) return;
+    svg.setPointerCapture?.(event.pointerId);
+    const origins = new Map<string, Point>();
+    for (const other of props.nodes) if (other.id === node.id || props.selected?.(other.id)) origins.set(other.id, position(other));
+    gesture = { kind: 'drag', start: toGraph(event), origins, moved: false };
+  };
+
+  const onHandleDown = (event: PointerEvent, node: CanvasNode, handle: string | undefined) => {
+    if (event.button !== 0 || props.readOnly) return;
+    event.stopPropagation();
+    svg.setPointerCapture?.(event.pointerId);
+    const offset = handleOffset(node, handle);
+    const p = position(node);
+    const from = { x: p.x + offset.x, y: p.y + offset.y };
+    setConnecting({ source: node.id, handle, from, to: toGraph(event) });
+    gesture = { kind: 'connect', moved: false };
+  };
+
+  const onMove = (event: PointerEvent) => {
+    props.onCursor?.(toGraph(event));
+    const g = gesture;
+    if (!g) {
+      const pending = connecting();
+      if (pending) setConnecting({ ...pending, to: toGraph(event) });
+      return;
+    }
+    if (g.kind === 'pan') {
+      setViewport({ ...g.origin, x: g.origin.x + event.clientX - g.start.x, y: g.origin.y + event.clientY - g.start.y });
+    } else if (g.kind === 'drag') {
+      const p = toGraph(event);
+      const dx = p.x - g.start.x;
+      const dy = p.y - g.start.y;
+      if (!g.moved && Math.hypot(dx, dy) < 3) return;
+      g.moved = true;
+      const next = new Map<string, Point>();
+      for (const [id, origin] of g.origins) next.set(id, { x: Math.round(origin.x + dx), y: Math.round(origin.y + dy) });
+      setDrag(next);
+      props.onDragging?.(next);
+    } else if (g.kind === 'connect') {
+      const pending = connecting();
+      if (pending) {
+        const to = toGraph(event);
+        if (Math.hypot(to.x - pending.from.x, to.y - pending.from.y) > 8) g.moved = true;
+        setConnecting({ ...pending, to });
+      }
+    } else if (g.kind === 'marquee') {
+      const m = marquee();
+      if (m) setMarquee({ ...m, to: toGraph(event) });
+    }
+  };
+
+  const onUp = (event: PointerEvent) => {
+    const g = gesture;
+    gesture = null;
+    if (!g) return;
+    if (g.kind === 'drag') {
+      const final = drag();
+      if (g.moved && final) props.onMoveEnd?.(final);
+      setDrag(null);
+      props.onDragging?.(null);
+    } else if (g.kind === 'connect') {
+      const pending = connecting();
+      if (!pending) return;
+      if (!g.moved) return; // a click on a handle: the next click on a node connects
+      const hit = document.elementFromPoint(event.clientX, event.clientY)?.closest('[data-node-id]');
+      const target = hit?.getAttribute('data-node-id');
+      if (target && target !== pending.source) props.onConnect?.(pending.source, pending.handle, target);
+      setConnecting(null);
+    } else if (g.kind === 'marquee') {
+      const m = marquee();
+      setMarquee(null);
+      if (!m) return;
+      const x1 = Math.min(m.from.x, m.to.x);
+      const x2 = Math.max(m.from.x, m.to.x);
+      const y1 = Math.min(m.from.y, m.to.y);
+      const y2 = Math.max(m.from.y, m.to.y);
+      const inside = props.nodes.filter((n) => {
+        const p = position(n);
+        return p.x >= x1 && p.x + NODE_WIDTH <= x2 && p.y >= y1 && p.y + nodeHeight(n) <= y2;
+      });
+      props.onSelect?.(
+        inside.map((n) => n.id),
+        true,
+      );
+    }
+  };
+
+  const onWheel = (event: WheelEvent) => {
+    event.preventDefault();
+    const rect = svg.getBoundingClientRect();
+    const v = viewport();
+    const factor = Math.exp(-event.deltaY * (event.deltaMode === 1 ? 0.05 : 0.0015));
+    const zoom = Math.min(3, Math.max(0.05, v.zoom * factor));
+    const cx = event.clientX - rect.left;
+    const cy = event.clientY - rect.top;
+    setViewport({ zoom, x: cx - ((cx - v.x) * zoom) / v.zoom, y: cy - ((cy - v.y) * zoom) / v.zoom });
+  };
+
+  const zoomBy = (factor: number) => {
+    const v = viewport();
+    const s = size();
+    const zoom = Math.min(3, Math.max(0.05, v.zoom * factor));
+    setViewport({ zoom, x: s.width / 2 - ((s.width / 2 - v.x) * zoom) / v.zoom, y: s.height / 2 - ((s.height / 2 - v.y) * zoom) / v.zoom });
+  };
+
+  return (
+    <div class="canvas" ref={container}>
+      <svg
+        ref={svg}
+        class="canvas-svg"
+        classList={{ connecting: connecting() !== null }}
+        role="group"
+        aria-label={props.label}
+        onPointerDown={onBackgroundDown}
+        onPointerMove={onMove}
+        onPointerUp={onUp}
+        onPointerLeave={() => props.onCursor?.(null)}
+        onWheel={onWheel}
+      >
+        <defs>
+          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <path d="M0,0 L10,5 L0,10 z" fill="#5b6472" />
+          </marker>
+        </defs>
+        <g transform={`translate(${viewport().x},${viewport().y}) scale(${viewport().zoom})`}>
+          <For each={props.edges}>
+            {(edge) => {
+              const geometry = createMemo(() => {
+                const source = byId().get(edge.source);
+                const target = byId().get(edge.target);
+                if (!source || !target) return null;
+                const s = position(source);
+                const t = position(target);
+                const offset = handleOffset(source, edge.sourceHandle);
+                return { from: { x: s.x + offset.x, y: s.y + offset.y }, to: { x: t.x, y: t.y + nodeHeight(target) / 2 } };
+              });
+              const problems = () => props.edgeProblems?.(edge.id) ?? [];
+              return (
+                <Show when={geometry()}>
+                  {(g) => (
+                    <g
+                      class="edge"
+                      classList={{ invalid: problems().length > 0, selected: props.selectedEdge === edge.id }}
+                      data-edge-id={edge.id}
+                      onPointerDown={(event) => {
+                        event.stopPropagation();
+                        props.onSelectEdge?.(edge.id);
+                      }}
+                    >
+                      <path class="edge-hit" d={edgePath(g().from, g().to)} />
+                      <path class="edge-line" d={edgePath(g().from, g().to)} marker-end="url(#arrow)" />
+                      <Show when={problems().length > 0}>
+                        <title>{problems().join('\n')}</title>
+                      </Show>
+                    </g>
+                  )}
+                </Show>
+              );
+            }}
+          </For>
+          <For each={props.nodes}>
+            {(node) => {
+              const p = () => position(node);
+              const height = () => nodeHeight(node);
+              const state = () => props.states?.(node.id);
+              const problems = () => props.nodeProblems?.(node.id) ?? [];
+              const title = () => node.name || node.id;
+              const remote = () => props.remoteSelections?.(node.id);
+              return (
+                <g
+                  class={`node state-${state() ?? 'none'}`}
+                  classList={{ selected: props.selected?.(node.id) ?? false, invalid: problems().length > 0 }}
+                  data-node-id={node.id}
+                  data-state={state()}
+                  transform={`translate(${p().x},${p().y})`}
+                  tabIndex={0}
+                  role="button"
+                  aria-label={`${title()} (${node.type})${state() ? `, ${state()}` : ''}${problems().length ? `, ${problems().length} problem(s)` : ''}`}
+                  aria-pressed={props.selected?.(node.id) ?? false}
+                  onPointerDown={(event) => onNodeDown(event, node)}
+                  onKeyDown={(event) => {
+                    if (event.key === 'Enter' || event.key === ' ') {
+                      event.preventDefault();
+                      props.onSelect?.([node.id], event.shiftKey);
+                    }
+                  }}
+                >
+                  <Show when={remote()}>{(color) => <rect class="remote-selection" x={-5} y={-5} width={NODE_WIDTH + 10} height={height() + 10} rx={10} stroke={color()} />}</Show>
+                  <rect class="node-box" width={NODE_WIDTH} height={height()} rx={6} />
+                  <text class="node-title" x={12} y={22}>
+                    {title().length > 22 ? `${title().slice(0, 21)}…` : title()}
+                  </text>
+                  <text class="node-type" x={12} y={40}>
+                    {state() ? STATE_TEXT[state()!] : node.type}
+                  </text>
+                  <Show when={problems().length > 0}>
+                    <g class="node-problem-badge" transform={`translate(${NODE_WIDTH - 14},0)`}>
+                      <circle r={9} />
+                      <text y={4} text-anchor="middle">
+                        !
+                      </text>
+                      <title>{problems().join('\n')}</title>
+                    </g>
+                  </Show>
+                  <Show when={!node.trigger}>
+                    <circle class="handle handle-in" cx={0} cy={height() / 2} r={6} />
+                  </Show>
+                  <Show
+                    when={node.handles.length > 0}
+                    fallback={
+                      <circle
+                        class="handle handle-out"
+                        data-handle=""
+                        cx={NODE_WIDTH}
+                        cy={height() / 2}
+                        r={7}
+                        onPointerDown={(event) => onHandleDown(event, node, undefined)}
+                      >
+                        <title>connect from {title()}</title>
+                      </circle>
+                    }
+                  >
+                    <For each={node.handles}>
+                      {(handle) => {
+                        const offset = () => handleOffset(node, handle);
+                        return (
+                          <g class="branch-handle">
+                            <text class="handle-label" x={NODE_WIDTH - 10} y={offset().y + 4} text-anchor="end">
+                              {handle}
+                            </text>
+                            <circle
+                              class="handle handle-out"
+                              data-handle={handle}
+                              cx={NODE_WIDTH}
+                              cy={offset().y}
+                              r={7}
+                              onPointerDown={(event) => onHandleDown(event, node, handle)}
+                            >
+                              <title>connect "{handle}" from {title()}</title>
+                            </circle>
+                          </g>
+                        );
+                      }}
+                    </For>
+                  </Show>
+                </g>
+              );
+            }}
+          </For>
+          <Show when={connecting()}>{(c) => <path class="edge-draft" d={edgePath(c().from, c().to)} />}</Show>
+          <Show when={marquee()}>
+            {(m) => (
+              <rect
+                class="marquee"
+                x={Math.min(m().from.x, m().to.x)}
+                y={Math.min(m().from.y, m().to.y)}
+                width={Math.abs(m().to.x - m().from.x)}
+                height={Math.abs(m().to.y - m().from.y)}
+              />
+            )}
+          </Show>
+          <For each={props.remoteCursors?.() ?? []}>
+            {(cursor) => (
+              <g class="remote-cursor" transform={`translate(${cursor.x},${cursor.y})`} pointer-events="none">
+                <path d="M0,0 L0,16 L4,12 L8,20 L10,19 L6,11 L12,11 z" fill={cursor.color} stroke="#fff" />
+                <text x={14} y={22} fill={cursor.color}>
+                  {cursor.name}
+                </text>
+              </g>
+            )}
+          </For>
+        </g>
+      </svg>
+      <div class="canvas-controls" role="toolbar" aria-label="View">
+        <button type="button" onClick={() => zoomBy(1.25)} aria-label="Zoom in" title="Zoom in (+)">
+          +
+        </button>
+        <button type="button" onClick={() => zoomBy(0.8)} aria-label="Zoom out" title="Zoom out (-)">
+          −
+        </button>
+        <button type="button" onClick={fit} aria-label="Fit to view" title="Fit to view (F)">
+          ⤢
+        </button>
+      </div>
+      <Show when={connecting() && !gesture}>
+        <p class="canvas-hint" role="status">
+          Click the node to connect to, or press Escape.
+        </p>
+      </Show>
+      {props.children}
+    </div>
+  );
+}

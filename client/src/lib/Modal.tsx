@@ -1,0 +1,39 @@
+import { onCleanup, onMount, type JSX } from 'solid-js';
+
+/** A modal dialog: focus moves in, Escape closes, focus returns to where it was. */
+export function Modal(props: { title: string; onClose: () => void; children: JSX.Element }) {
+  let panel!: HTMLDivElement;
+  const previous = document.activeElement as HTMLElement | null;
+  const titleId = `dialog-${Math.random().toString(36).slice(2)}`;
+  onMount(() => {
+    const first = panel.querySelector<HTMLElement>('input, textarea, select, button');
+    (first ?? panel).focus();
+  });
+  onCleanup(() => previous?.focus?.());
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      props.onClose();
+    } else if (event.key === 'Tab') {
+      const focusable = [...panel.querySelectorAll<HTMLElement>('input, textarea, select, button, a[href]')].filter((el) => !(el as HTMLButtonElement).disabled);
+      if (focusable.length === 0) return;
+      const first = focusable[0]!;
+      const last = focusable[focusable.length - 1]!;
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+  };
+  return (
+    <div class="modal-backdrop" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
+      <div class="modal" role="dialog" aria-modal="true" aria-labelledby={titleId} ref={panel} tabIndex={-1} onKeyDown={onKeyDown}>
+        <h2 id={titleId}>{props.title}</h2>
+        {props.children}
+      </div>
+    </div>
+  );
+}

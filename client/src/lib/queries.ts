@@ -1,0 +1,193 @@
+import type { WorkflowDefinition } from '@tandem/schema';
+import { gql } from './api';
+import type { SessionUser } from './session';
+
+export type ExecutionStatus = 'RUNNING' | 'PAUSED' | 'WAITING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT';
+export const EXECUTION_STATUSES: ExecutionStatus[] = ['RUNNING', 'WAITING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'];
+export const ACTIVE_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['RUNNING', 'WAITING', 'PAUSED']);
+
+export interface ExecutionSummary {
+  id: string;
+  status: ExecutionStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  versionNumber: number;
+}
+
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  description: string;
+  updatedAt: string;
+  createdAt: string;
+  latestVersion: number;
+  lastExecution: ExecutionSummary | null;
+}
+
+export interface Execution extends ExecutionSummary {
+  workflowId: string;
+  input: unknown;
+  result: unknown;
+  error: { message?: string; nodeId?: string; nodeType?: string; cause?: { type?: string; message?: string } | null } | null;
+  liveState: { waitingFor?: unknown; runningNodes?: string[]; paused?: boolean } | null;
+  parentExecutionId: string | null;
+}
+
+export interface ExecutionEvent {
+  id: string;
+  sequence: number;
+  type: string;
+  nodeId: string | null;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+const EXECUTION_SUMMARY = 'id status startedAt finishedAt versionNumber';
+const WORKFLOW_SUMMARY = `id name description updatedAt createdAt latestVersion lastExecution { ${EXECUTION_SUMMARY} }`;
+const EXECUTION = `${EXECUTION_SUMMARY} workflowId input result error liveState parentExecutionId`;
+
+export async function signIn(email: string, password: string): Promise<{ token: string; user: SessionUser }> {
+  const data = await gql<{ signIn: { token: string; user: SessionUser } }>(
+    'mutation SignIn($email: String!, $password: String!) { signIn(email: $email, password: $password) { token user { id name email } } }',
+    { email, password },
+  );
+  return data.signIn;
+}
+
+export async function signUp(name: string, email: string, password: string): Promise<{ token: string; user: SessionUser }> {
+  const data = await gql<{ signUp: { token: string; user: SessionUser } }>(
+    'mutation SignUp($name: String!, $email: String!, $password: String!) { signUp(name: $name, email: $email, password: $password) { token user { id name email } } }',
+    { name, email, password },
+  );
+  return data.signUp;
+}
+
+export async function signOut(): Promise<void> {
+  await gql<{ signOut: boolean }>('mutation SignOut { signOut }');
+}
+
+export async function listWorkflows(search: string): Promise<{ items: WorkflowSummary[]; totalCount: number }> {
+  const data = await gql<{ workflows: { totalCount: number; edges: Array<{ node: WorkflowSummary }> } }>(
+    `query Workflows($filter: WorkflowFilter) { workflows(first: 100, filter: $filter) { totalCount edges { node { ${WORKFLOW_SUMMARY} } } } }`,
+    { filter: search ? { search } : null },
+  );
+  return { items: data.workflows.edges.map((e) => e.node), totalCount: data.workflows.totalCount };
+}
+
+export type Role = 'OWNER' | 'EDITOR' | 'VIEWER';
+
+export interface WorkflowDetails extends WorkflowSummary {
+  definition: WorkflowDefinition;
+  owner: { id: string; name: string; email: string };
+}
+
+export async function getWorkflow(id: string): Promise<WorkflowDetails> {
+  const data = await gql<{ workflow: WorkflowDetails }>(
+    `query Workflow($id: ID!) { workflow(id: $id) { ${WORKFLOW_SUMMARY} definition owner { id name email } } }`,
+    { id },
+  );
+  return data.workflow;
+}
+
+export async function createWorkflow(name: string, definition: WorkflowDefinition): Promise<{ id: string }> {
+  const data = await gql<{ createWorkflow: { id: string } }>(
+    'mutation Create($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }',
+    { input: { name, description: definition.description ?? '', definition } },
+  );
+  return data.createWorkflow;
+}
+
+export async function importWorkflow(document: unknown, name?: string): Promise<{ id: string; name: string }> {
+  const data = await gql<{ importWorkflow: { id: string; name: string } }>(
+    'mutation Import($document: JSON!, $name: String) { importWorkflow(document: $document, name: $name) { id name } }',
+    { document, name: name ?? null },
+  );
+  return data.importWorkflow;
+}
+
+export async function exportWorkflow(id: string, version?: number): Promise<WorkflowDefinition> {
+  const data = await gql<{ exportWorkflow: WorkflowDefinition }>('query Export($id: ID!, $version: Int) { exportWorkflow(id: $id, version: $version) }', {
+    id,
+    version: version ?? null,
+  });
+  return data.exportWorkflow;
+}
+
+export async function deleteWorkflow(id: string): Promise<void> {
+  await gql('mutation Delete($id: ID!) { deleteWorkflow(id: $id) }', { id });
+}
+
+export async function updateDefinition(id: string, definition: WorkflowDefinition): Promise<void> {
+  await gql('mutation Update($id: ID!, $definition: JSON!) { updateWorkflowDefinition(id: $id, definition: $definition) { id } }', { id, definition });
+}
+
+export async function deployWorkflow(id: string, message: string): Promise<{ number: number }> {
+  const data = await gql<{ deployWorkflow: { number: number } }>(
+    'mutation Deploy($id: ID!, $message: String) { deployWorkflow(id: $id, message: $message) { number } }',
+    { id, message },
+  );
+  return data.deployWorkflow;
+}
+
+export async function startExecution(workflowId: string, input: unknown, version?: number): Promise<{ id: string }> {
+  const data = await gql<{ startExecution: { id: string } }>(
+    'mutation Start($workflowId: ID!, $input: JSON, $version: Int) { startExecution(workflowId: $workflowId, input: $input, version: $version) { id } }',
+    { workflowId, input, version: version ?? null },
+  );
+  return data.startExecution;
+}
+
+export async function listExecutions(workflowId: string, status: ExecutionStatus | null): Promise<{ items: ExecutionSummary[]; totalCount: number }> {
+  const data = await gql<{ executions: { totalCount: number; edges: Array<{ node: ExecutionSummary }> } }>(
+    `query Runs($filter: ExecutionFilter) { executions(first: 100, filter: $filter) { totalCount edges { node { ${EXECUTION_SUMMARY} } } } }`,
+    { filter: { workflowId, ...(status ? { status } : {}) } },
+  );
+  return { items: data.executions.edges.map((e) => e.node), totalCount: data.executions.totalCount };
+}
+
+export async function getExecution(id: string): Promise<Execution> {
+  const data = await gql<{ execution: Execution }>(`query Run($id: ID!) { execution(id: $id) { ${EXECUTION} } }`, { id });
+  return data.execution;
+}
+
+export async function getVersionDefinition(workflowId: string, version: number): Promise<WorkflowDefinition> {
+  return exportWorkflow(workflowId, version);
+}
+
+type Control = 'pauseExecution' | 'resumeExecution' | 'cancelExecution';
+export async function controlExecution(id: string, action: Control): Promise<ExecutionSummary> {
+  const data = await gql<Record<Control, ExecutionSummary>>(`mutation Control($id: ID!) { ${action}(id: $id) { ${EXECUTION_SUMMARY} } }`, { id });
+  return data[action];
+}
+
+export async function signalExecution(id: string, name: string, payload: unknown): Promise<void> {
+  await gql('mutation Signal($id: ID!, $name: String!, $payload: JSON) { signalExecution(id: $id, name: $name, payload: $payload) { id } }', {
+    id,
+    name,
+    payload,
+  });
+}
+
+export const EXECUTION_EVENTS_SUBSCRIPTION =
+  'subscription Events($executionId: ID!, $after: String) { executionEvents(executionId: $executionId, after: $after) { id sequence type nodeId at data } }';
+
+export interface CollabTicket {
+  url: string;
+  room: string;
+  ticket: string;
+  expiresAt: string;
+  readOnly: boolean;
+}
+
+export async function collabTicket(workflowId: string): Promise<CollabTicket> {
+  const data = await gql<{ collabTicket: CollabTicket }>(
+    'mutation Ticket($workflowId: ID!) { collabTicket(workflowId: $workflowId) { url room ticket expiresAt readOnly } }',
+    { workflowId },
+  );
+  return data.collabTicket;
+}
+
+export interface Member {
+  role: Role;
+  user: { id: string; name: string; email: string };
+}

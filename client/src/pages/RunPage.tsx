@@ -1,0 +1,420 @@
+import { A, useParams } from '@solidjs/router';
+import { createMemo, createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import type { WorkflowDefinition } from '@tandem/schema';
+import { Canvas } from '../graph/Canvas';
+import { canvasModel } from '../editor/doc';
+import { describeError, subscribe } from '../lib/api';
+import { formatDuration, formatTime, pretty } from '../lib/format';
+import { JsonInput, parseJson } from '../lib/JsonInput';
+import {
+  ACTIVE_STATUSES,
+  controlExecution,
+  EXECUTION_EVENTS_SUBSCRIPTION,
+  exportWorkflow,
+  getExecution,
+  getWorkflow,
+  signalExecution,
+  type Execution,
+  type ExecutionEvent,
+} from '../lib/queries';
+import { applyEvents, emptyRunState, type StepInfo } from '../lib/run-state';
+import { StatusBadge } from '../lib/StatusBadge';
+
+const CACHE_LIMIT = 2000;
+
+/** Events seen before a reload, so the stream resumes after the last cursor instead of from the start. */
+function cachedEvents(executionId: string): ExecutionEvent[] {
+  try {
+    const raw = sessionStorage.getItem(`tandem.events.${executionId}`);
+    return raw ? (JSON.parse(raw) as ExecutionEvent[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function cacheEvents(executionId: string, events: readonly ExecutionEvent[]): void {
+  try {
+    if (events.length <= CACHE_LIMIT) sessionStorage.setItem(`tandem.events.${executionId}`, JSON.stringify(events));
+  } catch {
+    // Storage full: the next load starts from the first event.
+  }
+}
+
+export default function RunPage() {
+  const params = useParams<{ id: string }>();
+  const [execution, { refetch, mutate }] = createResource(() => params.id, getExecution);
+  const [details] = createResource(
+    () => execution() && ([execution()!.workflowId, execution()!.versionNumber] as const),
+    async ([workflowId, version]) => {
+      const [definition, workflow] = await Promise.all([exportWorkflow(workflowId, version), getWorkflow(workflowId).catch(() => null)]);
+      return { definition: definition as WorkflowDefinition, name: workflow?.name ?? definition.name };
+    },
+  );
+
+  // Live events, resumed by cursor.
+  const [events, setEvents] = createSignal<ExecutionEvent[]>([]);
+  const [live, setLive] = createSignal<'connecting' | 'live' | 'ended' | 'retrying'>('connecting');
+  const [streamError, setStreamError] = createSignal('');
+  let stop: (() => void) | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const start = (executionId: string) => {
+    const initial = cachedEvents(executionId);
+    setEvents(initial);
+    const listen = () => {
+      const after = events().at(-1)?.id ?? null;
+      setLive('connecting');
+      stop = subscribe<{ executionEvents: ExecutionEvent }>(
+        EXECUTION_EVENTS_SUBSCRIPTION,
+        { executionId, after },
+        {
+          next: ({ executionEvents: event }) => {
+            setLive('live');
+            const current = events();
+            if (current.length && current[current.length - 1]!.sequence >= event.sequence) return;
+            const next = [...current, event];
+            setEvents(next);
+            cacheEvents(executionId, next);
+            if (event.type === 'EXECUTION_COMPLETED' || event.type === 'EXECUTION_FAILED' || event.type === 'EXECUTION_CANCELLED') void refetch();
+          },
+          error: (error) => {
+            // Fell behind, or the connection dropped: resume after the last event seen.
+            setStreamError(describeError(error));
+            setLive('retrying');
+            stop?.();
+            retryTimer = setTimeout(listen, 1000);
+          },
+          complete: () => setLive('ended'),
+        },
+      );
+    };
+    listen();
+  };
+  onCleanup(() => {
+    stop?.();
+    clearTimeout(retryTimer);
+  });
+  let started = false;
+  const ready = createMemo(() => {
+    const e = execution();
+    if (e && !started) {
+      started = true;
+      start(e.id);
+    }
+    return e;
+  });
+
+  const state = createMemo(() => applyEvents(emptyRunState(), events()));
+  const status = () => state().status ?? execution()?.status ?? null;
+  const model = createMemo(() => (details() ? canvasModel(details()!.definition) : { nodes: [], edges: [] }));
+  const [selected, setSelected] = createSignal<string | null>(null);
+  const nodeState = (id: string) => state().steps.get(id)?.state ?? (events().length ? 'pending' : undefined);
+
+  const [controlError, setControlError] = createSignal('');
+  const control = async (action: 'pauseExecution' | 'resumeExecution' | 'cancelExecution') => {
+    setControlError('');
+    try {
+      const summary = await controlExecution(params.id, action);
+      const current = execution();
+      if (current) mutate({ ...current, ...summary } as Execution);
+    } catch (e) {
+      setControlError(describeError(e));
+    }
+  };
+
+  return (
+    <section class="run-page">
+      <Show when={execution.error}>
+        <p class="error page" role="alert">
+          {describeError(execution.error)} <A href="/">Back to your workflows</A>
+        </p>
+      </Show>
+      <Show when={ready()}>
+        {(run) => (
+          <>
+            <header class="workflow-head">
+              <h1>
+                Run of <A href={`/workflows/${run().workflowId}`}>{details()?.name ?? 'workflow'}</A>
+              </h1>
+              <span class="run-status" role="status" aria-live="polite">
+                <Show when={status()}>{(s) => <StatusBadge status={s()} />}</Show>
+              </span>
+              <span class="hint">
+                v{run().versionNumber} · started {formatTime(run().startedAt)}
+                <Show when={run().finishedAt}> · finished {formatTime(run().finishedAt)}</Show>
+                {' · '}
+                {live() === 'live' ? 'live' : live() === 'ended' ? 'stream ended' : live() === 'retrying' ? 'reconnecting…' : 'connecting…'}
+              </span>
+              <div class="actions">
+                <A href={`/workflows/${run().workflowId}/runs`}>All runs</A>
+                <Show when={status() === 'RUNNING' || status() === 'WAITING'}>
+                  <button type="button" onClick={() => control('pauseExecution')}>
+                    Pause
+                  </button>
+                </Show>
+                <Show when={status() === 'PAUSED'}>
+                  <button type="button" onClick={() => control('resumeExecution')}>
+                    Resume
+                  </button>
+                </Show>
+                <Show when={status() && ACTIVE_STATUSES.has(status()!)}>
+                  <button type="button" class="danger" onClick={() => confirm('Cancel this run?') && control('cancelExecution')}>
+                    Cancel run
+                  </button>
+                </Show>
+              </div>
+            </header>
+            <Show when={controlError()}>
+              <p class="error" role="alert">
+                {controlError()}
+              </p>
+            </Show>
+            <Show when={streamError() && live() !== 'live'}>
+              <p class="notice" role="status">
+                {streamError()}
+              </p>
+            </Show>
+            <div class="run-body">
+              <div class="run-graph">
+                <Show when={details()} fallback={<p aria-busy="true">Loading the graph…</p>}>
+                  <Canvas
+                    nodes={model().nodes}
+                    edges={model().edges}
+                    label="Run graph"
+                    readOnly
+                    states={nodeState}
+                    selected={(id) => selected() === id}
+                    onSelect={(ids) => setSelected(ids[0] ?? null)}
+                  />
+                </Show>
+              </div>
+              <div class="run-side">
+                <Outcome />
+                <Show when={state().waiting.length > 0 && status() === 'WAITING'}>
+                  <ApprovalPanel executionId={run().id} waiting={state().waiting} />
+                </Show>
+                <Show when={selected()}>{(id) => <StepPanel step={state().steps.get(id())} nodeId={id()} />}</Show>
+                <StepTable steps={[...state().steps.values()]} onPick={setSelected} />
+                <Show when={status() && ACTIVE_STATUSES.has(status()!)}>
+                  <SignalForm executionId={run().id} />
+                </Show>
+                <EventLog events={events()} />
+              </div>
+            </div>
+          </>
+        )}
+      </Show>
+    </section>
+  );
+
+  function Outcome() {
+    const error = () => state().error ?? execution()?.error ?? null;
+    const result = () => (state().finished ? state().result : execution()?.result);
+    return (
+      <>
+        <Show when={status() === 'COMPLETED'}>
+          <div class="panel outcome ok">
+            <h2>Result</h2>
+            <pre class="code" data-testid="run-result">
+              {pretty(result() ?? null)}
+            </pre>
+          </div>
+        </Show>
+        <Show when={status() === 'FAILED' && error()}>
+          {(e) => (
+            <div class="panel outcome failed" role="alert">
+              <h2>Failed</h2>
+              <Show when={e().nodeId}>
+                <p>
+                  At node{' '}
+                  <button type="button" class="link" onClick={() => setSelected(e().nodeId!)}>
+                    {e().nodeId}
+                  </button>
+                  <Show when={e().nodeType}> ({e().nodeType})</Show>
+                </p>
+              </Show>
+              <p class="error-message">{e().cause?.message ?? e().message}</p>
+              <Show when={e().cause?.message && e().message !== e().cause?.message}>
+                <p class="hint">{e().message}</p>
+              </Show>
+            </div>
+          )}
+        </Show>
+        <For each={[...state().loops.entries()]}>
+          {([id, loop]) => (
+            <p class="hint">
+              Loop {id}: {loop.continuations} continuation(s), iteration {loop.iteration} reached
+            </p>
+          )}
+        </For>
+      </>
+    );
+  }
+}
+
+function ApprovalPanel(props: { executionId: string; waiting: Array<{ nodeId: string; signal: string }> }) {
+  return (
+    <div class="panel approval" role="region" aria-label="Waiting for a signal">
+      <h2>Waiting</h2>
+      <For each={props.waiting}>{(w) => <ApprovalItem executionId={props.executionId} nodeId={w.nodeId} signal={w.signal} />}</For>
+    </div>
+  );
+}
+
+function ApprovalItem(props: { executionId: string; nodeId: string; signal: string }) {
+  const [payload, setPayload] = createSignal('{ "approved": true }');
+  const [error, setError] = createSignal('');
+  const [sent, setSent] = createSignal(false);
+  const send = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const parsed = parseJson(payload());
+    if (!parsed.ok) return;
+    setError('');
+    try {
+      await signalExecution(props.executionId, props.signal, parsed.value ?? null);
+      setSent(true);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  return (
+    <form onSubmit={send} class="stack">
+      <p>
+        Node <strong>{props.nodeId}</strong> waits for the signal <code>{props.signal}</code>.
+      </p>
+      <JsonInput id={`approve-${props.nodeId}`} label="Payload (JSON)" value={payload()} onInput={setPayload} rows={3} />
+      <Show when={error()}>
+        <p class="error" role="alert">
+          {error()}
+        </p>
+      </Show>
+      <button type="submit" class="primary" disabled={!parseJson(payload()).ok || sent()}>
+        Send "{props.signal}"
+      </button>
+    </form>
+  );
+}
+
+function SignalForm(props: { executionId: string }) {
+  const [name, setName] = createSignal('');
+  const [payload, setPayload] = createSignal('{}');
+  const [message, setMessage] = createSignal('');
+  const send = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const parsed = parseJson(payload());
+    if (!parsed.ok || !name().trim()) return;
+    try {
+      await signalExecution(props.executionId, name().trim(), parsed.value ?? null);
+      setMessage(`Sent "${name().trim()}".`);
+    } catch (e) {
+      setMessage(describeError(e));
+    }
+  };
+  return (
+    <details class="panel">
+      <summary>Send a signal</summary>
+      <form onSubmit={send} class="stack">
+        <label>
+          Signal name
+          <input value={name()} onInput={(e) => setName(e.currentTarget.value)} required />
+        </label>
+        <JsonInput id="signal-payload" label="Payload (JSON)" value={payload()} onInput={setPayload} rows={3} />
+        <button type="submit" disabled={!name().trim() || !parseJson(payload()).ok}>
+          Send signal
+        </button>
+        <p role="status">{message()}</p>
+      </form>
+    </details>
+  );
+}
+
+function StepPanel(props: { nodeId: string; step: StepInfo | undefined }) {
+  return (
+    <div class="panel step" role="region" aria-label={`Step ${props.nodeId}`}>
+      <h2>Step {props.nodeId}</h2>
+      <Show when={props.step} fallback={<p class="hint">This node has not started.</p>}>
+        {(s) => (
+          <dl>
+            <dt>State</dt>
+            <dd>{s().state}</dd>
+            <dt>Duration</dt>
+            <dd>{formatDuration(s().durationMs)}</dd>
+            <Show when={s().starts > 1}>
+              <dt>Started</dt>
+              <dd>{s().starts} times</dd>
+            </Show>
+            <Show when={s().retries > 0}>
+              <dt>Retries</dt>
+              <dd>{s().retries}</dd>
+            </Show>
+            <Show when={s().error}>
+              <dt>Error</dt>
+              <dd class="error-message">{s().error?.cause?.message ?? s().error?.message}</dd>
+            </Show>
+            <dt>Input</dt>
+            <dd>
+              <pre class="code">{pretty(s().input)}</pre>
+            </dd>
+            <dt>Output</dt>
+            <dd>
+              <pre class="code">{pretty(s().output)}</pre>
+            </dd>
+          </dl>
+        )}
+      </Show>
+    </div>
+  );
+}
+
+function StepTable(props: { steps: StepInfo[]; onPick: (id: string) => void }) {
+  return (
+    <Show when={props.steps.length > 0}>
+      <table class="list steps">
+        <caption>Steps</caption>
+        <thead>
+          <tr>
+            <th scope="col">Node</th>
+            <th scope="col">State</th>
+            <th scope="col">Duration</th>
+          </tr>
+        </thead>
+        <tbody>
+          <For each={props.steps}>
+            {(step) => (
+              <tr class={`state-${step.state}`}>
+                <td>
+                  <button type="button" class="link" onClick={() => props.onPick(step.nodeId)}>
+                    {step.nodeId}
+                  </button>
+                </td>
+                <td>{step.state}</td>
+                <td>{formatDuration(step.durationMs)}</td>
+              </tr>
+            )}
+          </For>
+        </tbody>
+      </table>
+    </Show>
+  );
+}
+
+function EventLog(props: { events: ExecutionEvent[] }) {
+  return (
+    <details class="panel event-log" open>
+      <summary>Event log ({props.events.length})</summary>
+      <ol>
+        <For each={props.events.slice(-300)}>
+          {(event) => (
+            <li>
+              <span class="seq">#{event.sequence}</span> <span class="etype">{event.type}</span>
+              <Show when={event.nodeId}>
+                {' '}
+                <strong>{event.nodeId}</strong>
+              </Show>{' '}
+              <time class="hint">{new Date(event.at).toLocaleTimeString()}</time>
+            </li>
+          )}
+        </For>
+      </ol>
+    </details>
+  );
+}

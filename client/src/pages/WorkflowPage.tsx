@@ -1,0 +1,404 @@
+import { A, useNavigate, useParams } from '@solidjs/router';
+import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { Editor } from '../editor/Editor';
+import { initials, usePeers } from '../editor/presence';
+import { openDocSession, type DocSession } from '../editor/sync';
+import { ApiError, describeError, gql, type ApiProblem } from '../lib/api';
+import { download, fileSafe, formatTime } from '../lib/format';
+import { JsonInput, parseJson } from '../lib/JsonInput';
+import { Modal } from '../lib/Modal';
+import { ProblemList } from '../lib/Problems';
+import { deployWorkflow, EXECUTION_STATUSES, exportWorkflow, getWorkflow, listExecutions, startExecution, type ExecutionStatus, type Role } from '../lib/queries';
+import { user } from '../lib/session';
+import { StatusBadge } from '../lib/StatusBadge';
+
+export default function WorkflowPage() {
+  const params = useParams<{ id: string; tab?: string }>();
+  const [workflow, { refetch }] = createResource(() => params.id, getWorkflow);
+  return (
+    <section class="workflow-page">
+      <Show when={workflow.error}>
+        <p class="error page" role="alert">
+          {describeError(workflow.error)} <A href="/">Back to your workflows</A>
+        </p>
+      </Show>
+      <Show when={workflow()}>
+        {(w) => (
+          <Show when={params.tab === 'runs'} fallback={<EditorTab workflowId={w().id} latestVersion={w().latestVersion} name={w().name} onDeployed={refetch} />}>
+            <header class="workflow-head">
+              <h1>{w().name}</h1>
+              <Tabs id={w().id} current="runs" />
+            </header>
+            <RunsList workflowId={w().id} />
+          </Show>
+        )}
+      </Show>
+    </section>
+  );
+}
+
+function Tabs(props: { id: string; current: 'editor' | 'runs' }) {
+  return (
+    <nav class="tabs" aria-label="Workflow">
+      <A href={`/workflows/${props.id}`} aria-current={props.current === 'editor' ? 'page' : undefined} end>
+        Editor
+      </A>
+      <A href={`/workflows/${props.id}/runs`} aria-current={props.current === 'runs' ? 'page' : undefined}>
+        Runs
+      </A>
+    </nav>
+  );
+}
+
+function EditorTab(props: { workflowId: string; latestVersion: number; name: string; onDeployed: () => void }) {
+  const session: DocSession = openDocSession(props.workflowId);
+  onCleanup(() => session.destroy());
+  const [dialog, setDialog] = createSignal<'deploy' | 'run' | 'share' | null>(null);
+  const [notice, setNotice] = createSignal('');
+  const [version, setVersion] = createSignal(props.latestVersion);
+  const peers = usePeers(session.awareness);
+  const me = user();
+
+  const exportDraft = async () => {
+    try {
+      const document = await exportWorkflow(props.workflowId);
+      download(`${fileSafe(props.name)}.tandem.json`, JSON.stringify(document, null, 2));
+    } catch (e) {
+      setNotice(describeError(e));
+    }
+  };
+
+  return (
+    <>
+      <header class="workflow-head">
+        <h1>{props.name}</h1>
+        <Tabs id={props.workflowId} current="editor" />
+        <div class="presence" aria-label="People here">
+          <Show when={me}>{(u) => <span class="avatar me" title={`${u().name} (you)`} aria-label={`${u().name} (you)`}>{initials(u().name)}</span>}</Show>
+          <For each={peers()}>
+            {(peer) => (
+              <span class="avatar" style={{ background: peer.user.color }} title={peer.user.name} aria-label={peer.user.name}>
+                {initials(peer.user.name)}
+              </span>
+            )}
+          </For>
+        </div>
+        <p class="sync-state" role="status" aria-live="polite">
+          <span class={`dot ${session.connection()}`} aria-hidden="true" />
+          {session.connection() === 'online' ? 'Connected' : session.connection() === 'connecting' ? 'Connecting…' : 'Offline: edits are kept and sync when back'}
+          {' · '}
+          {session.saved() ? 'All changes saved' : 'Saving…'}
+          <Show when={session.readOnly()}> · Read-only (viewer)</Show>
+        </p>
+        <div class="actions">
+          <button type="button" onClick={exportDraft}>
+            Export
+          </button>
+          <Show when={session.mode() === 'collab'}>
+            <button type="button" onClick={() => setDialog('share')}>
+              Share
+            </button>
+          </Show>
+          <button type="button" onClick={() => setDialog('deploy')} disabled={session.readOnly()}>
+            Deploy
+          </button>
+          <button type="button" class="primary" onClick={() => setDialog('run')} disabled={version() === 0} title={version() === 0 ? 'Deploy first' : `Run version ${version()}`}>
+            Run
+          </button>
+        </div>
+      </header>
+      <Show when={session.error()}>
+        <p class="error" role="alert">
+          {session.error()}
+        </p>
+      </Show>
+      <Show when={notice()}>
+        <p class="notice" role="status">
+          {notice()}
+        </p>
+      </Show>
+      <Show when={session.ready()} fallback={<p class="page" aria-busy="true">Opening the document…</p>}>
+        <Show when={me}>{(u) => <Editor session={session} user={u()} />}</Show>
+      </Show>
+      <Show when={dialog() === 'deploy'}>
+        <DeployDialog
+          workflowId={props.workflowId}
+          session={session}
+          onClose={() => setDialog(null)}
+          onDeployed={(n) => {
+            setVersion(n);
+            setNotice(`Deployed version ${n}.`);
+            setDialog(null);
+            props.onDeployed();
+          }}
+        />
+      </Show>
+      <Show when={dialog() === 'run'}>
+        <RunDialog workflowId={props.workflowId} version={version()} onClose={() => setDialog(null)} />
+      </Show>
+      <Show when={dialog() === 'share'}>
+        <ShareDialog workflowId={props.workflowId} onClose={() => setDialog(null)} />
+      </Show>
+    </>
+  );
+}
+
+/** Waits until the session says every local edit is saved (at most `ms`). */
+async function whenSaved(session: DocSession, ms = 8000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!session.saved() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+  return session.saved();
+}
+
+function DeployDialog(props: { workflowId: string; session: DocSession; onClose: () => void; onDeployed: (version: number) => void }) {
+  const [message, setMessage] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal('');
+  const [problems, setProblems] = createSignal<ApiProblem[]>([]);
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    setProblems([]);
+    try {
+      if (!(await whenSaved(props.session))) throw new ApiError('Your latest changes are not saved yet; try again when the editor says "All changes saved".', 'CONFLICT');
+      const version = await deployWorkflow(props.workflowId, message().trim());
+      props.onDeployed(version.number);
+    } catch (e) {
+      setError(describeError(e));
+      if (e instanceof ApiError) setProblems(e.problems);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title="Deploy" onClose={props.onClose}>
+      <form onSubmit={submit} class="stack">
+        <label>
+          Message
+          <input value={message()} onInput={(e) => setMessage(e.currentTarget.value)} placeholder="What changed?" maxLength={500} />
+        </label>
+        <Show when={error()}>
+          <p class="error" role="alert">
+            {error()}
+          </p>
+        </Show>
+        <ProblemList problems={problems()} />
+        <div class="actions">
+          <button type="submit" class="primary" disabled={busy()}>
+            Deploy
+          </button>
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function RunDialog(props: { workflowId: string; version: number; onClose: () => void }) {
+  const navigate = useNavigate();
+  const [input, setInput] = createSignal('{\n  \n}');
+  const [error, setError] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const parsed = parseJson(input());
+    if (!parsed.ok) return;
+    setBusy(true);
+    setError('');
+    try {
+      const run = await startExecution(props.workflowId, parsed.value ?? {}, props.version);
+      navigate(`/runs/${run.id}`);
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title={`Run version ${props.version}`} onClose={props.onClose}>
+      <form onSubmit={submit} class="stack">
+        <JsonInput id="run-input" label="Input (JSON)" value={input()} onInput={setInput} hint="Visible to expressions as input, e.g. input.a" />
+        <Show when={error()}>
+          <p class="error" role="alert">
+            {error()}
+          </p>
+        </Show>
+        <div class="actions">
+          <button type="submit" class="primary" disabled={busy() || !parseJson(input()).ok}>
+            Start run
+          </button>
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+interface MemberRow {
+  role: Role;
+  user: { id: string; name: string; email: string };
+}
+
+function ShareDialog(props: { workflowId: string; onClose: () => void }) {
+  const [members, { refetch }] = createResource(async () => {
+    const data = await gql<{ workflow: { myRole: Role; members: MemberRow[] } }>('query Members($id: ID!) { workflow(id: $id) { myRole members { role user { id name email } } } }', {
+      id: props.workflowId,
+    });
+    return data.workflow;
+  });
+  const [email, setEmail] = createSignal('');
+  const [role, setRole] = createSignal<Role>('EDITOR');
+  const [error, setError] = createSignal('');
+  const share = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setError('');
+    try {
+      await gql('mutation Share($workflowId: ID!, $email: String!, $role: WorkflowRole!) { shareWorkflow(workflowId: $workflowId, email: $email, role: $role) { __typename } }', {
+        workflowId: props.workflowId,
+        email: email().trim(),
+        role: role(),
+      });
+      setEmail('');
+      await refetch();
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  const unshare = async (address: string) => {
+    setError('');
+    try {
+      await gql('mutation Unshare($workflowId: ID!, $email: String!) { unshareWorkflow(workflowId: $workflowId, email: $email) { __typename } }', {
+        workflowId: props.workflowId,
+        email: address,
+      });
+      await refetch();
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  return (
+    <Modal title="Share" onClose={props.onClose}>
+      <Show when={members.error}>
+        <p class="error">{describeError(members.error)}</p>
+      </Show>
+      <Show when={members()}>
+        {(m) => (
+          <>
+            <ul class="members">
+              <For each={m().members}>
+                {(member) => (
+                  <li>
+                    {member.user.name} <span class="hint">{member.user.email}</span> — {member.role.toLowerCase()}
+                    <Show when={m().myRole === 'OWNER' && member.role !== 'OWNER'}>
+                      {' '}
+                      <button type="button" class="link" onClick={() => unshare(member.user.email)} aria-label={`Remove ${member.user.name}`}>
+                        remove
+                      </button>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+            <Show when={m().myRole === 'OWNER'} fallback={<p class="hint">Only the owner can share this workflow.</p>}>
+              <form onSubmit={share} class="stack">
+                <label>
+                  Email
+                  <input type="email" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />
+                </label>
+                <label>
+                  Role
+                  <select value={role()} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+                    <option value="EDITOR">Editor: can edit, deploy, run and approve</option>
+                    <option value="VIEWER">Viewer: can look and watch runs</option>
+                  </select>
+                </label>
+                <button type="submit" class="primary">
+                  Share
+                </button>
+              </form>
+            </Show>
+          </>
+        )}
+      </Show>
+      <Show when={error()}>
+        <p class="error" role="alert">
+          {error()}
+        </p>
+      </Show>
+      <div class="actions">
+        <button type="button" onClick={props.onClose}>
+          Close
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+export function RunsList(props: { workflowId: string }) {
+  const [status, setStatus] = createSignal<ExecutionStatus | ''>('');
+  const [runs, { refetch }] = createResource(
+    () => [props.workflowId, status()] as const,
+    ([id, s]) => listExecutions(id, s || null),
+  );
+  const timer = setInterval(() => void refetch(), 5000);
+  onCleanup(() => clearInterval(timer));
+  return (
+    <div class="page runs-list">
+      <div class="toolbar">
+        <label>
+          Status
+          <select value={status()} onChange={(e) => setStatus(e.currentTarget.value as ExecutionStatus | '')}>
+            <option value="">All</option>
+            <For each={EXECUTION_STATUSES}>{(s) => <option value={s}>{s.toLowerCase().replace('_', ' ')}</option>}</For>
+          </select>
+        </label>
+      </div>
+      <Show when={runs.error}>
+        <p class="error" role="alert">
+          {describeError(runs.error)}
+        </p>
+      </Show>
+      <Show when={runs()} fallback={<p aria-busy="true">Loading…</p>}>
+        {(r) => (
+          <Show when={r().items.length > 0} fallback={<p class="empty">No runs{status() ? ' with this status' : ' yet'}.</p>}>
+            <table class="list">
+              <caption class="sr-only">Runs</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Run</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Started</th>
+                  <th scope="col" class="hide-narrow">Finished</th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={r().items}>
+                  {(run) => (
+                    <tr>
+                      <td>
+                        <A href={`/runs/${run.id}`}>{run.id.slice(0, 8)}</A>
+                      </td>
+                      <td>
+                        <StatusBadge status={run.status} />
+                      </td>
+                      <td>v{run.versionNumber}</td>
+                      <td>{formatTime(run.startedAt)}</td>
+                      <td class="hide-narrow">{formatTime(run.finishedAt)}</td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+            <p class="hint">{r().totalCount} run(s)</p>
+          </Show>
+        )}
+      </Show>
+    </div>
+  );
+}
