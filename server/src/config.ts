@@ -20,6 +20,12 @@ export interface ServerConfig {
   sessionTtlMs: number;
   /** Live events one subscriber may have pending before it is told to resume with `after`. */
   subscriberBuffer: number;
+  /** The address clients reach this server at (for collaboration URLs); taken from each request when unset. */
+  publicUrl: string | undefined;
+  /** How long a collaboration ticket may be used to open a socket. */
+  collabTicketTtlMs: number;
+  /** A document nobody is connected to is unloaded from memory after this long. */
+  collabIdleUnloadMs: number;
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): ServerConfig {
@@ -38,5 +44,8 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = pr
     maxBodyBytes: Number(env.TANDEM_MAX_BODY_BYTES ?? 2_000_000),
     sessionTtlMs: Number(env.TANDEM_SESSION_TTL_MS ?? 30 * 86_400_000),
     subscriberBuffer: Number(env.TANDEM_SUBSCRIBER_BUFFER ?? 1_000),
+    publicUrl: env.TANDEM_PUBLIC_URL || undefined,
+    collabTicketTtlMs: Number(env.TANDEM_COLLAB_TICKET_TTL_MS ?? 60_000),
+    collabIdleUnloadMs: Number(env.TANDEM_COLLAB_IDLE_UNLOAD_MS ?? 30_000),
   };
 }

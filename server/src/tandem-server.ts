@@ -14,6 +14,8 @@ import { WorkflowService } from './services/workflows.js';
 import { ScheduleService } from './services/schedules.js';
 import { TemplateService } from './services/templates.js';
 import type express from 'express';
+import { AccessService } from './services/access.js';
+import { CollabService, DEFAULT_COLLAB_OPTIONS } from './collab/collab-service.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -41,10 +43,18 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const schedules = new ScheduleService(temporal, config.taskQueue, db);
-  const workflows = new WorkflowService(db, schedules);
+  const access = new AccessService(db);
+  const collab = await CollabService.create(db, access, {
+    ...DEFAULT_COLLAB_OPTIONS,
+    redisUrl: config.redisUrl,
+    ticketTtlMs: config.collabTicketTtlMs,
+    idleUnloadMs: config.collabIdleUnloadMs,
+    log,
+  });
+  const workflows = new WorkflowService(db, access, collab, schedules);
   const executions = new ExecutionService(db, temporal, config.taskQueue, workflows);
   const events = new EventService(db, options.bus, temporal, { subscriberBuffer: config.subscriberBuffer });
-  const services: Services = { accounts: new AccountService(db, config.sessionTtlMs), workflows, executions, events, schedules, templates: new TemplateService(db, workflows) };
+  const services: Services = { accounts: new AccountService(db, config.sessionTtlMs), workflows, executions, events, schedules, templates: new TemplateService(db, workflows), access, collab };
   await events.start();
   // Runs may have ended while no server was listening; their rows catch up in the background.
   void executions.reconcileUnfinished().then(
@@ -58,6 +68,8 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     introspection: config.introspection,
     allowedOrigins: config.allowedOrigins,
     maxBodyBytes: config.maxBodyBytes,
+    publicUrl: config.publicUrl,
+    collab,
     readiness: {
       database: () => db.em.getConnection().execute('select 1'),
       temporal: () => connection.workflowService.getSystemInfo({}),
@@ -84,6 +96,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
           await work;
           if (process.env.TANDEM_DEBUG_SHUTDOWN) log(`shutdown: ${name} ${Date.now() - started} ms`);
         };
+        await step('collaboration', collab.close());
         await step('http', http.close());
         await step('events', events.stop());
         await step('temporal connection', connection.close());

@@ -52,6 +52,20 @@ export class WorkflowVersion {
   message = '';
   authorId!: string;
   createdAt: Date = new Date();
+  /** The Yjs snapshot of the draft this version was deployed from (null for versions older than collaboration). */
+  docSnapshot?: Buffer | null;
+}
+
+export const WORKFLOW_ROLES = ['OWNER', 'EDITOR', 'VIEWER'] as const;
+export type WorkflowRole = (typeof WORKFLOW_ROLES)[number];
+
+/** Someone a workflow is shared with. The owner is implicit (workflows.owner_id) and has no row. */
+export class WorkflowMember {
+  workflowId!: string;
+  userId!: string;
+  role!: WorkflowRole;
+  addedById!: string;
+  createdAt: Date = new Date();
 }
 
 export const EXECUTION_STATUSES = ['RUNNING', 'PAUSED', 'WAITING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'] as const;
@@ -148,6 +162,19 @@ export const WorkflowVersionSchema = new EntitySchema<WorkflowVersion>({
     definition: { type: 'json' },
     message: { type: 'text' },
     authorId: { type: 'string', length: 36 },
+    createdAt,
+    docSnapshot: { type: 'blob', nullable: true, lazy: true },
+  },
+});
+
+export const WorkflowMemberSchema = new EntitySchema<WorkflowMember>({
+  class: WorkflowMember,
+  tableName: 'workflow_members',
+  properties: {
+    workflowId: { type: 'string', length: 36, primary: true },
+    userId: { type: 'string', length: 36, primary: true, index: true },
+    role: { type: 'string', length: 16 },
+    addedById: { type: 'string', length: 36 },
     createdAt,
   },
 });
@@ -246,4 +273,4 @@ export const BusPositionSchema = new EntitySchema<BusPosition>({
   },
 });
 
-export const ENTITIES = [TemplateSchema, BusPositionSchema, UserSchema, AccessTokenSchema, WorkflowSchema, WorkflowVersionSchema, ExecutionSchema, ExecutionEventSchema];
+export const ENTITIES = [WorkflowMemberSchema, TemplateSchema, BusPositionSchema, UserSchema, AccessTokenSchema, WorkflowSchema, WorkflowVersionSchema, ExecutionSchema, ExecutionEventSchema];

@@ -6,11 +6,15 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities.js';
 import { Migration0001Initial } from './migrations/0001-initial.js';
+import { Migration0002Collaboration } from './migrations/0002-collaboration.js';
 
 export type Database = MikroORM;
 
 /** Migrations in order; listed here (not discovered on disk) so source and build behave alike. */
-const MIGRATIONS = [{ name: '0001-initial', class: Migration0001Initial }];
+const MIGRATIONS = [
+  { name: '0001-initial', class: Migration0001Initial },
+  { name: '0002-collaboration', class: Migration0002Collaboration },
+];
 
 export interface DatabaseOptions {
   /** postgres://… or unset for SQLite at `sqliteFile`. */

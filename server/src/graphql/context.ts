@@ -6,6 +6,8 @@ import type { ExecutionService } from '../services/executions.js';
 import type { WorkflowService } from '../services/workflows.js';
 import type { ScheduleService } from '../services/schedules.js';
 import type { TemplateService } from '../services/templates.js';
+import type { AccessService } from '../services/access.js';
+import type { CollabService } from '../collab/collab-service.js';
 
 export interface Services {
   accounts: AccountService;
@@ -14,6 +16,8 @@ export interface Services {
   events: EventService;
   schedules: ScheduleService;
   templates: TemplateService;
+  access: AccessService;
+  collab: CollabService;
 }
 
 /** Per operation: who is asking, and the services. */
@@ -24,6 +28,8 @@ export interface ApiContext {
   token: string | null;
   /** The client's address (for per-address limits). */
   clientAddress?: string;
+  /** Where the client reached this server, e.g. https://tandem.example.com (for collaboration URLs). */
+  publicUrl?: string;
   services: Services;
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver } from './resolvers/accounts.js';
+import { CollaborationResolver } from './resolvers/collaboration.js';
 import { TemplateResolver } from './resolvers/templates.js';
 import { ExecutionResolver } from './resolvers/executions.js';
 import { WorkflowResolver, WorkflowVersionResolver } from './resolvers/workflows.js';
@@ -11,7 +12,7 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The API schema, built once per process (type-graphql keeps global metadata). */
 export function buildApiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AccountResolver, WorkflowResolver, WorkflowVersionResolver, ExecutionResolver, TemplateResolver],
+    resolvers: [AccountResolver, WorkflowResolver, CollaborationResolver, WorkflowVersionResolver, ExecutionResolver, TemplateResolver],
     validate: false,
     // Every subscription brings its own `subscribe` (the event service); type-graphql still asks for a PubSub.
     pubSub: {

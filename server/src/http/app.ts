@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -24,6 +25,10 @@ export interface HttpOptions {
   readiness: Record<string, () => Promise<unknown>>;
   /** Extra routes (the built web client, later). */
   extend?: (app: express.Express) => void;
+  /** Where clients reach this server; taken from each request when unset. */
+  publicUrl?: string | undefined;
+  /** The collaboration endpoint (/collab/<workflow id>). */
+  collab: { handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> };
 }
 
 export interface HttpServer {
@@ -48,12 +53,23 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   };
 
   const ws = attachGraphqlWs({
-    httpServer: server,
     schema: options.schema,
     services: options.services,
     isOriginAllowed,
     maxPayloadBytes: options.maxBodyBytes,
     introspection: options.introspection,
+  });
+
+  // One HTTP server, two websocket endpoints: each upgrade goes to the one its path names.
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '/').split('?')[0]!;
+    if (path === '/graphql') return ws.handleUpgrade(request, socket, head);
+    if (path.startsWith('/collab/')) {
+      if (!isOriginAllowed(request.headers.origin, request.headers.host)) return rejectUpgrade(socket, 403, 'origin not allowed');
+      void options.collab.handleUpgrade(request, socket, head).catch(() => socket.destroy());
+      return;
+    }
+    rejectUpgrade(socket, 404, 'no websocket endpoint here: use /graphql or /collab/<workflow id>');
   });
 
   const complexityLimit: ApolloServerPlugin<ApiContext> = {
@@ -128,7 +144,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     },
     express.json({ limit: options.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(req, options.services),
+      context: async ({ req }) => contextFor(req, options.services, options.publicUrl),
     }),
   );
   // Oversized or malformed bodies get a GraphQL-shaped answer.
@@ -157,13 +173,24 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   };
 }
 
-async function contextFor(req: Request, services: Services): Promise<ApiContext> {
+async function contextFor(req: Request, services: Services, publicUrl: string | undefined): Promise<ApiContext> {
   const requestId = currentRequest.getStore()?.requestId ?? randomUUID();
   const secret = bearerSecret(req.headers.authorization);
   const user = secret ? await services.accounts.userForToken(secret) : null;
   // A credential that was sent but is not valid is an error, not an anonymous request.
   if (secret && !user) throw apiError('UNAUTHENTICATED', 'the bearer token is invalid, expired or revoked', { http: { status: 401 } });
-  return { requestId, user, token: secret, services, clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
+  return {
+    requestId,
+    user,
+    token: secret,
+    services,
+    clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+    publicUrl: publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+  };
+}
+
+function rejectUpgrade(socket: Duplex, status: number, message: string): void {
+  socket.end(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

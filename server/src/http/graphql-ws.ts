@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, validate, type ExecutionArgs, type GraphQLSchema, specifiedRules } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -9,7 +10,6 @@ import { checkComplexity, validationRules } from '../graphql/limits.js';
 import { randomUUID } from 'node:crypto';
 
 export interface GraphqlWsOptions {
-  httpServer: Server;
   schema: GraphQLSchema;
   services: Services;
   isOriginAllowed(origin: string | undefined, host: string | undefined): boolean;
@@ -18,13 +18,15 @@ export interface GraphqlWsOptions {
 }
 
 /**
- * graphql-ws on the HTTP server's /graphql path. graphql-ws validates with the plain spec
+ * graphql-ws for upgrades of the /graphql path. graphql-ws validates with the plain spec
  * rules only, so the API's limits and auth are applied here in onSubscribe.
  */
-export function attachGraphqlWs(options: GraphqlWsOptions): { close(): Promise<void> } {
+export function attachGraphqlWs(options: GraphqlWsOptions): {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): Promise<void>;
+} {
   const wsServer = new WebSocketServer({
-    server: options.httpServer,
-    path: '/graphql',
+    noServer: true,
     maxPayload: options.maxPayloadBytes,
     verifyClient: ({ origin, req }: { origin: string; req: { headers: { host?: string } } }) => options.isOriginAllowed(origin, req.headers.host),
   });
@@ -83,6 +85,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { close(): Promise<v
     wsServer,
   );
   return {
+    handleUpgrade(request, socket, head) {
+      wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
+    },
     async close() {
       await cleanup.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));

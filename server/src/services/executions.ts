@@ -5,8 +5,9 @@ import { compileWorkflow, type ExecutionPlan, type JsonValue } from '@tandem/sch
 import { INTERPRETER_QUERIES, INTERPRETER_SIGNALS, INTERPRETER_WORKFLOW, type CustomSignal, type InterpreterInput, type LiveState } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
 import type { User} from '../db/entities.js';
-import { Execution, FINAL_STATUSES, Workflow, WorkflowVersion, type ExecutionStatus } from '../db/entities.js';
-import { badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
+import { Execution, FINAL_STATUSES, Workflow, WorkflowVersion, type ExecutionStatus, type WorkflowRole } from '../db/entities.js';
+import { apiError, badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
+import { roleIncludes } from './access.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
 import type { WorkflowService } from './workflows.js';
 import { resolveSubplans } from './subplans.js';
@@ -32,6 +33,7 @@ export class ExecutionService {
   ) {}
 
   async start(user: User, workflowId: string, input: JsonValue | undefined, versionNumber: number | null | undefined): Promise<Execution> {
+    await this.workflows.get(user, workflowId, 'EDITOR');
     const version = await this.workflows.version(user, workflowId, versionNumber);
     return (await this.launch({ version, startedById: user.id, input: input ?? {} })).execution;
   }
@@ -136,17 +138,23 @@ export class ExecutionService {
     return compiled.plan;
   }
 
-  async get(user: User, id: string): Promise<Execution> {
+  /** A run of a workflow `user` may read; `needed` EDITOR for acting on it (editors and the owner run and control). */
+  async get(user: User, id: string, needed: WorkflowRole = 'VIEWER'): Promise<Execution> {
     const em = this.db.em.fork();
     const execution = await em.findOne(Execution, { id: id.length > 100 ? '' : id });
-    if (!execution || !(await this.canSee(user, execution.workflowId))) throw notFound('execution', id);
+    const role = execution ? await this.workflows.access.roleOf(user.id, execution.workflowId) : null;
+    if (!execution || !role) throw notFound('execution', id);
+    if (!roleIncludes(role, needed)) {
+      throw apiError('FORBIDDEN', `viewers can watch execution "${id}" but not control it; ask the owner for the EDITOR role`, { requiredRole: needed, role });
+    }
     return this.freshen(execution);
   }
 
   async list(user: User, first: number | null | undefined, after: string | null | undefined, filter: ExecutionFilter = {}): Promise<Page<Execution>> {
     const limit = pageSize(first);
     const em = this.db.em.fork();
-    const owned = await em.find(Workflow, filter.workflowId ? { ownerId: user.id, id: filter.workflowId } : { ownerId: user.id }, { fields: ['id'] });
+    const visible = await this.workflows.access.visibleWhere(user.id);
+    const owned = await em.find(Workflow, filter.workflowId ? { $and: [visible, { id: filter.workflowId }] } : visible, { fields: ['id'] });
     const where: FilterQuery<Execution> = { workflowId: { $in: owned.map((w) => w.id) } };
     if (filter.status) where.status = filter.status;
     const totalCount = await em.count(Execution, where);
@@ -164,7 +172,7 @@ export class ExecutionService {
   }
 
   async cancel(user: User, id: string): Promise<Execution> {
-    const execution = await this.get(user, id);
+    const execution = await this.get(user, id, 'EDITOR');
     if (FINAL_STATUSES.has(execution.status)) throw conflict(`execution "${id}" has already ended (${execution.status})`);
     await this.temporal.workflow.getHandle(execution.temporalWorkflowId).cancel();
     return execution;
@@ -203,7 +211,7 @@ export class ExecutionService {
   }
 
   private async running(user: User, id: string): Promise<Execution> {
-    const execution = await this.get(user, id);
+    const execution = await this.get(user, id, 'EDITOR');
     if (FINAL_STATUSES.has(execution.status)) throw conflict(`execution "${id}" has already ended (${execution.status})`);
     return execution;
   }
@@ -271,10 +279,6 @@ export class ExecutionService {
   private async freshen(execution: Execution): Promise<Execution> {
     if (FINAL_STATUSES.has(execution.status) || Date.now() - execution.updatedAt.getTime() < STALE_AFTER_MS) return execution;
     return this.reconcile(execution);
-  }
-
-  private async canSee(user: User, workflowId: string): Promise<boolean> {
-    return (await this.db.em.fork().count(Workflow, { id: workflowId, ownerId: user.id })) > 0;
   }
 
   async versionOf(execution: Execution): Promise<WorkflowVersion | null> {

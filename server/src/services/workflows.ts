@@ -2,10 +2,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { validateWorkflow, type JsonValue, type WorkflowDefinition } from '@tandem/schema';
 import { isPostgres, type Database } from '../db/orm.js';
-import { User, Workflow, WorkflowVersion } from '../db/entities.js';
+import { User, Workflow, WorkflowVersion, type WorkflowRole } from '../db/entities.js';
 import { badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
 import type { ScheduleService } from './schedules.js';
+import type { AccessService } from './access.js';
+
+/** Where drafts live: the collaboration document of each workflow. */
+export interface DraftStore {
+  readDraft(workflowId: string): Promise<WorkflowDefinition>;
+  replaceDraft(workflowId: string, definition: WorkflowDefinition): Promise<void>;
+  snapshot(workflowId: string): Promise<{ definition: WorkflowDefinition; snapshot: Uint8Array }>;
+  workflowDeleted(workflowId: string): Promise<void>;
+}
 
 export interface WorkflowInput {
   name: string;
@@ -17,10 +26,15 @@ export interface WorkflowFilter {
   search?: string | null;
 }
 
-/** Workflows, their drafts and their immutable numbered versions. Owners only, for now. */
+/**
+ * Workflows, their drafts and their immutable numbered versions. The draft is the workflow's
+ * collaboration document; the row's definition column is a cache of it for bulk readers.
+ */
 export class WorkflowService {
   constructor(
     private readonly db: Database,
+    readonly access: AccessService,
+    private readonly drafts: DraftStore,
     /** Keeps Temporal Schedules in line with deployed versions' schedule triggers. */
     private readonly schedules?: ScheduleService,
   ) {}
@@ -50,20 +64,25 @@ export class WorkflowService {
     return this.create(user, { name: name ?? definition.name, description: definition.description, definition });
   }
 
-  async get(user: User, id: string): Promise<Workflow> {
-    const workflow = await this.db.em.fork().findOne(Workflow, { id: checkId(id), ownerId: user.id });
-    if (!workflow) throw notFound('workflow', id);
-    return workflow;
+  /** The workflow when `user` holds at least `role` on it (NOT_FOUND without any role, FORBIDDEN with too small a one). */
+  async get(user: User, id: string, role: WorkflowRole = 'VIEWER'): Promise<Workflow> {
+    return (await this.access.require(user, id, role)).workflow;
+  }
+
+  /** The live draft of a workflow (what co-editors see now). */
+  async draft(workflow: Workflow): Promise<WorkflowDefinition> {
+    return this.drafts.readDraft(workflow.id);
   }
 
   async list(user: User, first: number | null | undefined, after: string | null | undefined, filter: WorkflowFilter = {}): Promise<Page<Workflow>> {
     const limit = pageSize(first);
-    const where: FilterQuery<Workflow> = { ownerId: user.id };
+    const visible = await this.access.visibleWhere(user.id);
     const search = filter.search?.trim();
+    let where: FilterQuery<Workflow> = visible;
     if (search) {
       const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       // SQLite's LIKE already ignores ASCII case and has no ILIKE; PostgreSQL's LIKE does not.
-      where.name = isPostgres(this.db) ? { $ilike: pattern } : { $like: pattern };
+      where = { $and: [visible, { name: isPostgres(this.db) ? { $ilike: pattern } : { $like: pattern } }] };
     }
     const em = this.db.em.fork();
     const totalCount = await em.count(Workflow, where);
@@ -80,25 +99,33 @@ export class WorkflowService {
     };
   }
 
+  /**
+   * Applies the difference between the draft and `definitionInput` to the live document, as
+   * one change: co-editors see it, and their concurrent edits elsewhere survive.
+   */
   async updateDefinition(user: User, id: string, definitionInput: unknown): Promise<Workflow> {
-    const em = this.db.em.fork();
-    const workflow = await em.findOne(Workflow, { id: checkId(id), ownerId: user.id });
-    if (!workflow) throw notFound('workflow', id);
     const definition = this.validated(definitionInput);
-    workflow.definition = definition as unknown as JsonValue;
-    workflow.name = definition.name;
-    workflow.description = definition.description;
-    await em.flush();
-    return workflow;
+    const { workflow } = await this.access.require(user, id, 'EDITOR');
+    await this.drafts.replaceDraft(workflow.id, definition);
+    return this.refreshRow(workflow.id, definition);
   }
 
   async rename(user: User, id: string, name: string, description?: string | null): Promise<Workflow> {
+    const { workflow } = await this.access.require(user, id, 'EDITOR');
+    const draft = await this.drafts.readDraft(workflow.id);
+    const renamed = { ...draft, name: checkName(name), ...(description !== undefined && description !== null ? { description: checkDescription(description) } : {}) };
+    await this.drafts.replaceDraft(workflow.id, renamed);
+    return this.refreshRow(workflow.id, renamed);
+  }
+
+  /** Writes the row's copy of the draft now (the document's own refresh is debounced). */
+  private async refreshRow(id: string, definition: WorkflowDefinition): Promise<Workflow> {
     const em = this.db.em.fork();
-    const workflow = await em.findOne(Workflow, { id: checkId(id), ownerId: user.id });
-    if (!workflow) throw notFound('workflow', id);
-    workflow.name = checkName(name);
-    if (description !== undefined && description !== null) workflow.description = checkDescription(description);
-    workflow.definition = { ...(workflow.definition as object), name: workflow.name, description: workflow.description } as JsonValue;
+    const workflow = await em.findOneOrFail(Workflow, { id });
+    workflow.name = definition.name;
+    workflow.description = definition.description;
+    workflow.definition = definition as unknown as JsonValue;
+    workflow.updatedAt = new Date();
     await em.flush();
     return workflow;
   }
@@ -106,8 +133,7 @@ export class WorkflowService {
   /** A new webhook secret; deliveries signed with the old one are refused from now on. */
   async rotateWebhookSecret(user: User, id: string): Promise<Workflow> {
     const em = this.db.em.fork();
-    const workflow = await em.findOne(Workflow, { id: checkId(id), ownerId: user.id });
-    if (!workflow) throw notFound('workflow', id);
+    const workflow = await em.findOneOrFail(Workflow, { id: (await this.access.require(user, id, 'OWNER')).workflow.id });
     workflow.webhookSecret = newWebhookSecret();
     await em.flush();
     return workflow;
@@ -123,20 +149,20 @@ export class WorkflowService {
   }
 
   async delete(user: User, id: string): Promise<boolean> {
-    const em = this.db.em.fork();
-    const workflow = await em.findOne(Workflow, { id: checkId(id), ownerId: user.id });
-    if (workflow && this.schedules) await this.schedules.removeAll(workflow.id, await this.latest(workflow));
-    const deleted = await em.nativeDelete(Workflow, { id: checkId(id), ownerId: user.id });
+    const { workflow } = await this.access.require(user, id, 'OWNER');
+    if (this.schedules) await this.schedules.removeAll(workflow.id, await this.latest(workflow));
+    const deleted = await this.db.em.fork().nativeDelete(Workflow, { id: workflow.id });
     if (deleted === 0) throw notFound('workflow', id);
+    await this.drafts.workflowDeleted(workflow.id);
     return true;
   }
 
-  /** Validates the draft and stores it as the next immutable version. */
+  /** Validates the live draft and stores it, with its Yjs snapshot, as the next immutable version. */
   async deploy(user: User, id: string, message: string | null | undefined): Promise<WorkflowVersion> {
     const em = this.db.em.fork();
-    const workflow = await em.findOne(Workflow, { id: checkId(id), ownerId: user.id });
-    if (!workflow) throw notFound('workflow', id);
-    const definition = this.validated(workflow.definition, 'the workflow cannot be deployed');
+    const { workflow } = await this.access.require(user, id, 'EDITOR');
+    const draft = await this.drafts.snapshot(workflow.id);
+    const definition = this.validated(draft.definition, 'the workflow cannot be deployed');
     const number = workflow.latestVersion + 1;
     // Optimistic: a concurrent deploy of the same number loses and is told so.
     const claimed = await em.nativeUpdate(Workflow, { id: workflow.id, latestVersion: workflow.latestVersion }, { latestVersion: number });
@@ -149,6 +175,7 @@ export class WorkflowService {
       message: (message ?? '').slice(0, 2_000),
       authorId: user.id,
       createdAt: new Date(),
+      docSnapshot: Buffer.from(draft.snapshot),
     });
     await em.persistAndFlush(version);
     if (this.schedules) {
@@ -186,7 +213,7 @@ export class WorkflowService {
   }
 
   async export(user: User, id: string, version: number | null | undefined): Promise<JsonValue> {
-    if (version === null || version === undefined) return (await this.get(user, id)).definition;
+    if (version === null || version === undefined) return (await this.draft(await this.get(user, id))) as unknown as JsonValue;
     return (await this.version(user, id, version)).definition;
   }
 

@@ -1,13 +1,6 @@
-import { Migration } from '@mikro-orm/migrations';
+import { KnexMigration } from './knex-migration.js';
 
-/** Written with knex's schema builder so the same migration runs on SQLite and PostgreSQL. */
-export class Migration0001Initial extends Migration {
-  /** A schema builder may produce several statements (SQLite runs one per call). */
-  private addStatements(builder: { toSQL(): Array<{ sql: string }> | { sql: string } }): void {
-    const statements = builder.toSQL();
-    for (const statement of Array.isArray(statements) ? statements : [statements]) this.addSql(statement.sql);
-  }
-
+export class Migration0001Initial extends KnexMigration {
   override async up(): Promise<void> {
     const knex = this.getKnex();
     this.addStatements(

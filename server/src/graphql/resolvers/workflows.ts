@@ -130,7 +130,7 @@ export class WorkflowResolver {
     @Arg('paused') paused: boolean,
     @Ctx() ctx: ApiContext,
   ): Promise<ScheduleType[]> {
-    const workflow = await ctx.services.workflows.get(requireUser(ctx), workflowId);
+    const workflow = await ctx.services.workflows.get(requireUser(ctx), workflowId, 'EDITOR');
     const latest = await ctx.services.workflows.latest(workflow);
     await ctx.services.schedules.setPaused(workflow.id, latest, checkNodeId(nodeId), paused);
     return ctx.services.schedules.list(workflow.id, latest);

@@ -21,8 +21,11 @@ export class WorkflowType {
   @Field(() => Int, { description: 'Number of the latest deployed version; 0 before the first deploy.' })
   latestVersion!: number;
 
-  @Field({ description: 'Authenticates webhook deliveries: send it as x-tandem-webhook-secret, or sign the body with it (x-tandem-signature: sha256=<hex HMAC>).' })
-  webhookSecret!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Authenticates webhook deliveries: send it as x-tandem-webhook-secret, or sign the body with it (x-tandem-signature: sha256=<hex HMAC>). Null unless you are an editor or the owner.',
+  })
+  webhookSecret!: string | null;
 
   @Field()
   createdAt!: Date;

@@ -1,0 +1,311 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { FANOUT_KINDS, type CollabFanout, type FanoutKind } from './fanout.js';
+import { awarenessMessage, isEmptyUpdate, permissionDeniedMessage, savedMessage, syncStep1, syncStep2, updateMessage, type ClientMessage } from './protocol.js';
+import type { DocumentStore } from './store.js';
+
+/** A client socket as a room sees it. */
+export interface RoomConnection {
+  readonly userId: string;
+  readonly readOnly: boolean;
+  /** Asked for "saved" acknowledgements (`saved=1`). */
+  readonly wantsSaved: boolean;
+  send(message: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+export interface RoomOptions {
+  store: DocumentStore;
+  fanout: CollabFanout;
+  /** The first state of a document never stored before (from the workflow's definition column). */
+  seed(workflowId: string): Promise<Uint8Array>;
+  /** Called (debounced) after accepted edits, e.g. to refresh the workflow row's name and definition. */
+  changed(workflowId: string, doc: Y.Doc): void;
+  /** Stored updates after which the room compacts them into the document's state. */
+  compactAfter: number;
+  log(line: string): void;
+}
+
+/** Updates applied from another server or from the database (already persisted, not relayed again). */
+const REMOTE = Symbol('remote');
+/** Updates made through the API (updateWorkflowDefinition). */
+export const API_ORIGIN = Symbol('api');
+
+interface PendingUpdate {
+  from: RoomConnection | typeof API_ORIGIN;
+  update: Uint8Array;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/**
+ * One open document (room = workflow id) on this server: the Yjs document with its
+ * history (gc off), the awareness of everyone in it, and the sockets connected here.
+ *
+ * An accepted update is persisted before it is applied and relayed (group commit: all
+ * updates that arrive while a write is in flight go in the next statement), so whatever a
+ * client has seen from the server, or been told is saved, survives a crash.
+ */
+export class Room {
+  readonly doc = new Y.Doc({ gc: false });
+  readonly awareness = new Awareness(this.doc);
+  readonly connections = new Set<RoomConnection>();
+  /** Which awareness client ids each connection speaks for (removed when it leaves). */
+  private readonly awarenessOwners = new Map<number, RoomConnection>();
+  private pending: PendingUpdate[] = [];
+  private writing: Promise<void> | null = null;
+  private storedThrough = 0;
+  private tail = 0;
+  private changedTimer: NodeJS.Timeout | undefined;
+  private compacting: Promise<unknown> | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly workflowId: string,
+    private readonly options: RoomOptions,
+  ) {
+    this.awareness.setLocalState(null); // the server itself is nobody
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      const message = updateMessage(update);
+      for (const connection of this.connections) if (connection !== origin) connection.send(message);
+      if (origin !== REMOTE) options.fanout.publish(workflowId, FANOUT_KINDS.update, update);
+    });
+    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+      const changed = [...added, ...updated, ...removed];
+      if (changed.length === 0) return;
+      const update = encodeAwarenessUpdate(this.awareness, changed);
+      // Everyone, the sender too: y-websocket clients take their own echo as a sign of life.
+      const message = awarenessMessage(update);
+      for (const connection of this.connections) connection.send(message);
+      if (origin !== REMOTE) options.fanout.publish(workflowId, FANOUT_KINDS.awareness, update);
+    });
+  }
+
+  /** Joins the fan-out first, then loads: nothing published meanwhile is missed (applying twice is harmless). */
+  static async open(workflowId: string, options: RoomOptions): Promise<Room> {
+    const room = new Room(workflowId, options);
+    await options.fanout.join(workflowId, (kind, payload) => room.fromFanout(kind, payload));
+    try {
+      await room.load();
+    } catch (error) {
+      await options.fanout.leave(workflowId);
+      room.destroy();
+      throw error;
+    }
+    options.fanout.publish(workflowId, FANOUT_KINDS.queryAwareness, new Uint8Array());
+    return room;
+  }
+
+  private async load(): Promise<void> {
+    let stored = await this.options.store.load(this.workflowId);
+    if (stored.state === null) {
+      await this.options.store.seed(this.workflowId, await this.options.seed(this.workflowId));
+      stored = await this.options.store.load(this.workflowId);
+    }
+    this.applyStored(stored.state ? [stored.state, ...stored.updates.map((u) => u.data)] : []);
+    this.storedThrough = Math.max(stored.throughId, ...stored.updates.map((u) => u.id));
+    this.tail = stored.updates.length;
+  }
+
+  private applyStored(updates: readonly Uint8Array[]): void {
+    for (const update of updates) {
+      try {
+        Y.applyUpdate(this.doc, update, REMOTE);
+      } catch (error) {
+        this.options.log(`collab: skipped an unreadable stored update of workflow ${this.workflowId}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Reads updates other servers stored that this one may have missed (after a fan-out outage). */
+  async catchUp(): Promise<void> {
+    const updates = await this.options.store.updatesAfter(this.workflowId, this.storedThrough);
+    if (updates.length === 0) return;
+    this.applyStored(updates.map((u) => u.data));
+    this.storedThrough = updates[updates.length - 1]!.id;
+  }
+
+  /** Sends a new client the document (sync step 1 asks for what it has that the server lacks) and who is here. */
+  attach(connection: RoomConnection): void {
+    this.connections.add(connection);
+    connection.send(syncStep1(this.doc));
+    if (this.awareness.getStates().size > 0) connection.send(awarenessMessage(encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()])));
+    if (connection.readOnly) connection.send(permissionDeniedMessage('read-only: you are a viewer of this workflow; your edits are not saved'));
+  }
+
+  detach(connection: RoomConnection): void {
+    if (!this.connections.delete(connection)) return;
+    const owned = [...this.awarenessOwners].filter(([, owner]) => owner === connection).map(([id]) => id);
+    for (const id of owned) this.awarenessOwners.delete(id);
+    if (owned.length > 0) removeAwarenessStates(this.awareness, owned, connection);
+  }
+
+  /** Handles one decoded client message. Returns a reason when the connection must be closed. */
+  receive(connection: RoomConnection, message: ClientMessage): Promise<void> | void {
+    switch (message.kind) {
+      case 'sync-step-1':
+        connection.send(syncStep2(this.doc, message.stateVector));
+        return;
+      case 'update':
+        if (connection.readOnly) return; // dropped; the viewer was told at connect time
+        return this.submit(connection, message.update);
+      case 'awareness':
+        this.receiveAwareness(connection, message.update);
+        return;
+      case 'query-awareness':
+        connection.send(awarenessMessage(encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()])));
+        return;
+    }
+  }
+
+  /** Persists an update, then applies and relays it. Resolves once it is durable. */
+  submit(from: RoomConnection | typeof API_ORIGIN, update: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the document is being closed; try again'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ from, update, resolve, reject });
+      this.writing ??= this.flush().finally(() => (this.writing = null));
+    });
+  }
+
+  /** Waits until every accepted update is durable. */
+  async drain(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      const known = Y.encodeStateVector(this.doc);
+      // Only what the document lacks is stored (a reconnecting client resends what it has).
+      const novel = batch.map((item) => Y.diffUpdate(item.update, known)).filter((update) => !isEmptyUpdate(update));
+      try {
+        await this.options.store.append(this.workflowId, novel);
+      } catch (error) {
+        this.options.log(`collab: could not store ${novel.length} update(s) of workflow ${this.workflowId}: ${(error as Error).message}`);
+        for (const item of batch) item.reject(new Error('the edit could not be saved'));
+        continue;
+      }
+      this.tail += novel.length;
+      const acknowledged = new Set<RoomConnection>();
+      for (const item of batch) {
+        try {
+          Y.applyUpdate(this.doc, item.update, item.from);
+        } catch (error) {
+          // Stored but unreadable here: loading skips it too, so the document stays usable.
+          item.reject(new Error(`the update could not be applied: ${(error as Error).message}`));
+          continue;
+        }
+        if (item.from !== API_ORIGIN && item.from.wantsSaved) acknowledged.add(item.from);
+        item.resolve();
+      }
+      if (acknowledged.size > 0) {
+        const saved = savedMessage(Y.encodeStateVector(this.doc));
+        for (const connection of acknowledged) connection.send(saved);
+      }
+      if (novel.length > 0) this.scheduleChanged();
+      if (this.tail >= this.options.compactAfter) this.compact();
+    }
+  }
+
+  /** Applies a function's changes as one update through the same durable path as a client's. */
+  async change(edit: (doc: Y.Doc) => void): Promise<void> {
+    const scratch = new Y.Doc({ gc: false });
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
+    const before = Y.encodeStateVector(scratch);
+    edit(scratch);
+    const update = Y.encodeStateAsUpdate(scratch, before);
+    scratch.destroy();
+    if (!isEmptyUpdate(update)) await this.submit(API_ORIGIN, update);
+  }
+
+  compact(): Promise<unknown> {
+    this.compacting ??= this.options.store
+      .compact(this.workflowId)
+      .then(({ merged }) => (this.tail = Math.max(0, this.tail - merged)))
+      .catch((error: Error) => this.options.log(`collab: compacting workflow ${this.workflowId} failed: ${error.message}`))
+      .finally(() => (this.compacting = null));
+    return this.compacting;
+  }
+
+  private scheduleChanged(): void {
+    clearTimeout(this.changedTimer);
+    this.changedTimer = setTimeout(() => this.options.changed(this.workflowId, this.doc), 300);
+    this.changedTimer.unref();
+  }
+
+  private receiveAwareness(connection: RoomConnection, update: Uint8Array): void {
+    // A client speaks only for its own awareness ids: entries for ids another socket owns are dropped.
+    const allowed = filterAwareness(update, (clientId) => {
+      const owner = this.awarenessOwners.get(clientId);
+      if (owner && owner !== connection) return false;
+      this.awarenessOwners.set(clientId, connection);
+      return true;
+    });
+    if (allowed) applyAwarenessUpdate(this.awareness, allowed, connection);
+  }
+
+  private fromFanout(kind: FanoutKind, payload: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      if (kind === FANOUT_KINDS.update) Y.applyUpdate(this.doc, payload, REMOTE);
+      else if (kind === FANOUT_KINDS.awareness) applyAwarenessUpdate(this.awareness, payload, REMOTE);
+      else if (kind === FANOUT_KINDS.queryAwareness) {
+        const local = [...this.awarenessOwners.keys()].filter((id) => this.awareness.getStates().has(id));
+        if (local.length > 0) this.options.fanout.publish(this.workflowId, FANOUT_KINDS.awareness, encodeAwarenessUpdate(this.awareness, local));
+      } else if (kind === FANOUT_KINDS.accessChanged) this.onAccessChanged?.(new TextDecoder().decode(payload));
+    } catch (error) {
+      this.options.log(`collab: dropped an unreadable fan-out message for workflow ${this.workflowId}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Set by the registry: another server says someone's access changed. */
+  onAccessChanged: ((userId: string) => void) | undefined;
+
+  /** Flushes, compacts what is stored, and leaves the fan-out. Connections must be closed first. */
+  async close(): Promise<void> {
+    await this.drain();
+    this.closed = true;
+    clearTimeout(this.changedTimer);
+    if (this.tail > 0) {
+      this.options.changed(this.workflowId, this.doc);
+      await this.compact();
+    }
+    await this.options.fanout.leave(this.workflowId);
+    this.destroy();
+  }
+
+  private destroy(): void {
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}
+
+interface AwarenessChange {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}
+
+/** Rewrites an awareness update keeping the entries `keep` accepts; null when none is left. Throws when malformed. */
+function filterAwareness(update: Uint8Array, keep: (clientId: number) => boolean): Uint8Array | null {
+  const decoder = decoding.createDecoder(update);
+  const encoder = encoding.createEncoder();
+  const count = decoding.readVarUint(decoder);
+  const entries: Array<[number, number, string]> = [];
+  for (let i = 0; i < count; i++) {
+    const clientId = decoding.readVarUint(decoder);
+    const clock = decoding.readVarUint(decoder);
+    const state = decoding.readVarString(decoder);
+    if (keep(clientId)) entries.push([clientId, clock, state]);
+  }
+  if (entries.length === 0) return null;
+  encoding.writeVarUint(encoder, entries.length);
+  for (const [clientId, clock, state] of entries) {
+    encoding.writeVarUint(encoder, clientId);
+    encoding.writeVarUint(encoder, clock);
+    encoding.writeVarString(encoder, state);
+  }
+  return encoding.toUint8Array(encoder);
+}
