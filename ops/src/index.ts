@@ -1,2 +1,3 @@
 export * from './config.js';
 export * from './temporal.js';
+export * from './client.js';
