@@ -28,7 +28,8 @@ export interface Api {
   ws(token?: string | null): WsClient;
   /** Signs up a fresh user and returns its token. */
   user(name?: string): Promise<{ token: string; id: string; email: string }>;
-  restartServer(): Promise<void>;
+  /** Stops and starts the API server (on the same port with `samePort`, so connected clients can come back). */
+  restartServer(options?: { samePort?: boolean }): Promise<void>;
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
   close(): Promise<void>;
@@ -118,9 +119,10 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       if (!result.data) throw new Error(JSON.stringify(result.errors));
       return { token: result.data.signUp.token, id: result.data.signUp.user.id, email };
     },
-    async restartServer() {
+    async restartServer({ samePort = false } = {}) {
+      const port = samePort ? server.port : 0;
       await server.close();
-      server = await startTandemServer({ config: { ...config, port: 0 }, bus, log: () => {} });
+      server = await startTandemServer({ config: { ...config, port }, bus, log: () => {} });
     },
     startWorker,
     async stopWorker() {

@@ -184,9 +184,13 @@ export class CollabService {
     this.closeSockets(workflowId, userId, role ? CLOSE.accessChanged : CLOSE.forbidden, role ? `your role changed to ${role}` : 'your access to this workflow was removed');
   }
 
-  /** How many rooms this server holds in memory (for tests and metrics). */
+  /** How many rooms this server holds in memory (for metrics). */
   get openRooms(): number {
     return this.rooms.size;
+  }
+
+  isLoaded(workflowId: string): boolean {
+    return this.rooms.has(workflowId);
   }
 
   async close(): Promise<void> {

@@ -23,7 +23,8 @@ export const CLOSE = {
   notFound: 4404,
   tooLarge: 4413,
   rateLimited: 4429,
-  accessChanged: 4409,
+  // Outside 4400-4499, which y-websocket clients take as final: they reconnect (with their new role).
+  accessChanged: 4001,
   shuttingDown: 1001,
 } as const;
 

@@ -46,7 +46,7 @@ export class TemplateService {
       description: (input.description ?? workflow.description).slice(0, 10_000),
       tags,
       parameters,
-      definition: workflow.definition,
+      definition: (await this.workflows.draft(workflow)) as unknown as JsonValue,
       createdAt: new Date(),
     });
     await em.flush();
