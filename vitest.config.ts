@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import solid from 'vite-plugin-solid';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -34,6 +35,26 @@ export default defineConfig({
           hookTimeout: 120_000,
           // One Temporal dev server and two cores: run files one at a time.
           fileParallelism: false,
+        },
+      },
+      {
+        // Web client components in jsdom.
+        plugins: [solid()],
+        resolve: { alias, conditions: ['tandem-source', 'browser', 'development'] },
+        test: { name: 'client', include: ['client/test/**/*.test.{ts,tsx}'], environment: 'jsdom' },
+      },
+      {
+        // The web client end to end: a real Tandem (Temporal, worker, API, built client) and headless Chromium.
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['client/e2e/**/*.test.ts'],
+          globalSetup: ['./worker/test/global-setup.ts', './client/e2e/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          // After the other projects: the browser needs the machine's two cores.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

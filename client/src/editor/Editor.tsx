@@ -45,6 +45,9 @@ export function Editor(props: EditorProps) {
   const maps = docMaps(doc);
   const readOnly = () => props.session.readOnly();
 
+  const [selection, setSelection] = createSignal<ReadonlySet<string>>(new Set());
+  const [selectedEdge, setSelectedEdge] = createSignal<string | null>(null);
+
   // The document as the canvas and forms see it, refreshed once per frame after changes.
   const [model, setModel] = createStore<{ nodes: CanvasNode[]; edges: CanvasEdge[] }>({ nodes: [], edges: [] });
   const [definition, setDefinition] = createSignal<WorkflowDefinition>(docToDefinition(doc));
@@ -57,6 +60,12 @@ export function Editor(props: EditorProps) {
       setDefinition(def);
       setModel('nodes', reconcile(next.nodes, { key: 'id' }));
       setModel('edges', reconcile(next.edges, { key: 'id' }));
+      // Drop selected ids deleted by anyone.
+      const existing = new Set(next.nodes.map((n) => n.id));
+      const current = selection();
+      if ([...current].some((id) => !existing.has(id))) setSelection(new Set([...current].filter((id) => existing.has(id))));
+      const edge = selectedEdge();
+      if (edge && !next.edges.some((e) => e.id === edge)) setSelectedEdge(null);
     });
   };
   refresh();
@@ -99,8 +108,6 @@ export function Editor(props: EditorProps) {
   const redo = () => !readOnly() && undoManager.redo();
 
   // Selection, shared with others through awareness.
-  const [selection, setSelection] = createSignal<ReadonlySet<string>>(new Set());
-  const [selectedEdge, setSelectedEdge] = createSignal<string | null>(null);
   const select = (ids: string[], additive: boolean) => {
     setSelectedEdge(null);
     if (!additive) setSelection(new Set(ids));
@@ -113,15 +120,6 @@ export function Editor(props: EditorProps) {
       setSelection(next);
     }
   };
-  createEffect(() => {
-    // Drop ids deleted by anyone.
-    const existing = new Set(model.nodes.map((n) => n.id));
-    const current = selection();
-    if ([...current].some((id) => !existing.has(id))) setSelection(new Set([...current].filter((id) => existing.has(id))));
-    const edge = selectedEdge();
-    if (edge && !model.edges.some((e) => e.id === edge)) setSelectedEdge(null);
-  });
-
   const color = colorFor(props.user.id);
   awareness.setLocalStateField('user', { id: props.user.id, name: props.user.name, color });
   createEffect(() => awareness.setLocalStateField('selection', [...selection()]));

@@ -318,6 +318,7 @@ export function Canvas(props: CanvasProps) {
               const problems = () => props.nodeProblems?.(node.id) ?? [];
               const title = () => node.name || node.id;
               const remote = () => props.remoteSelections?.(node.id);
+              const shownTitle = () => (title().length > 22 ? `${title().slice(0, 21)}…` : title());
               return (
                 <g
                   class={`node state-${state() ?? 'none'}`}
@@ -327,7 +328,7 @@ export function Canvas(props: CanvasProps) {
                   transform={`translate(${p().x},${p().y})`}
                   tabIndex={0}
                   role="button"
-                  aria-label={`${title()} (${node.type})${state() ? `, ${state()}` : ''}${problems().length ? `, ${problems().length} problem(s)` : ''}`}
+                  aria-label={`${shownTitle()} ${state() ? STATE_TEXT[state()!] : node.type}${node.handles.length ? ` ${node.handles.join(' ')}` : ''}${state() ? '' : ` (${node.id})`}${problems().length ? `, ${problems().length} problem(s)` : ''}`}
                   aria-pressed={props.selected?.(node.id) ?? false}
                   onPointerDown={(event) => onNodeDown(event, node)}
                   onKeyDown={(event) => {
@@ -339,23 +340,24 @@ export function Canvas(props: CanvasProps) {
                 >
                   <Show when={remote()}>{(color) => <rect class="remote-selection" x={-5} y={-5} width={NODE_WIDTH + 10} height={height() + 10} rx={10} stroke={color()} />}</Show>
                   <rect class="node-box" width={NODE_WIDTH} height={height()} rx={6} />
-                  <text class="node-title" x={12} y={22}>
-                    {title().length > 22 ? `${title().slice(0, 21)}…` : title()}
-                  </text>
-                  <text class="node-type" x={12} y={40}>
-                    {state() ? STATE_TEXT[state()!] : node.type}
+                  <text>
+                    <tspan class="node-title" x={12} y={22}>
+                      {shownTitle()}
+                    </tspan>{' '}
+                    <tspan class="node-type" x={12} y={40}>
+                      {state() ? STATE_TEXT[state()!] : node.type}
+                    </tspan>
                   </text>
                   <Show when={problems().length > 0}>
-                    <g class="node-problem-badge" transform={`translate(${NODE_WIDTH - 14},0)`}>
+                    <g class="node-problem-badge" transform={`translate(${NODE_WIDTH - 14},0)`} aria-hidden="true">
                       <circle r={9} />
                       <text y={4} text-anchor="middle">
                         !
                       </text>
-                      <title>{problems().join('\n')}</title>
                     </g>
                   </Show>
                   <Show when={!node.trigger}>
-                    <circle class="handle handle-in" cx={0} cy={height() / 2} r={6} />
+                    <circle class="handle handle-in" cx={0} cy={height() / 2} r={6} aria-hidden="true" />
                   </Show>
                   <Show
                     when={node.handles.length > 0}
@@ -367,9 +369,8 @@ export function Canvas(props: CanvasProps) {
                         cy={height() / 2}
                         r={7}
                         onPointerDown={(event) => onHandleDown(event, node, undefined)}
-                      >
-                        <title>connect from {title()}</title>
-                      </circle>
+                        aria-hidden="true"
+                      />
                     }
                   >
                     <For each={node.handles}>
@@ -387,9 +388,8 @@ export function Canvas(props: CanvasProps) {
                               cy={offset().y}
                               r={7}
                               onPointerDown={(event) => onHandleDown(event, node, handle)}
-                            >
-                              <title>connect "{handle}" from {title()}</title>
-                            </circle>
+                              aria-hidden="true"
+                            />
                           </g>
                         );
                       }}
