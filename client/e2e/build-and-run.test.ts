@@ -100,7 +100,7 @@ describe('build, deploy and run in the browser', () => {
   it('a failing run shows the failing node and its message', async () => {
     const { page } = await tandem.person();
     await signUp(page, 'Grace');
-    const token = await page.evaluate(() => localStorage.getItem('tandem.token'));
+    const token = await page.evaluate<string | null>('localStorage.getItem("tandem.token")');
     const created = await tandem.gql<{ createWorkflow: { id: string } }>(
       'mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }',
       {
