@@ -5,7 +5,7 @@ import { docMaps } from '@tandem/schema/collab';
 import { getNodeType, validateWorkflow, type Problem, type WorkflowDefinition } from '@tandem/schema';
 import { Canvas, type CanvasApi, type RemoteCursor } from '../graph/Canvas';
 import { autoLayout } from '../graph/layout';
-import type { CanvasEdge, CanvasNode } from '../graph/model';
+import { NODE_HEIGHT, NODE_WIDTH, nodeHeight, type CanvasEdge, type CanvasNode } from '../graph/model';
 import { ProblemList } from '../lib/Problems';
 import type { SessionUser } from '../lib/session';
 import { ConfigForm } from './ConfigForm';
@@ -38,6 +38,19 @@ export function groupProblems(problems: readonly Problem[]) {
     }
   }
   return { byNode, byEdge, byField };
+}
+
+/** The first place near `wanted` where a new node overlaps no other (searching down, then right). */
+export function freeSpot(nodes: readonly CanvasNode[], wanted: Point): Point {
+  const overlaps = (p: Point) =>
+    nodes.some((n) => p.x < n.x + NODE_WIDTH + 20 && p.x + NODE_WIDTH + 20 > n.x && p.y < n.y + nodeHeight(n) + 16 && p.y + NODE_HEIGHT + 16 > n.y);
+  for (let column = 0; column < 20; column++) {
+    for (let row = 0; row < 8; row++) {
+      const p = { x: Math.round(wanted.x + column * (NODE_WIDTH + 40)), y: Math.round(wanted.y + row * (NODE_HEIGHT + 24)) };
+      if (!overlaps(p)) return p;
+    }
+  }
+  return wanted;
 }
 
 export function Editor(props: EditorProps) {
@@ -151,8 +164,7 @@ export function Editor(props: EditorProps) {
   const add = (type: string) => {
     if (readOnly()) return;
     const center = canvas?.center() ?? { x: 0, y: 0 };
-    const offset = (model.nodes.length % 5) * 16;
-    const id = addNode(doc, type, { x: center.x - 90 + offset, y: center.y - 28 + offset });
+    const id = addNode(doc, type, freeSpot(model.nodes, { x: center.x - NODE_WIDTH / 2, y: center.y - NODE_HEIGHT / 2 }));
     setSelection(new Set([id]));
     setSelectedEdge(null);
   };
@@ -233,7 +245,9 @@ export function Editor(props: EditorProps) {
         <span class="hint shortcuts">Shift+drag: select an area · Shift+click: add to selection · arrows move</span>
       </div>
       <div class="editor-body">
-        <Palette disabled={readOnly()} onAdd={add} />
+        <Show when={!readOnly()} fallback={<div class="palette viewer-note">You are a viewer: you can follow edits and runs, not edit.</div>}>
+          <Palette disabled={readOnly()} onAdd={add} />
+        </Show>
         <Canvas
           nodes={model.nodes}
           edges={model.edges}

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { axeViolations, screenshot, signUp, startTandem, type Tandem } from './harness.js';
+
+let tandem: Tandem;
+beforeAll(async () => {
+  tandem = await startTandem();
+});
+afterAll(async () => {
+  await tandem?.close();
+});
+
+const nodeIds = (page: Page) => page.locator('[data-node-id]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node-id')).sort());
+
+describe('co-editing in two browsers', () => {
+  it('two editors see each other’s edits and presence; undo takes back only one’s own; a viewer cannot edit', async () => {
+    const ada = await tandem.person();
+    const bob = await tandem.person();
+    const carol = await tandem.person({ width: 390, height: 844 });
+    await signUp(ada.page, 'Ada');
+    const bobEmail = await signUp(bob.page, 'Bob');
+    const carolEmail = await signUp(carol.page, 'Carol');
+
+    // Ada creates a workflow and shares it: Bob edits, Carol views.
+    await ada.page.getByLabel('New workflow name').fill('Shared flow');
+    await ada.page.getByRole('button', { name: 'Create' }).click();
+    await ada.page.locator('[data-node-id="start"]').waitFor();
+    await ada.page.getByText('Connected').waitFor();
+    await ada.page.getByRole('button', { name: 'Share' }).click();
+    const dialog = ada.page.getByRole('dialog');
+    await dialog.getByLabel('Email').fill(bobEmail);
+    await dialog.getByLabel('Role').selectOption('EDITOR');
+    await dialog.getByRole('button', { name: 'Share', exact: true }).click();
+    await dialog.getByText(bobEmail).waitFor();
+    await dialog.getByLabel('Email').fill(carolEmail);
+    await dialog.getByLabel('Role').selectOption('VIEWER');
+    await dialog.getByRole('button', { name: 'Share', exact: true }).click();
+    await dialog.getByText(carolEmail).waitFor();
+    await screenshot(ada.page, 'share-dialog');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    const url = ada.page.url();
+
+    // Bob opens it: both see each other.
+    await bob.page.goto(url);
+    await bob.page.locator('[data-node-id="start"]').waitFor();
+    await ada.page.locator('.presence [aria-label="Bob"]').waitFor();
+    await bob.page.locator('.presence [aria-label="Ada"]').waitFor();
+
+    // Ada adds a node; Bob sees it and configures it; Ada sees his edit.
+    await ada.page.getByRole('button', { name: 'Add Transform' }).click();
+    await bob.page.locator('[data-node-id="transform1"]').waitFor();
+    await bob.page.locator('[data-node-id="transform1"]').focus();
+    await bob.page.keyboard.press('Enter');
+    await bob.page.getByLabel(/^Expression/).fill('input.value * 2');
+    await expect.poll(() => ada.page.getByLabel(/^Expression/).inputValue()).toBe('input.value * 2');
+    // Bob's selection shows on Ada's canvas in his colour.
+    await ada.page.locator('[data-node-id="transform1"] .remote-selection').waitFor();
+
+    // Bob adds an output; Ada's undo takes back her transform only (and its edits), never Bob's output.
+    await bob.page.getByRole('button', { name: 'Add Output' }).click();
+    await ada.page.locator('[data-node-id="output1"]').waitFor();
+    await ada.page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => nodeIds(ada.page)).toEqual(['output1', 'start']);
+    await expect.poll(() => nodeIds(bob.page)).toEqual(['output1', 'start']);
+    await ada.page.getByRole('button', { name: 'Redo' }).click();
+    await expect.poll(() => nodeIds(bob.page)).toEqual(['output1', 'start', 'transform1']);
+    await ada.page.getByText('All changes saved').waitFor();
+    await bob.page.getByText('All changes saved').waitFor();
+    await screenshot(ada.page, 'co-editing');
+    expect(await axeViolations(ada.page)).toEqual([]);
+
+    // Carol, a viewer, on a phone: she sees the graph and edits as they happen, but cannot edit.
+    await carol.page.goto(url);
+    await carol.page.getByText('Read-only (viewer)').waitFor();
+    await expect.poll(() => nodeIds(carol.page)).toEqual(['output1', 'start', 'transform1']);
+    expect(await carol.page.getByRole('button', { name: 'Add Transform' }).count()).toBe(0);
+    expect(await carol.page.getByRole('button', { name: 'Deploy' }).isDisabled()).toBe(true);
+    await carol.page.locator('[data-node-id="output1"]').focus();
+    await carol.page.keyboard.press('Enter');
+    await carol.page.keyboard.press('Delete');
+    await carol.page.waitForTimeout(500);
+    await expect.poll(() => nodeIds(ada.page)).toEqual(['output1', 'start', 'transform1']);
+    expect(await carol.page.getByLabel(/^Expression/).getAttribute('readonly')).not.toBeNull();
+    await ada.page.getByRole('button', { name: 'Add Delay' }).click();
+    await carol.page.locator('[data-node-id="delay1"]').waitFor();
+    await screenshot(carol.page, 'viewer-phone');
+    expect(await axeViolations(carol.page)).toEqual([]);
+
+    // A reload keeps the document (it is the server's).
+    await bob.page.reload();
+    await expect.poll(() => nodeIds(bob.page)).toEqual(['delay1', 'output1', 'start', 'transform1']);
+  });
+});
