@@ -41,7 +41,7 @@ export default defineConfig({
         // Web client components in jsdom.
         plugins: [solid()],
         resolve: { alias, conditions: ['tandem-source', 'browser', 'development'] },
-        test: { name: 'client', include: ['client/test/**/*.test.{ts,tsx}'], environment: 'jsdom' },
+        test: { name: 'client', include: ['client/test/**/*.test.{ts,tsx}'], environment: 'jsdom', setupFiles: ['./client/test/setup.ts'] },
       },
       {
         // The web client end to end: a real Tandem (Temporal, worker, API, built client) and headless Chromium.
