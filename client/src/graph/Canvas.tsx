@@ -122,6 +122,13 @@ export function Canvas(props: CanvasProps) {
     | null = null;
 
   const onBackgroundDown = (event: PointerEvent) => {
+    if (event.button === 1) {
+      // The middle button pans from anywhere, nodes included.
+      event.preventDefault();
+      svg.setPointerCapture?.(event.pointerId);
+      gesture = { kind: 'pan', start: { x: event.clientX, y: event.clientY }, origin: viewport() };
+      return;
+    }
     if (event.button !== 0) return;
     const pending = connecting();
     if (pending) {
