@@ -37,6 +37,8 @@ const config = {
   output: env.BENCH_COLLAB_OUTPUT?.trim() || join(REPO_ROOT, 'benchmarks', 'results', 'collab-latest.json'),
 };
 const progress = (message: string) => console.error(`[bench:collab] ${message}`);
+// Every y-websocket provider listens for the process's exit.
+process.setMaxListeners(0);
 const cleanups: Array<() => Promise<unknown>> = [];
 
 /** A Tandem API server with a signed-up user, and how to open rooms on it. */

@@ -212,6 +212,7 @@ export class CollabService {
         seed: (id) => this.seed(id),
         changed: (id, doc) => void this.materialize(id, doc),
         compactAfter: this.options.compactAfter,
+        failed: (id) => void this.abandon(id),
         log: this.options.log,
       }).then((opened) => {
         opened.onAccessChanged = (userId) =>
@@ -254,6 +255,15 @@ export class CollabService {
     } catch (error) {
       this.options.log(`collab: unloading workflow ${workflowId}: ${(error as Error).message}`);
     }
+  }
+
+  /** Drops a room whose memory got ahead of storage; its clients reconnect to a fresh load. */
+  private async abandon(workflowId: string): Promise<void> {
+    const pending = this.rooms.get(workflowId);
+    if (!pending) return;
+    this.rooms.delete(workflowId);
+    this.closeSockets(workflowId, null, 1011, 'the edit could not be saved; reconnecting');
+    (await pending).abandon();
   }
 
   private closeSockets(workflowId: string, userId: string | null, code: number, reason: string): void {

@@ -25,6 +25,8 @@ export interface RoomOptions {
   changed(workflowId: string, doc: Y.Doc): void;
   /** Stored updates after which the room compacts them into the document's state. */
   compactAfter: number;
+  /** Storing failed: the room must be dropped and reloaded from storage. */
+  failed(workflowId: string): void;
   log(line: string): void;
 }
 
@@ -36,6 +38,8 @@ export const API_ORIGIN = Symbol('api');
 interface PendingUpdate {
   from: RoomConnection | typeof API_ORIGIN;
   update: Uint8Array;
+  /** The part of `update` the document lacked when it arrived: what is stored. */
+  novel: Uint8Array;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -57,6 +61,8 @@ export class Room {
   private pending: PendingUpdate[] = [];
   private writing: Promise<void> | null = null;
   private storedThrough = 0;
+  /** Clocks per Yjs client up to which content is stored (what "saved" acknowledgements report). */
+  private readonly savedVector = new Map<number, number>();
   private tail = 0;
   private changedTimer: NodeJS.Timeout | undefined;
   private compacting: Promise<unknown> | null = null;
@@ -106,7 +112,16 @@ export class Room {
     }
     this.applyStored(stored.state ? [stored.state, ...stored.updates.map((u) => u.data)] : []);
     this.storedThrough = Math.max(stored.throughId, ...stored.updates.map((u) => u.id));
+    mergeVector(this.savedVector, Y.decodeStateVector(Y.encodeStateVector(this.doc)));
     this.tail = stored.updates.length;
+  }
+
+  /** Drops the room without storing anything more (after a failed write). */
+  abandon(): void {
+    this.closed = true;
+    clearTimeout(this.changedTimer);
+    void this.options.fanout.leave(this.workflowId);
+    this.destroy();
   }
 
   private applyStored(updates: readonly Uint8Array[]): void {
@@ -160,12 +175,27 @@ export class Room {
     }
   }
 
-  /** Persists an update, then applies and relays it. Resolves once it is durable. */
+  /**
+   * Applies and relays an update at once, then persists it; resolves once it is durable.
+   * Peers may see an edit before it is stored, but its sender is told "saved" only after,
+   * and a client resends whatever was not saved when it reconnects, so a crash in between
+   * loses nothing.
+   */
   submit(from: RoomConnection | typeof API_ORIGIN, update: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the document is being closed; try again'));
+    // Only what the document lacks is stored (a reconnecting client resends what it has).
+    const novel = Y.diffUpdate(update, Y.encodeStateVector(this.doc));
+    try {
+      Y.applyUpdate(this.doc, update, from);
+    } catch (error) {
+      return Promise.reject(new Error(`the update could not be applied: ${(error as Error).message}`));
+    }
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ from, update, resolve, reject });
-      this.writing ??= this.flush().finally(() => (this.writing = null));
+      this.pending.push({ from, update, novel, resolve, reject });
+      // Written after the event loop's I/O turn: relays go out first, and more updates join the batch.
+      this.writing ??= new Promise<void>((next) => setImmediate(next))
+        .then(() => this.flush())
+        .finally(() => (this.writing = null));
     });
   }
 
@@ -174,38 +204,34 @@ export class Room {
     while (this.writing) await this.writing;
   }
 
+  /** Group commit: everything that arrived while the previous write was in flight goes in one statement. */
   private async flush(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0);
-      const known = Y.encodeStateVector(this.doc);
-      // Only what the document lacks is stored (a reconnecting client resends what it has).
-      const novel = batch.map((item) => Y.diffUpdate(item.update, known)).filter((update) => !isEmptyUpdate(update));
+      const novel = batch.map((item) => item.novel).filter((update) => !isEmptyUpdate(update));
       try {
         await this.options.store.append(this.workflowId, novel);
       } catch (error) {
         this.options.log(`collab: could not store ${novel.length} update(s) of workflow ${this.workflowId}: ${(error as Error).message}`);
-        for (const item of batch) item.reject(new Error('the edit could not be saved'));
-        continue;
+        for (const item of [...batch, ...this.pending.splice(0)]) item.reject(new Error('the edit could not be saved'));
+        // Memory now holds edits the database lacks: start over from storage. Clients reconnect
+        // and resend what is missing (nothing they sent was acknowledged as saved).
+        this.options.failed(this.workflowId);
+        return;
       }
       this.tail += novel.length;
       const acknowledged = new Set<RoomConnection>();
       for (const item of batch) {
-        try {
-          Y.applyUpdate(this.doc, item.update, item.from);
-        } catch (error) {
-          // Stored but unreadable here: loading skips it too, so the document stays usable.
-          item.reject(new Error(`the update could not be applied: ${(error as Error).message}`));
-          continue;
-        }
+        mergeVector(this.savedVector, Y.parseUpdateMeta(item.update).to);
         if (item.from !== API_ORIGIN && item.from.wantsSaved) acknowledged.add(item.from);
         item.resolve();
       }
       if (acknowledged.size > 0) {
-        const saved = savedMessage(Y.encodeStateVector(this.doc));
+        const saved = savedMessage(Y.encodeStateVector(this.savedVector));
         for (const connection of acknowledged) connection.send(saved);
       }
       if (novel.length > 0) this.scheduleChanged();
-      if (this.tail >= this.options.compactAfter) this.compact();
+      if (this.tail >= this.options.compactAfter) void this.compact();
     }
   }
 
@@ -231,7 +257,7 @@ export class Room {
 
   private scheduleChanged(): void {
     clearTimeout(this.changedTimer);
-    this.changedTimer = setTimeout(() => this.options.changed(this.workflowId, this.doc), 300);
+    this.changedTimer = setTimeout(() => this.options.changed(this.workflowId, this.doc), 1_000);
     this.changedTimer.unref();
   }
 
@@ -249,7 +275,10 @@ export class Room {
   private fromFanout(kind: FanoutKind, payload: Uint8Array): void {
     if (this.closed) return;
     try {
-      if (kind === FANOUT_KINDS.update) Y.applyUpdate(this.doc, payload, REMOTE);
+      if (kind === FANOUT_KINDS.update) {
+        Y.applyUpdate(this.doc, payload, REMOTE);
+        mergeVector(this.savedVector, Y.parseUpdateMeta(payload).to); // stored by the server it came from
+      }
       else if (kind === FANOUT_KINDS.awareness) applyAwarenessUpdate(this.awareness, payload, REMOTE);
       else if (kind === FANOUT_KINDS.queryAwareness) {
         const local = [...this.awarenessOwners.keys()].filter((id) => this.awareness.getStates().has(id));
@@ -280,6 +309,10 @@ export class Room {
     this.awareness.destroy();
     this.doc.destroy();
   }
+}
+
+function mergeVector(into: Map<number, number>, from: Map<number, number>): void {
+  for (const [client, clock] of from) if ((into.get(client) ?? 0) < clock) into.set(client, clock);
 }
 
 interface AwarenessChange {
