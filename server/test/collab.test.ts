@@ -183,6 +183,22 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
       expect(result.close.reason).toMatch(reason);
       expect(result.messages).toEqual([]);
     }
+    // A browser page from another origin cannot open the socket, even with a valid ticket.
+    const foreignOrigin = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${base}?ticket=${ticket.ticket}`, { headers: { origin: 'https://evil.example' } });
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on('open', () => resolve(101));
+      socket.on('error', () => {});
+    });
+    expect(foreignOrigin).toBe(403);
+    // Messages over the size limit close the socket (1009: message too big).
+    const tooBig = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${base}?ticket=${ticket.ticket}`);
+      socket.on('open', () => socket.send(new Uint8Array(5_000_000)));
+      socket.on('close', (code) => resolve(code));
+      socket.on('error', () => {});
+    });
+    expect(tooBig).toBe(1009);
     // A real ticket past its time.
     const shortLived = await startApi({ database: 'sqlite', worker: false, config: { collabTicketTtlMs: 1 } });
     try {
