@@ -54,6 +54,7 @@ describe('build, deploy and run in the browser', () => {
 
     // No problems left; saved.
     await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
     await page.locator('[data-node-id="start"]').click();
     await page.keyboard.press('Escape');
     await page.getByText('No problems: this workflow can be deployed.').waitFor();
@@ -95,6 +96,17 @@ describe('build, deploy and run in the browser', () => {
     await page.goto('/');
     await page.getByRole('link', { name: /Last run of Sum in the browser: COMPLETED/ }).waitFor();
     await screenshot(page, 'workflow-list');
+
+    // On a phone: the run view and the list stay usable.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'workflow-list-phone');
+    await page.goBack();
+    await page.locator('[data-node-id="output1"][data-state="succeeded"]').waitFor();
+    await screenshot(page, 'run-phone');
+    expect(await axeViolations(page)).toEqual([]);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
   });
 
   it('a failing run shows the failing node and its message', async () => {

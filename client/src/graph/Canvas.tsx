@@ -363,11 +363,11 @@ export function Canvas(props: CanvasProps) {
                       </text>
                     </g>
                   </Show>
-                  <Show when={!node.trigger}>
+                  <Show when={!node.trigger && !props.readOnly}>
                     <circle class="handle handle-in" cx={0} cy={height() / 2} r={6} aria-hidden="true" />
                   </Show>
                   <Show
-                    when={node.handles.length > 0}
+                    when={node.handles.length > 0 || props.readOnly}
                     fallback={
                       <circle
                         class="handle handle-out"
@@ -390,6 +390,7 @@ export function Canvas(props: CanvasProps) {
                             </text>
                             <circle
                               class="handle handle-out"
+                              classList={{ hidden: props.readOnly === true }}
                               data-handle={handle}
                               cx={NODE_WIDTH}
                               cy={offset().y}

@@ -21,6 +21,7 @@ import { applyEvents, emptyRunState, type StepInfo } from '../lib/run-state';
 import { StatusBadge } from '../lib/StatusBadge';
 
 const CACHE_LIMIT = 2000;
+const TERMINAL = new Set(['EXECUTION_COMPLETED', 'EXECUTION_FAILED', 'EXECUTION_CANCELLED']);
 
 /** Events seen before a reload, so the stream resumes after the last cursor instead of from the start. */
 function cachedEvents(executionId: string): ExecutionEvent[] {
@@ -60,6 +61,11 @@ export default function RunPage() {
   const start = (executionId: string) => {
     const initial = cachedEvents(executionId);
     setEvents(initial);
+    if (initial.some((e) => TERMINAL.has(e.type))) {
+      // Everything is here already: a finished run's stream has nothing more to say.
+      setLive('ended');
+      return;
+    }
     const listen = () => {
       const after = events().at(-1)?.id ?? null;
       setLive('connecting');
@@ -74,7 +80,7 @@ export default function RunPage() {
             const next = [...current, event];
             setEvents(next);
             cacheEvents(executionId, next);
-            if (event.type === 'EXECUTION_COMPLETED' || event.type === 'EXECUTION_FAILED' || event.type === 'EXECUTION_CANCELLED') void refetch();
+            if (TERMINAL.has(event.type)) void refetch();
           },
           error: (error) => {
             // Fell behind, or the connection dropped: resume after the last event seen.
@@ -142,7 +148,7 @@ export default function RunPage() {
                 v{run().versionNumber} · started {formatTime(run().startedAt)}
                 <Show when={run().finishedAt}> · finished {formatTime(run().finishedAt)}</Show>
                 {' · '}
-                {live() === 'live' ? 'live' : live() === 'ended' ? 'stream ended' : live() === 'retrying' ? 'reconnecting…' : 'connecting…'}
+                {live() === 'live' ? 'live' : live() === 'ended' ? 'all events received' : live() === 'retrying' ? 'reconnecting…' : 'connecting…'}
               </span>
               <div class="actions">
                 <A href={`/workflows/${run().workflowId}/runs`}>All runs</A>
