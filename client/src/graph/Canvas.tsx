@@ -263,7 +263,13 @@ export function Canvas(props: CanvasProps) {
   };
 
   return (
-    <div class="canvas" ref={container}>
+    <div
+      class="canvas"
+      ref={container}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && connecting()) setConnecting(null);
+      }}
+    >
       <svg
         ref={svg}
         class="canvas-svg"
