@@ -1,4 +1,4 @@
-import { Navigate, Route, Router, useNavigate, type RouteSectionProps } from '@solidjs/router';
+import { A, Navigate, Route, Router, useNavigate, type RouteSectionProps } from '@solidjs/router';
 import { lazy, Show, type JSX } from 'solid-js';
 import { signOut } from './lib/queries';
 import { setSession, token, user } from './lib/session';
@@ -8,6 +8,7 @@ import { WorkflowList } from './pages/WorkflowList';
 // Heavier screens (the editor with Yjs, the run view) load when first opened.
 const WorkflowPage = lazy(() => import('./pages/WorkflowPage'));
 const RunPage = lazy(() => import('./pages/RunPage'));
+const TemplatesPage = lazy(() => import('./pages/TemplatesPage'));
 
 function Shell(props: RouteSectionProps) {
   const navigate = useNavigate();
@@ -29,6 +30,14 @@ function Shell(props: RouteSectionProps) {
         <a class="brand" href="/">
           Tandem
         </a>
+        <Show when={user()}>
+          <nav class="topnav" aria-label="Main">
+            <A href="/" end>
+              Workflows
+            </A>
+            <A href="/templates">Templates</A>
+          </nav>
+        </Show>
         <Show when={user()}>
           {(u) => (
             <nav class="account" aria-label="Account">
@@ -73,6 +82,14 @@ export function App() {
         component={() => (
           <Private>
             <WorkflowPage />
+          </Private>
+        )}
+      />
+      <Route
+        path="/templates"
+        component={() => (
+          <Private>
+            <TemplatesPage />
           </Private>
         )}
       />

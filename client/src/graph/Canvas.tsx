@@ -52,6 +52,8 @@ export interface CanvasProps {
   remoteCursors?: () => readonly RemoteCursor[];
   onCursor?: (point: Point | null) => void;
   ref?: (api: CanvasApi) => void;
+  /** A picture only (previews): nodes are not focusable controls. */
+  preview?: boolean;
   children?: JSX.Element;
 }
 
@@ -274,7 +276,7 @@ export function Canvas(props: CanvasProps) {
         ref={svg}
         class="canvas-svg"
         classList={{ connecting: connecting() !== null }}
-        role="group"
+        role={props.preview ? 'img' : 'group'}
         aria-label={props.label}
         onPointerDown={onBackgroundDown}
         onPointerMove={onMove}
@@ -339,10 +341,10 @@ export function Canvas(props: CanvasProps) {
                   data-node-id={node.id}
                   data-state={state()}
                   transform={`translate(${p().x},${p().y})`}
-                  tabIndex={0}
-                  role="button"
-                  aria-label={`${shownTitle()} ${state() ? STATE_TEXT[state()!] : node.type}${node.handles.length ? ` ${node.handles.join(' ')}` : ''}${state() ? '' : ` (${node.id})`}${problems().length ? `, ${problems().length} problem(s)` : ''}`}
-                  aria-pressed={props.selected?.(node.id) ?? false}
+                  tabIndex={props.preview ? undefined : 0}
+                  role={props.preview ? undefined : 'button'}
+                  aria-label={props.preview ? undefined : `${shownTitle()} ${state() ? STATE_TEXT[state()!] : node.type}${node.handles.length ? ` ${node.handles.join(' ')}` : ''}${state() ? '' : ` (${node.id})`}${problems().length ? `, ${problems().length} problem(s)` : ''}`}
+                  aria-pressed={props.preview ? undefined : (props.selected?.(node.id) ?? false)}
                   onPointerDown={(event) => onNodeDown(event, node)}
                   onKeyDown={(event) => {
                     if (event.key === 'Enter' || event.key === ' ') {
@@ -360,6 +362,16 @@ export function Canvas(props: CanvasProps) {
                     <tspan class="node-type" x={12} y={40}>
                       {state() ? STATE_TEXT[state()!] : node.type}
                     </tspan>
+                    <For each={node.handles}>
+                      {(handle) => (
+                        <>
+                          {' '}
+                          <tspan class="handle-label" x={NODE_WIDTH - 10} y={handleOffset(node, handle).y + 4} text-anchor="end">
+                            {handle}
+                          </tspan>
+                        </>
+                      )}
+                    </For>
                   </text>
                   <Show when={problems().length > 0}>
                     <g class="node-problem-badge" transform={`translate(${NODE_WIDTH - 14},0)`} aria-hidden="true">
@@ -391,9 +403,6 @@ export function Canvas(props: CanvasProps) {
                         const offset = () => handleOffset(node, handle);
                         return (
                           <g class="branch-handle">
-                            <text class="handle-label" x={NODE_WIDTH - 10} y={offset().y + 4} text-anchor="end">
-                              {handle}
-                            </text>
                             <circle
                               class="handle handle-out"
                               classList={{ hidden: props.readOnly === true }}

@@ -1,5 +1,6 @@
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { docToDefinition } from '../editor/doc';
 import { Editor } from '../editor/Editor';
 import { initials, usePeers } from '../editor/presence';
 import { openDocSession, type DocSession } from '../editor/sync';
@@ -53,7 +54,7 @@ function Tabs(props: { id: string; current: 'editor' | 'runs' }) {
 function EditorTab(props: { workflowId: string; latestVersion: number; name: string; onDeployed: () => void }) {
   const session: DocSession = openDocSession(props.workflowId);
   onCleanup(() => session.destroy());
-  const [dialog, setDialog] = createSignal<'deploy' | 'run' | 'share' | null>(null);
+  const [dialog, setDialog] = createSignal<'deploy' | 'run' | 'share' | 'template' | null>(null);
   const [notice, setNotice] = createSignal('');
   const [version, setVersion] = createSignal(props.latestVersion);
   const peers = usePeers(session.awareness);
@@ -99,6 +100,9 @@ function EditorTab(props: { workflowId: string; latestVersion: number; name: str
               Share
             </button>
           </Show>
+          <button type="button" onClick={() => setDialog('template')} disabled={session.readOnly()}>
+            Save as template
+          </button>
           <button type="button" onClick={() => setDialog('deploy')} disabled={session.readOnly()}>
             Deploy
           </button>
@@ -135,6 +139,17 @@ function EditorTab(props: { workflowId: string; latestVersion: number; name: str
       </Show>
       <Show when={dialog() === 'run'}>
         <RunDialog workflowId={props.workflowId} version={version()} onClose={() => setDialog(null)} />
+      </Show>
+      <Show when={dialog() === 'template'}>
+        <SaveTemplateDialog
+          workflowId={props.workflowId}
+          session={session}
+          onClose={() => setDialog(null)}
+          onSaved={(name) => {
+            setDialog(null);
+            setNotice(`Saved as the template "${name}".`);
+          }}
+        />
       </Show>
       <Show when={dialog() === 'share'}>
         <ShareDialog workflowId={props.workflowId} onClose={() => setDialog(null)} />
@@ -229,6 +244,113 @@ function RunDialog(props: { workflowId: string; version: number; onClose: () => 
         <div class="actions">
           <button type="submit" class="primary" disabled={busy() || !parseJson(input()).ok}>
             Start run
+          </button>
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+const PARAMETER_TYPES = ['string', 'number', 'boolean', 'secret', 'json'] as const;
+
+function guessType(value: unknown): (typeof PARAMETER_TYPES)[number] {
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'string') return 'string';
+  return 'json';
+}
+
+/** Saves the draft as a template; the workflow's params become its typed parameters. */
+function SaveTemplateDialog(props: { workflowId: string; session: DocSession; onClose: () => void; onSaved: (name: string) => void }) {
+  const definition = docToDefinition(props.session.doc);
+  const [name, setName] = createSignal(definition.name);
+  const [description, setDescription] = createSignal(definition.description ?? '');
+  const [tags, setTags] = createSignal('');
+  const [parameters, setParameters] = createSignal(
+    Object.entries(definition.params ?? {}).map(([key, value]) => ({ name: key, include: true, type: guessType(value) as string, required: false, default: value })),
+  );
+  const [error, setError] = createSignal('');
+  const [problems, setProblems] = createSignal<ApiProblem[]>([]);
+  const update = (index: number, patch: Partial<ReturnType<typeof parameters>[number]>) =>
+    setParameters(parameters().map((p, i) => (i === index ? { ...p, ...patch } : p)));
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setError('');
+    setProblems([]);
+    try {
+      if (!(await whenSaved(props.session))) throw new ApiError('Your latest changes are not saved yet; try again in a moment.', 'CONFLICT');
+      await gql('mutation SaveTemplate($workflowId: ID!, $input: SaveAsTemplateInput!) { saveAsTemplate(workflowId: $workflowId, input: $input) { id } }', {
+        workflowId: props.workflowId,
+        input: {
+          name: name().trim(),
+          description: description(),
+          tags: tags()
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+          parameters: parameters()
+            .filter((p) => p.include)
+            .map((p) => ({ name: p.name, type: p.type, required: p.required, default: p.type === 'secret' ? null : p.default })),
+        },
+      });
+      props.onSaved(name().trim());
+    } catch (e) {
+      setError(describeError(e));
+      if (e instanceof ApiError) setProblems(e.problems);
+    }
+  };
+  return (
+    <Modal title="Save as template" onClose={props.onClose}>
+      <form class="stack" onSubmit={submit}>
+        <label>
+          Name
+          <input value={name()} onInput={(e) => setName(e.currentTarget.value)} required />
+        </label>
+        <label>
+          Description
+          <textarea rows={2} value={description()} onInput={(e) => setDescription(e.currentTarget.value)} />
+        </label>
+        <label>
+          Tags (comma-separated)
+          <input value={tags()} onInput={(e) => setTags(e.currentTarget.value)} />
+        </label>
+        <fieldset>
+          <legend>Parameters (the workflow's params)</legend>
+          <Show when={parameters().length > 0} fallback={<p class="hint">This workflow has no params; the template will have no parameters.</p>}>
+            <For each={parameters()}>
+              {(p, i) => (
+                <div class="inline param-row">
+                  <label class="checkbox">
+                    <input type="checkbox" checked={p.include} onChange={(e) => update(i(), { include: e.currentTarget.checked })} />
+                    {p.name}
+                  </label>
+                  <label class="sr-only" for={`param-type-${i()}`}>
+                    Type of {p.name}
+                  </label>
+                  <select id={`param-type-${i()}`} value={p.type} onChange={(e) => update(i(), { type: e.currentTarget.value })}>
+                    <For each={PARAMETER_TYPES}>{(t) => <option value={t}>{t}</option>}</For>
+                  </select>
+                  <label class="checkbox">
+                    <input type="checkbox" checked={p.required} onChange={(e) => update(i(), { required: e.currentTarget.checked })} />
+                    required
+                  </label>
+                </div>
+              )}
+            </For>
+          </Show>
+        </fieldset>
+        <Show when={error()}>
+          <p class="error" role="alert">
+            {error()}
+          </p>
+        </Show>
+        <ProblemList problems={problems()} />
+        <div class="actions">
+          <button type="submit" class="primary" disabled={!name().trim()}>
+            Save template
           </button>
           <button type="button" onClick={props.onClose}>
             Cancel
