@@ -31,6 +31,8 @@ export interface Execution extends ExecutionSummary {
   error: { message?: string; nodeId?: string; nodeType?: string; cause?: { type?: string; message?: string } | null } | null;
   liveState: { waitingFor?: unknown; runningNodes?: string[]; paused?: boolean } | null;
   parentExecutionId: string | null;
+  parentNodeId: string | null;
+  children: Array<{ id: string; status: ExecutionStatus; workflowId: string }>;
 }
 
 export interface ExecutionEvent {
@@ -44,7 +46,7 @@ export interface ExecutionEvent {
 
 const EXECUTION_SUMMARY = 'id status startedAt finishedAt versionNumber';
 const WORKFLOW_SUMMARY = `id name description updatedAt createdAt latestVersion lastExecution { ${EXECUTION_SUMMARY} }`;
-const EXECUTION = `${EXECUTION_SUMMARY} workflowId input result error liveState parentExecutionId`;
+const EXECUTION = `${EXECUTION_SUMMARY} workflowId input result error liveState parentExecutionId parentNodeId children { id status workflowId }`;
 
 export async function signIn(email: string, password: string): Promise<{ token: string; user: SessionUser }> {
   const data = await gql<{ signIn: { token: string; user: SessionUser } }>(
@@ -190,4 +192,28 @@ export async function collabTicket(workflowId: string): Promise<CollabTicket> {
 export interface Member {
   role: Role;
   user: { id: string; name: string; email: string };
+}
+
+export interface Schedule {
+  id: string;
+  nodeId: string;
+  cron: string;
+  timezone: string;
+  paused: boolean;
+  nextRunAt: string | null;
+}
+
+const SCHEDULE = 'id nodeId cron timezone paused nextRunAt';
+
+export async function listSchedules(workflowId: string): Promise<Schedule[]> {
+  const data = await gql<{ workflow: { schedules: Schedule[] } }>(`query Schedules($id: ID!) { workflow(id: $id) { schedules { ${SCHEDULE} } } }`, { id: workflowId });
+  return data.workflow.schedules;
+}
+
+export async function setSchedulePaused(workflowId: string, nodeId: string, paused: boolean): Promise<Schedule[]> {
+  const data = await gql<{ setSchedulePaused: Schedule[] }>(
+    `mutation Pause($workflowId: ID!, $nodeId: String!, $paused: Boolean!) { setSchedulePaused(workflowId: $workflowId, nodeId: $nodeId, paused: $paused) { ${SCHEDULE} } }`,
+    { workflowId, nodeId, paused },
+  );
+  return data.setSchedulePaused;
 }

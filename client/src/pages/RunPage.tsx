@@ -245,6 +245,28 @@ export default function RunPage() {
             </div>
           )}
         </Show>
+        <Show when={execution()?.parentExecutionId}>
+          {(parent) => (
+            <p>
+              Started by the <A href={`/runs/${parent()}`}>parent run</A>
+              <Show when={execution()?.parentNodeId}> (node {execution()!.parentNodeId})</Show>.
+            </p>
+          )}
+        </Show>
+        <Show when={(execution()?.children.length ?? 0) > 0}>
+          <div class="panel">
+            <h2>Sub-workflow runs</h2>
+            <ul>
+              <For each={execution()!.children}>
+                {(child) => (
+                  <li>
+                    <A href={`/runs/${child.id}`}>{child.id.slice(0, 8)}</A> <StatusBadge status={child.status} />
+                  </li>
+                )}
+              </For>
+            </ul>
+          </div>
+        </Show>
         <For each={[...state().loops.entries()]}>
           {([id, loop]) => (
             <p class="hint">

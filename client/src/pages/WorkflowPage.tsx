@@ -9,7 +9,7 @@ import { download, fileSafe, formatTime } from '../lib/format';
 import { JsonInput, parseJson } from '../lib/JsonInput';
 import { Modal } from '../lib/Modal';
 import { ProblemList } from '../lib/Problems';
-import { deployWorkflow, EXECUTION_STATUSES, exportWorkflow, getWorkflow, listExecutions, startExecution, type ExecutionStatus, type Role } from '../lib/queries';
+import { deployWorkflow, EXECUTION_STATUSES, exportWorkflow, getWorkflow, listExecutions, listSchedules, setSchedulePaused, startExecution, type ExecutionStatus, type Role } from '../lib/queries';
 import { user } from '../lib/session';
 import { StatusBadge } from '../lib/StatusBadge';
 
@@ -461,6 +461,43 @@ function ShareDialog(props: { workflowId: string; onClose: () => void }) {
   );
 }
 
+function Schedules(props: { workflowId: string }) {
+  const [schedules, { mutate }] = createResource(() => props.workflowId, listSchedules);
+  const [error, setError] = createSignal('');
+  const toggle = async (nodeId: string, paused: boolean) => {
+    setError('');
+    try {
+      mutate(await setSchedulePaused(props.workflowId, nodeId, paused));
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  return (
+    <Show when={(schedules()?.length ?? 0) > 0}>
+      <div class="panel schedules">
+        <h2>Schedules</h2>
+        <ul>
+          <For each={schedules()}>
+            {(s) => (
+              <li>
+                <code>{s.cron}</code> ({s.timezone}) from node <strong>{s.nodeId}</strong> — {s.paused ? 'paused' : `next run ${formatTime(s.nextRunAt)}`}{' '}
+                <button type="button" onClick={() => toggle(s.nodeId, !s.paused)}>
+                  {s.paused ? 'Resume schedule' : 'Pause schedule'}
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+        <Show when={error()}>
+          <p class="error" role="alert">
+            {error()}
+          </p>
+        </Show>
+      </div>
+    </Show>
+  );
+}
+
 export function RunsList(props: { workflowId: string }) {
   const [status, setStatus] = createSignal<ExecutionStatus | ''>('');
   const [runs, { refetch }] = createResource(
@@ -471,6 +508,7 @@ export function RunsList(props: { workflowId: string }) {
   onCleanup(() => clearInterval(timer));
   return (
     <div class="page runs-list">
+      <Schedules workflowId={props.workflowId} />
       <div class="toolbar">
         <label>
           Status
