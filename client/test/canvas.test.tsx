@@ -23,6 +23,8 @@ describe('graph canvas', () => {
     expect(labels).toEqual(['true', 'false']);
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('[data-node-id="check"] .node-title')?.textContent).toContain('<img');
+    // Nodes are keyboard-reachable (SVG attribute names are case-sensitive: tabindex).
+    expect(container.querySelector('[data-node-id="out"]')?.getAttribute('tabindex')).toBe('0');
     // Triggers have no input handle.
     expect(container.querySelector('[data-node-id="start"] .handle-in')).toBeNull();
   });
@@ -37,6 +39,12 @@ describe('graph canvas', () => {
     expect(container.querySelector('[data-node-id="out"]')?.classList.contains('selected')).toBe(true);
     fireEvent.keyDown(container.querySelector('[data-node-id="check"]')!, { key: 'Enter' });
     expect(onSelect).toHaveBeenCalledWith(['check'], false);
+  });
+
+  it('a preview is a picture: no focusable nodes', () => {
+    const { container } = render(() => <Canvas nodes={nodes} edges={edges} label="Preview" readOnly preview />);
+    expect(container.querySelector('svg')?.getAttribute('role')).toBe('img');
+    expect(container.querySelector('[tabindex]')).toBeNull();
   });
 
   it('places branch handles and fits the graph into view', () => {

@@ -341,7 +341,7 @@ export function Canvas(props: CanvasProps) {
                   data-node-id={node.id}
                   data-state={state()}
                   transform={`translate(${p().x},${p().y})`}
-                  tabIndex={props.preview ? undefined : 0}
+                  tabindex={props.preview ? undefined : 0}
                   role={props.preview ? undefined : 'button'}
                   aria-label={props.preview ? undefined : `${shownTitle()} ${state() ? STATE_TEXT[state()!] : node.type}${node.handles.length ? ` ${node.handles.join(' ')}` : ''}${state() ? '' : ` (${node.id})`}${problems().length ? `, ${problems().length} problem(s)` : ''}`}
                   aria-pressed={props.preview ? undefined : (props.selected?.(node.id) ?? false)}

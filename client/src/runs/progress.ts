@@ -1,0 +1,239 @@
+import type { WorkflowDefinition } from '@tandem/schema';
+import type { ExecutionEvent } from '../lib/queries';
+
+/**
+ * What a run's events say about its loops and its Temporal runs: pure, so the run view and
+ * the component tests share it. Events are in `sequence` order (one logical execution).
+ */
+
+/** One Temporal run of the execution: the events between two `CONTINUED_AS_NEW` seams. */
+export interface TemporalRunSegment {
+  /** 1 for the first Temporal run, 2 after the first continue-as-new, … */
+  index: number;
+  firstSequence: number;
+  lastSequence: number;
+  events: number;
+  startedAt: string;
+  endedAt: string;
+  /** How this Temporal run ended: it continued as new, the execution ended, or it is the current one. */
+  end: 'continued' | 'ended' | 'current';
+  /** For `continued`: the loop that continued as new, and the iteration the next run starts at (0-based, so also the iterations done). */
+  loopNodeId?: string;
+  iteration?: number;
+}
+
+const TERMINAL = new Set(['EXECUTION_COMPLETED', 'EXECUTION_FAILED', 'EXECUTION_CANCELLED']);
+
+/** Splits the events into the chain of Temporal runs they came from; `CONTINUED_AS_NEW` ends each but the last. */
+export function temporalRuns(events: readonly ExecutionEvent[]): TemporalRunSegment[] {
+  const segments: TemporalRunSegment[] = [];
+  let current: TemporalRunSegment | null = null;
+  for (const event of events) {
+    if (!current) {
+      current = {
+        index: segments.length + 1,
+        firstSequence: event.sequence,
+        lastSequence: event.sequence,
+        events: 0,
+        startedAt: event.at,
+        endedAt: event.at,
+        end: 'current',
+      };
+      segments.push(current);
+    }
+    current.lastSequence = event.sequence;
+    current.endedAt = event.at;
+    current.events += 1;
+    if (TERMINAL.has(event.type)) current.end = 'ended';
+    if (event.type === 'CONTINUED_AS_NEW') {
+      current.end = 'continued';
+      if (event.nodeId) current.loopNodeId = event.nodeId;
+      if (typeof event.data?.iteration === 'number') current.iteration = event.data.iteration;
+      current = null;
+    }
+  }
+  return segments;
+}
+
+/** Where a loop node stands. */
+export interface LoopProgress {
+  nodeId: string;
+  name?: string;
+  mode: 'forEach' | 'while';
+  /** The iteration in progress, 1-based (0 before the first); the number of iterations done once `done`. */
+  iteration: number;
+  /** The number of iterations in all, when known: the list's length for forEach (see `loopTotals`), the final count once done. */
+  total: number | null;
+  maxIterations: number | null;
+  done: boolean;
+  failed: boolean;
+  /** How many times this loop moved the execution to a new Temporal run. */
+  continuations: number;
+}
+
+/** What expressions could see when a loop evaluated its list: the basis for "of n". */
+export interface LoopScope {
+  input: unknown;
+  nodes: Record<string, unknown>;
+  vars: Record<string, unknown>;
+  params: Record<string, unknown>;
+}
+
+export interface LoopFold {
+  loops: LoopProgress[];
+  /** For each forEach loop that started: the scope its list expression was evaluated in, at its latest fresh start. */
+  scopes: Map<string, { expression: string; scope: LoopScope; startSequence: number }>;
+}
+
+interface LoopNodeInfo {
+  id: string;
+  name?: string;
+  mode: 'forEach' | 'while';
+  expression: string | null;
+  maxIterations: number | null;
+  /** Nodes a `body` edge of the loop leads to: each starts once per iteration. */
+  bodyEntry: string | null;
+}
+
+function loopNodes(definition: WorkflowDefinition): LoopNodeInfo[] {
+  return definition.nodes
+    .filter((node) => node.type === 'loop')
+    .map((node) => {
+      const config = (node.config ?? {}) as Record<string, unknown>;
+      const entry = definition.edges.find((edge) => edge.source === node.id && edge.sourceHandle === 'body');
+      return {
+        id: node.id,
+        ...(node.name ? { name: node.name } : {}),
+        mode: config.mode === 'while' ? 'while' : 'forEach',
+        expression: typeof config.expression === 'string' ? config.expression : null,
+        maxIterations: typeof config.maxIterations === 'number' ? config.maxIterations : null,
+        bodyEntry: entry?.target ?? null,
+      };
+    });
+}
+
+function isTruncated(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { truncated?: unknown }).truncated === true && 'preview' in value;
+}
+
+/**
+ * Folds the events into each loop's progress. No event marks an iteration, so an iteration is
+ * counted when the first node of the loop's body starts; after a `CONTINUED_AS_NEW` the count
+ * goes on from the event's `iteration`.
+ */
+export function loopProgress(definition: WorkflowDefinition, events: readonly ExecutionEvent[]): LoopFold {
+  const infos = loopNodes(definition);
+  const byId = new Map(infos.map((info) => [info.id, info]));
+  const byEntry = new Map<string, LoopNodeInfo[]>();
+  for (const info of infos) if (info.bodyEntry) byEntry.set(info.bodyEntry, [...(byEntry.get(info.bodyEntry) ?? []), info]);
+  const state = new Map<string, LoopProgress & { resumeAt: number | null; started: boolean }>();
+  const scopes: LoopFold['scopes'] = new Map();
+  let input: unknown = null;
+  const nodes: Record<string, unknown> = {};
+  const vars: Record<string, unknown> = {};
+  const types = new Map<string, string>();
+  for (const node of definition.nodes) types.set(node.id, node.type);
+  const loop = (info: LoopNodeInfo) => {
+    let s = state.get(info.id);
+    if (!s) {
+      s = {
+        nodeId: info.id,
+        ...(info.name ? { name: info.name } : {}),
+        mode: info.mode,
+        iteration: 0,
+        total: null,
+        maxIterations: info.maxIterations,
+        done: false,
+        failed: false,
+        continuations: 0,
+        resumeAt: null,
+        started: false,
+      };
+      state.set(info.id, s);
+    }
+    return s;
+  };
+  for (const event of events) {
+    const data = event.data ?? {};
+    const id = event.nodeId;
+    if (event.type === 'EXECUTION_STARTED') input = data.input ?? null;
+    if (!id) continue;
+    const info = byId.get(id);
+    switch (event.type) {
+      case 'STEP_STARTED':
+        if (info) {
+          const s = loop(info);
+          s.started = true;
+          s.done = false;
+          s.failed = false;
+          if (s.resumeAt !== null) {
+            // The same loop, going on in the next Temporal run.
+            s.iteration = s.resumeAt;
+            s.resumeAt = null;
+          } else {
+            // A fresh start (also: an inner loop starting again in the next outer iteration).
+            s.iteration = 0;
+            s.total = null;
+            if (info.mode === 'forEach' && info.expression) {
+              scopes.set(info.id, {
+                expression: info.expression,
+                scope: { input, nodes: { ...nodes }, vars: { ...vars }, params: (definition.params ?? {}) as Record<string, unknown> },
+                startSequence: event.sequence,
+              });
+            }
+          }
+        }
+        for (const entered of byEntry.get(id) ?? []) loop(entered).iteration += 1;
+        break;
+      case 'STEP_COMPLETED':
+        nodes[id] = data.output ?? null;
+        if (types.get(id) === 'set' && typeof data.output === 'object' && data.output !== null && !Array.isArray(data.output)) Object.assign(vars, data.output);
+        if (info) {
+          const s = loop(info);
+          s.done = true;
+          const output = data.output as { iterations?: unknown } | undefined;
+          if (typeof output?.iterations === 'number') {
+            s.iteration = output.iterations;
+            s.total = output.iterations;
+          }
+        }
+        break;
+      case 'STEP_FAILED':
+        if (info) loop(info).failed = true;
+        break;
+      case 'CONTINUED_AS_NEW':
+        if (info) {
+          const s = loop(info);
+          s.continuations += 1;
+          s.resumeAt = typeof data.iteration === 'number' ? data.iteration : s.iteration;
+          s.iteration = s.resumeAt;
+        }
+        break;
+    }
+  }
+  const loops = infos.flatMap((info) => {
+    const s = state.get(info.id);
+    if (!s?.started) return [];
+    const { resumeAt: _resumeAt, started: _started, ...progress } = s;
+    return [progress];
+  });
+  return { loops, scopes };
+}
+
+/** Whether a scope holds a value the server shortened: evaluating over it would not give the run's answer. */
+export function scopeIsComplete(scope: LoopScope): boolean {
+  if (isTruncated(scope.input)) return false;
+  for (const value of Object.values(scope.nodes)) if (isTruncated(value)) return false;
+  for (const value of Object.values(scope.vars)) if (isTruncated(value)) return false;
+  return true;
+}
+
+/** "iteration 3 of 10", "iteration 3 (at most 1,000)", "10 iterations, done". */
+export function describeLoop(progress: LoopProgress): string {
+  const n = (value: number) => value.toLocaleString('en');
+  if (progress.done) return `${n(progress.iteration)} iteration${progress.iteration === 1 ? '' : 's'}, done`;
+  if (progress.iteration === 0) return progress.total !== null ? `starting, ${n(progress.total)} iterations to go` : 'starting';
+  if (progress.total !== null) return `iteration ${n(progress.iteration)} of ${n(progress.total)}`;
+  if (progress.maxIterations !== null) return `iteration ${n(progress.iteration)} (at most ${n(progress.maxIterations)})`;
+  return `iteration ${n(progress.iteration)}`;
+}
