@@ -19,6 +19,7 @@ import {
 } from '../lib/queries';
 import { applyEvents, emptyRunState, type StepInfo } from '../lib/run-state';
 import { StatusBadge } from '../lib/StatusBadge';
+import { RunProgress } from '../runs/RunProgress';
 
 const CACHE_LIMIT = 2000;
 const TERMINAL = new Set(['EXECUTION_COMPLETED', 'EXECUTION_FAILED', 'EXECUTION_CANCELLED']);
@@ -195,6 +196,7 @@ export default function RunPage() {
               </div>
               <div class="run-side">
                 <Outcome />
+                <RunProgress executionId={run().id} events={events()} definition={details()?.definition} />
                 <Show when={state().waiting.length > 0 && status() === 'WAITING'}>
                   <ApprovalPanel executionId={run().id} waiting={state().waiting} />
                 </Show>
@@ -267,13 +269,6 @@ export default function RunPage() {
             </ul>
           </div>
         </Show>
-        <For each={[...state().loops.entries()]}>
-          {([id, loop]) => (
-            <p class="hint">
-              Loop {id}: {loop.continuations} continuation(s), iteration {loop.iteration} reached
-            </p>
-          )}
-        </For>
       </>
     );
   }
