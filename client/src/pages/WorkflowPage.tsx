@@ -12,6 +12,7 @@ import { ProblemList } from '../lib/Problems';
 import { deployWorkflow, EXECUTION_STATUSES, exportWorkflow, getWorkflow, listExecutions, listSchedules, setSchedulePaused, startExecution, type ExecutionStatus, type Role } from '../lib/queries';
 import { user } from '../lib/session';
 import { StatusBadge } from '../lib/StatusBadge';
+import { WebhookPanel } from '../schedules/WebhookPanel';
 
 export default function WorkflowPage() {
   const params = useParams<{ id: string; tab?: string }>();
@@ -509,6 +510,7 @@ export function RunsList(props: { workflowId: string }) {
   return (
     <div class="page runs-list">
       <Schedules workflowId={props.workflowId} />
+      <WebhookPanel workflowId={props.workflowId} />
       <div class="toolbar">
         <label>
           Status
