@@ -86,8 +86,30 @@ describe('co-editing in two browsers', () => {
     await screenshot(carol.page, 'viewer-phone');
     expect(await axeViolations(carol.page)).toEqual([]);
 
+    // Bob's cursor shows on Ada's canvas with his name; his drag moves the node for Ada too.
+    const box = (await bob.page.locator('.canvas-svg').boundingBox())!;
+    await bob.page.mouse.move(box.x + 40, box.y + 40);
+    await bob.page.mouse.move(box.x + 60, box.y + 50, { steps: 3 });
+    await ada.page.locator('.remote-cursor', { hasText: 'Bob' }).waitFor();
+    const before = await ada.page.locator('[data-node-id="transform1"]').getAttribute('transform');
+    const node = (await bob.page.locator('[data-node-id="transform1"] .node-box').boundingBox())!;
+    await bob.page.mouse.move(node.x + 60, node.y + 20);
+    await bob.page.mouse.down();
+    await bob.page.mouse.move(node.x + 60, node.y + 160, { steps: 10 });
+    await bob.page.mouse.up();
+    await expect.poll(() => ada.page.locator('[data-node-id="transform1"]').getAttribute('transform')).not.toBe(before);
+
+    // Offline edits are kept and sync when the connection returns.
+    await bob.context.setOffline(true);
+    await bob.page.getByText(/Offline/).waitFor({ timeout: 30_000 });
+    await bob.page.getByRole('button', { name: 'Add Fail' }).click();
+    await bob.page.getByText('Saving…').waitFor();
+    await bob.context.setOffline(false);
+    await ada.page.locator('[data-node-id="fail1"]').waitFor({ timeout: 30_000 });
+    await bob.page.getByText('All changes saved').waitFor({ timeout: 30_000 });
+
     // A reload keeps the document (it is the server's).
     await bob.page.reload();
-    await expect.poll(() => nodeIds(bob.page)).toEqual(['delay1', 'output1', 'start', 'transform1']);
+    await expect.poll(() => nodeIds(bob.page)).toEqual(['delay1', 'fail1', 'output1', 'start', 'transform1']);
   });
 });

@@ -107,9 +107,18 @@ export function openDocSession(workflowId: string): DocSession {
       if (event !== null) void reconnect();
     });
     p.on('closed', () => void reconnect());
+    // The browser knows before the socket does: go offline at once, reconnect when back.
     const onOnline = () => void reconnect();
+    const onOffline = () => {
+      p.disconnect();
+      setConnection('offline');
+    };
     window.addEventListener('online', onOnline);
-    cleanups.push(() => window.removeEventListener('online', onOnline));
+    window.addEventListener('offline', onOffline);
+    cleanups.push(() => {
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+    });
   };
 
   // --- Fallback without a collaboration endpoint: the document is saved through the API ---
