@@ -77,10 +77,10 @@ function span(segment: TemporalRunSegment): number {
 /** The Temporal runs of one execution, side by side in one bar (width by time), then listed. */
 function TemporalRunsTimeline(props: { segments: TemporalRunSegment[] }) {
   const total = () => props.segments.reduce((sum, s) => sum + span(s), 0);
-  const width = (segment: TemporalRunSegment) => {
+  // Each segment grows by its share of the time; a minimum width keeps short ones visible.
+  const grow = (segment: TemporalRunSegment) => {
     const all = total();
-    const share = all > 0 ? span(segment) / all : 1 / props.segments.length;
-    return `${Math.max(2, share * 100)}%`;
+    return String(all > 0 ? Math.max(0.02, span(segment) / all) : 1);
   };
   return (
     <section class="panel temporal-runs" aria-label="Temporal runs">
@@ -92,7 +92,7 @@ function TemporalRunsTimeline(props: { segments: TemporalRunSegment[] }) {
       <div class="timeline-bar" aria-hidden="true">
         <For each={props.segments}>
           {(segment) => (
-            <div class={`timeline-segment end-${segment.end}`} style={{ 'flex-basis': width(segment) }} title={`Run ${segment.index}`}>
+            <div class={`timeline-segment end-${segment.end}`} style={{ 'flex-grow': grow(segment) }} title={`Run ${segment.index}`}>
               {segment.index}
             </div>
           )}
