@@ -81,11 +81,12 @@ export type Role = 'OWNER' | 'EDITOR' | 'VIEWER';
 export interface WorkflowDetails extends WorkflowSummary {
   definition: WorkflowDefinition;
   owner: { id: string; name: string; email: string };
+  myRole: Role;
 }
 
 export async function getWorkflow(id: string): Promise<WorkflowDetails> {
   const data = await gql<{ workflow: WorkflowDetails }>(
-    `query Workflow($id: ID!) { workflow(id: $id) { ${WORKFLOW_SUMMARY} definition owner { id name email } } }`,
+    `query Workflow($id: ID!) { workflow(id: $id) { ${WORKFLOW_SUMMARY} definition owner { id name email } myRole } }`,
     { id },
   );
   return data.workflow;

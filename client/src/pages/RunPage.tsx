@@ -49,7 +49,7 @@ export default function RunPage() {
     () => execution() && ([execution()!.workflowId, execution()!.versionNumber] as const),
     async ([workflowId, version]) => {
       const [definition, workflow] = await Promise.all([exportWorkflow(workflowId, version), getWorkflow(workflowId).catch(() => null)]);
-      return { definition: definition as WorkflowDefinition, name: workflow?.name ?? definition.name };
+      return { definition: definition as WorkflowDefinition, name: workflow?.name ?? definition.name, canControl: workflow ? workflow.myRole !== 'VIEWER' : true };
     },
   );
 
@@ -114,6 +114,8 @@ export default function RunPage() {
   const status = () => state().status ?? execution()?.status ?? null;
   const model = createMemo(() => (details() ? canvasModel(details()!.definition) : { nodes: [], edges: [] }));
   const [selected, setSelected] = createSignal<string | null>(null);
+  // Viewers watch; editors and owners control runs and approve.
+  const canControl = () => details()?.canControl ?? false;
   const nodeState = (id: string) => state().steps.get(id)?.state ?? (events().length ? 'pending' : undefined);
 
   const [controlError, setControlError] = createSignal('');
@@ -153,17 +155,17 @@ export default function RunPage() {
               </span>
               <div class="actions">
                 <A href={`/workflows/${run().workflowId}/runs`}>All runs</A>
-                <Show when={status() === 'RUNNING' || status() === 'WAITING'}>
+                <Show when={(status() === 'RUNNING' || status() === 'WAITING') && canControl()}>
                   <button type="button" onClick={() => control('pauseExecution')}>
                     Pause
                   </button>
                 </Show>
-                <Show when={status() === 'PAUSED'}>
+                <Show when={status() === 'PAUSED' && canControl()}>
                   <button type="button" onClick={() => control('resumeExecution')}>
                     Resume
                   </button>
                 </Show>
-                <Show when={status() && ACTIVE_STATUSES.has(status()!)}>
+                <Show when={status() && ACTIVE_STATUSES.has(status()!) && canControl()}>
                   <button type="button" class="danger" onClick={() => confirm('Cancel this run?') && control('cancelExecution')}>
                     Cancel run
                   </button>
@@ -197,12 +199,12 @@ export default function RunPage() {
               <div class="run-side">
                 <Outcome />
                 <RunProgress executionId={run().id} events={events()} definition={details()?.definition} />
-                <Show when={state().waiting.length > 0 && status() === 'WAITING'}>
+                <Show when={state().waiting.length > 0 && status() === 'WAITING' && canControl()}>
                   <ApprovalPanel executionId={run().id} waiting={state().waiting} />
                 </Show>
                 <Show when={selected()}>{(id) => <StepPanel step={state().steps.get(id())} nodeId={id()} />}</Show>
                 <StepTable steps={[...state().steps.values()]} onPick={setSelected} />
-                <Show when={status() && ACTIVE_STATUSES.has(status()!)}>
+                <Show when={status() && ACTIVE_STATUSES.has(status()!) && canControl()}>
                   <SignalForm executionId={run().id} />
                 </Show>
                 <EventLog events={events()} />
@@ -424,7 +426,8 @@ function EventLog(props: { events: ExecutionEvent[] }) {
   return (
     <details class="panel event-log" open>
       <summary>Event log ({props.events.length})</summary>
-      <ol>
+      {/* Scrolls when long: focusable so the keyboard can scroll it too. */}
+      <ol tabindex="0" aria-label="Events">
         <For each={props.events.slice(-300)}>
           {(event) => (
             <li>

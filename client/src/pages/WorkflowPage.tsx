@@ -107,7 +107,13 @@ function EditorTab(props: { workflowId: string; latestVersion: number; name: str
           <button type="button" onClick={() => setDialog('deploy')} disabled={session.readOnly()}>
             Deploy
           </button>
-          <button type="button" class="primary" onClick={() => setDialog('run')} disabled={version() === 0} title={version() === 0 ? 'Deploy first' : `Run version ${version()}`}>
+          <button
+            type="button"
+            class="primary"
+            onClick={() => setDialog('run')}
+            disabled={version() === 0 || session.readOnly()}
+            title={session.readOnly() ? 'Viewers cannot start runs' : version() === 0 ? 'Deploy first' : `Run version ${version()}`}
+          >
             Run
           </button>
         </div>
