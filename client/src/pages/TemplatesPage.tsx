@@ -7,6 +7,8 @@ import { ApiError, describeError, gql, type ApiProblem } from '../lib/api';
 import { JsonInput, parseJson } from '../lib/JsonInput';
 import { Modal } from '../lib/Modal';
 import { ProblemList } from '../lib/Problems';
+import { FieldProblems } from '../templates/FieldProblems';
+import { problemsByParameter } from '../templates/parameter-problems';
 
 export interface TemplateParameter {
   name: string;
@@ -122,6 +124,8 @@ function InstantiateDialog(props: { template: Template; onClose: () => void }) {
   const [error, setError] = createSignal('');
   const [problems, setProblems] = createSignal<ApiProblem[]>([]);
   const set = (key: string, value: string) => setValues({ ...values(), [key]: value });
+  // Problems naming a parameter go next to its field; the rest under the form.
+  const split = () => problemsByParameter(problems(), props.template.parameters.map((p) => p.name));
   const parsed = () => {
     const out: Record<string, unknown> = {};
     for (const p of props.template.parameters) {
@@ -165,48 +169,51 @@ function InstantiateDialog(props: { template: Template; onClose: () => void }) {
           {(p) => {
             const id = `param-${p.name}`;
             return (
-              <Switch>
-                <Match when={p.type === 'boolean'}>
-                  <label class="checkbox">
-                    <input type="checkbox" checked={values()[p.name] === 'true'} onChange={(e) => set(p.name, e.currentTarget.checked ? 'true' : 'false')} />
-                    {p.name}
-                    <span class="hint">{p.description}</span>
-                  </label>
-                </Match>
-                <Match when={p.type === 'json'}>
-                  <JsonInput id={id} label={`${p.name}${p.required ? ' (required)' : ''}`} value={values()[p.name] ?? ''} onInput={(v) => set(p.name, v)} rows={3} hint={p.description} />
-                </Match>
-                <Match when={true}>
-                  <label>
-                    <span>
+              <>
+                <Switch>
+                  <Match when={p.type === 'boolean'}>
+                    <label class="checkbox">
+                      <input type="checkbox" checked={values()[p.name] === 'true'} onChange={(e) => set(p.name, e.currentTarget.checked ? 'true' : 'false')} />
                       {p.name}
-                      <Show when={p.required}>
-                        <span class="required"> (required)</span>
-                      </Show>
-                      <Show when={p.type === 'secret'}>
-                        <span class="hint"> secret name</span>
-                      </Show>
-                    </span>
-                    <input
-                      type={p.type === 'number' ? 'number' : 'text'}
-                      step="any"
-                      required={p.required}
-                      value={values()[p.name] ?? ''}
-                      onInput={(e) => set(p.name, e.currentTarget.value)}
-                    />
-                    <span class="hint">{p.description}</span>
-                  </label>
-                </Match>
-              </Switch>
+                      <span class="hint">{p.description}</span>
+                    </label>
+                  </Match>
+                  <Match when={p.type === 'json'}>
+                    <JsonInput id={id} label={`${p.name}${p.required ? ' (required)' : ''}`} value={values()[p.name] ?? ''} onInput={(v) => set(p.name, v)} rows={3} hint={p.description} />
+                  </Match>
+                  <Match when={true}>
+                    <label>
+                      <span>
+                        {p.name}
+                        <Show when={p.required}>
+                          <span class="required"> (required)</span>
+                        </Show>
+                        <Show when={p.type === 'secret'}>
+                          <span class="hint"> secret name</span>
+                        </Show>
+                      </span>
+                      <input
+                        type={p.type === 'number' ? 'number' : 'text'}
+                        step="any"
+                        required={p.required}
+                        value={values()[p.name] ?? ''}
+                        onInput={(e) => set(p.name, e.currentTarget.value)}
+                      />
+                      <span class="hint">{p.description}</span>
+                    </label>
+                  </Match>
+                </Switch>
+                <FieldProblems id={`${id}-problems`} messages={split().byName.get(p.name)} />
+              </>
             );
           }}
         </For>
         <Show when={error()}>
           <p class="error" role="alert">
-            {error()}
+            {split().byName.size > 0 ? 'Some parameters are not right: see the messages under them.' : error()}
           </p>
         </Show>
-        <ProblemList problems={problems()} />
+        <ProblemList problems={split().rest} />
         <div class="actions">
           <button type="submit" class="primary" disabled={parsed() === null}>
             Create workflow
