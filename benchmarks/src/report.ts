@@ -144,6 +144,7 @@ export function formatReport(report: EngineReport, config: EngineBenchConfig): s
         compileRow('compileWorkflow (validate + compile)', c.compile, true),
         compileRow('  validateWorkflow alone', c.validate, false),
         compileRow('  expression/template parsing alone', c.expressionParsing, false),
+        compileRow('validateWorkflow after one edit (others remembered)', c.revalidateAfterOneEdit, false),
       ],
       (col) => col >= 1 && col <= 3,
     ),

@@ -4,6 +4,7 @@ import {
   ExpressionError,
   checkExpression,
   checkTemplate,
+  clearExpressionCheckCache,
   compileExpression,
   compileTemplate,
   parseTemplate,
@@ -227,5 +228,20 @@ describe('expression budgets cannot be tampered with', () => {
     const items = Array.from({ length: 1_200_000 }, (_, i) => i);
     expect(await compileExpression('$count(input.items)').evaluate({ input: { items } })).toBe(1_200_000);
     await expect(compileExpression('$count([1..2000000])').evaluate({})).rejects.toMatchObject({ code: 'D9007' });
+  });
+});
+
+describe('remembered checks', () => {
+  it('gives the same verdict the second time, and honours limits other than the defaults', () => {
+    clearExpressionCheckCache();
+    const first = checkExpression('input.a +');
+    expect(first?.code).toBeDefined();
+    expect(checkExpression('input.a +')).toEqual(first);
+    expect(checkExpression('input.a + 1')).toBeNull();
+    expect(checkExpression('input.a + 1')).toBeNull();
+    // The verdict under the default limits does not leak into a check with tighter ones.
+    expect(checkExpression('input.a + 1', { ...DEFAULT_EXPRESSION_LIMITS, maxSourceLength: 3 })?.code).toBe('S0001');
+    expect(checkTemplate('{{ input.a + }}')?.code).toBeDefined();
+    expect(checkTemplate('{{ input.a + }}')).toEqual(checkTemplate('{{ input.a + }}'));
   });
 });

@@ -1,6 +1,7 @@
 import jsonata from 'jsonata';
 import { jsonSizeUpTo, type JsonValue } from '../json.js';
 import { DEFAULT_EXPRESSION_LIMITS, type ExpressionLimits } from './limits.js';
+import { rememberedCheck } from './check-cache.js';
 
 /** Raised for an expression that does not parse or that fails while evaluating. */
 export class ExpressionError extends Error {
@@ -46,15 +47,17 @@ const READS: ReadonlySet<string> = new Set(['path', 'name', 'variable']);
 const NON_DETERMINISTIC = ['now', 'millis', 'random'] as const;
 
 export function checkExpression(source: string, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): ExpressionError | null {
+  if (limits === DEFAULT_EXPRESSION_LIMITS && typeof source === 'string') return rememberedCheck(`e:${source}`, () => checkExpression(source, { ...limits }));
   try {
-    compileExpression(source, limits);
+    parseExpression(source, limits);
     return null;
   } catch (error) {
     return error instanceof ExpressionError ? error : new ExpressionError(String(error), 'E0000');
   }
 }
 
-export function compileExpression(source: string, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): CompiledExpression {
+/** Parses and vets an expression: what checking needs, without preparing it to run. */
+function parseExpression(source: string, limits: ExpressionLimits): jsonata.Expression {
   if (typeof source !== 'string') throw new ExpressionError('expression must be text', 'T0000');
   if (source.trim() === '') throw new ExpressionError('expression is empty', 'S0000');
   if (source.length > limits.maxSourceLength) {
@@ -67,6 +70,11 @@ export function compileExpression(source: string, limits: ExpressionLimits = DEF
     throw toExpressionError(error);
   }
   rejectUnsafeConstructs(expr.ast());
+  return expr;
+}
+
+export function compileExpression(source: string, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): CompiledExpression {
+  const expr = parseExpression(source, limits);
   for (const name of NON_DETERMINISTIC) {
     expr.assign(name, () => {
       throw new ExpressionError(`$${name}() is not available: expressions must be deterministic`, 'D9001');

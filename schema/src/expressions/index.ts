@@ -1,3 +1,4 @@
 export * from './expression.js';
 export * from './template.js';
 export * from './limits.js';
+export { clearExpressionCheckCache } from './check-cache.js';

@@ -1,4 +1,5 @@
 import { compileExpression, ExpressionError, type CompiledExpression } from './expression.js';
+import { rememberedCheck } from './check-cache.js';
 import { DEFAULT_EXPRESSION_LIMITS, type ExpressionLimits } from './limits.js';
 
 export type TemplatePart = { text: string } | { expression: string; offset: number };
@@ -68,6 +69,7 @@ export function compileTemplate(text: string, limits: ExpressionLimits = DEFAULT
 }
 
 export function checkTemplate(text: string, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): ExpressionError | null {
+  if (limits === DEFAULT_EXPRESSION_LIMITS && typeof text === 'string') return rememberedCheck(`t:${text}`, () => checkTemplate(text, { ...limits }));
   try {
     compileTemplate(text, limits);
     return null;
