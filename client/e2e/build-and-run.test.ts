@@ -33,6 +33,15 @@ describe('build, deploy and run in the browser', () => {
     await page.getByLabel(/^Expression/).fill('nodes.transform1.total');
     await expect.poll(() => page.locator('.field-error').first().textContent()).toBe('');
 
+    // Deploying a draft with problems is refused, each problem naming its node.
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Deploy' }).click();
+    const refused = page.getByRole('dialog').locator('.problems');
+    await refused.getByText(/node transform1/).first().waitFor();
+    expect(await refused.textContent()).toContain('cannot be reached');
+    await screenshot(page, 'deploy-problems');
+    await page.keyboard.press('Escape');
+
     // Connect by dragging from the trigger's output handle onto the transform.
     await page.getByRole('button', { name: 'Auto-layout' }).click();
     await page.waitForTimeout(300);

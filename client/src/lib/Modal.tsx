@@ -5,11 +5,19 @@ export function Modal(props: { title: string; onClose: () => void; children: JSX
   let panel!: HTMLDivElement;
   const previous = document.activeElement as HTMLElement | null;
   const titleId = `dialog-${Math.random().toString(36).slice(2)}`;
+  // Escape closes wherever focus is (a button that got disabled leaves it on the body).
+  const onDocumentKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && !panel.contains(event.target as Node)) props.onClose();
+  };
   onMount(() => {
     const first = panel.querySelector<HTMLElement>('input, textarea, select, button');
     (first ?? panel).focus();
+    document.addEventListener('keydown', onDocumentKey);
   });
-  onCleanup(() => previous?.focus?.());
+  onCleanup(() => {
+    document.removeEventListener('keydown', onDocumentKey);
+    previous?.focus?.();
+  });
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Escape') {
       event.stopPropagation();

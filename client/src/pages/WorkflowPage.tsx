@@ -187,8 +187,9 @@ function DeployDialog(props: { workflowId: string; session: DocSession; onClose:
       const version = await deployWorkflow(props.workflowId, message().trim());
       props.onDeployed(version.number);
     } catch (e) {
-      setError(describeError(e));
-      if (e instanceof ApiError) setProblems(e.problems);
+      // Problems are listed by node; the message would only repeat them.
+      if (e instanceof ApiError && e.problems.length > 0) setProblems(e.problems);
+      else setError(describeError(e));
     } finally {
       setBusy(false);
     }
@@ -205,7 +206,7 @@ function DeployDialog(props: { workflowId: string; session: DocSession; onClose:
             {error()}
           </p>
         </Show>
-        <ProblemList problems={problems()} />
+        <ProblemList problems={problems()} title="Not deployed. Fix these first:" />
         <div class="actions">
           <button type="submit" class="primary" disabled={busy()}>
             Deploy
