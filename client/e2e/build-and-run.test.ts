@@ -33,6 +33,12 @@ describe('build, deploy and run in the browser', () => {
     await page.getByLabel(/^Expression/).fill('nodes.transform1.total');
     await expect.poll(() => page.locator('.field-error').first().textContent()).toBe('');
 
+    // A node type dragged from the palette lands where it is dropped; Delete removes the selection.
+    await page.getByRole('button', { name: 'Add Fail' }).dragTo(page.locator('.canvas-svg'), { targetPosition: { x: 120, y: 100 } });
+    await page.locator('[data-node-id="fail1"]').waitFor();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('[data-node-id="fail1"]').count()).toBe(0);
+
     // Deploying a draft with problems is refused, each problem naming its node.
     await page.getByRole('button', { name: 'Deploy' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Deploy' }).click();

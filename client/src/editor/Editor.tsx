@@ -272,6 +272,11 @@ export function Editor(props: EditorProps) {
           remoteSelections={(id) => remoteSelections().get(id)}
           remoteCursors={remoteCursors}
           onCursor={onCursor}
+          onDropType={(type, point) => {
+            const id = addNode(doc, type, freeSpot(model.nodes, point));
+            setSelection(new Set([id]));
+            setSelectedEdge(null);
+          }}
           ref={(api) => (canvas = api)}
         />
         <aside class="inspector" aria-label="Inspector">

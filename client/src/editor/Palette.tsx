@@ -1,5 +1,6 @@
 import { For } from 'solid-js';
 import { NODE_TYPES, type NodeCategory } from '@tandem/schema';
+import { NODE_TYPE_MIME } from '../graph/Canvas';
 
 const CATEGORY_LABEL: Record<NodeCategory, string> = {
   trigger: 'Triggers',
@@ -9,7 +10,7 @@ const CATEGORY_LABEL: Record<NodeCategory, string> = {
   integration: 'Integrations',
 };
 
-/** The node catalogue; a click adds the node in the middle of the view. */
+/** The node catalogue; a click adds the node in the middle of the view, a drag drops it where you let go. */
 export function Palette(props: { disabled: boolean; onAdd: (type: string) => void }) {
   const categories = (): NodeCategory[] => [...new Set(NODE_TYPES.map((t) => t.category))];
   return (
@@ -30,6 +31,11 @@ export function Palette(props: { disabled: boolean; onAdd: (type: string) => voi
                       aria-label={`Add ${type.title}`}
                       data-type={type.type}
                       onClick={() => props.onAdd(type.type)}
+                      draggable={!props.disabled}
+                      onDragStart={(event) => {
+                        event.dataTransfer?.setData(NODE_TYPE_MIME, type.type);
+                        if (event.dataTransfer) event.dataTransfer.effectAllowed = 'copy';
+                      }}
                     >
                       {type.title}
                     </button>

@@ -52,10 +52,15 @@ export interface CanvasProps {
   remoteCursors?: () => readonly RemoteCursor[];
   onCursor?: (point: Point | null) => void;
   ref?: (api: CanvasApi) => void;
+  /** A node type dropped from the palette (HTML drag and drop), at a graph point. */
+  onDropType?: (type: string, point: Point) => void;
   /** A picture only (previews): nodes are not focusable controls. */
   preview?: boolean;
   children?: JSX.Element;
 }
+
+/** The drag-and-drop type of a palette item. */
+export const NODE_TYPE_MIME = 'application/x-tandem-node-type';
 
 const STATE_TEXT: Record<NodeState, string> = {
   pending: 'pending',
@@ -270,6 +275,19 @@ export function Canvas(props: CanvasProps) {
       ref={container}
       onKeyDown={(event) => {
         if (event.key === 'Escape' && connecting()) setConnecting(null);
+      }}
+      onDragOver={(event) => {
+        if (props.onDropType && !props.readOnly && event.dataTransfer?.types.includes(NODE_TYPE_MIME)) {
+          event.preventDefault();
+          event.dataTransfer.dropEffect = 'copy';
+        }
+      }}
+      onDrop={(event) => {
+        const type = event.dataTransfer?.getData(NODE_TYPE_MIME);
+        if (!type || !props.onDropType || props.readOnly) return;
+        event.preventDefault();
+        const p = toGraph(event);
+        props.onDropType(type, { x: p.x - NODE_WIDTH / 2, y: p.y - 28 });
       }}
     >
       <svg
