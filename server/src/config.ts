@@ -26,6 +26,8 @@ export interface ServerConfig {
   collabTicketTtlMs: number;
   /** A document nobody is connected to is unloaded from memory after this long. */
   collabIdleUnloadMs: number;
+  /** Stored size (history included) past which a workflow's document takes no more edits. */
+  collabMaxDocumentBytes: number;
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): ServerConfig {
@@ -47,5 +49,6 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = pr
     publicUrl: env.TANDEM_PUBLIC_URL || undefined,
     collabTicketTtlMs: Number(env.TANDEM_COLLAB_TICKET_TTL_MS ?? 60_000),
     collabIdleUnloadMs: Number(env.TANDEM_COLLAB_IDLE_UNLOAD_MS ?? 30_000),
+    collabMaxDocumentBytes: Number(env.TANDEM_COLLAB_MAX_DOCUMENT_BYTES ?? 32_000_000),
   };
 }

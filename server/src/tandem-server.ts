@@ -49,6 +49,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     redisUrl: config.redisUrl,
     ticketTtlMs: config.collabTicketTtlMs,
     idleUnloadMs: config.collabIdleUnloadMs,
+    maxDocumentBytes: config.collabMaxDocumentBytes,
     log,
   });
   const workflows = new WorkflowService(db, access, collab, schedules);

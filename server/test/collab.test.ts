@@ -292,4 +292,25 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     Y.applyUpdate(doc, stored.state!);
     expect(docToDefinition(doc)).toEqual(expected);
   });
+
+  it('stops taking edits once a document reaches its size limit, and keeps what it holds', async () => {
+    const small = await startApi({ database, worker: false, config: { collabMaxDocumentBytes: 20_000 } });
+    try {
+      const ada = await small.user('Ada');
+      const created = await small.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Sum', definition: SUM_WORKFLOW } }, ada.token);
+      const id = created.data!.createWorkflow.id;
+      const a = await connectEditor(small, ada.token, id);
+      editors.push(a);
+      moveNode(a, 'add', 2, 2);
+      await a.saved();
+      (a.maps.nodes.get('add')!.get('config') as Y.Map<unknown>).set('expression', `"${'x'.repeat(30_000)}"`);
+      await eventually(() => a.closes.some((c) => c.code === 4413), 5_000, 'the socket closes');
+      expect(a.closes.find((c) => c.code === 4413)!.reason).toMatch(/larger than/);
+      a.provider.disconnect();
+      const stored = await small.gql<{ workflow: { definition: { nodes: Array<{ position: unknown; config: { expression: string } }> } } }>(DEFINITION, { id }, ada.token);
+      expect(stored.data!.workflow.definition.nodes[1]).toMatchObject({ position: { x: 2, y: 2 }, config: { expression: "{ 'total': input.a + input.b }" } });
+    } finally {
+      await small.close();
+    }
+  });
 });

@@ -11,7 +11,8 @@ import type { AccessService } from '../services/access.js';
 import { ClientConnection, type ConnectionLimits } from './connection.js';
 import { FANOUT_KINDS, LocalFanout, RedisFanout, type CollabFanout } from './fanout.js';
 import { CLOSE } from './protocol.js';
-import { Room } from './room.js';
+import { DocumentFullError, Room } from './room.js';
+import { badInput } from '../errors.js';
 import { DocumentStore } from './store.js';
 import { TicketIssuer } from './tickets.js';
 
@@ -24,6 +25,8 @@ export interface CollabOptions {
   /** Largest message a client may send (bytes). */
   maxMessageBytes: number;
   limits: ConnectionLimits;
+  /** Stored size past which a document takes no more edits (history included). */
+  maxDocumentBytes: number;
   compactAfter: number;
   log(line: string): void;
 }
@@ -32,7 +35,8 @@ export const DEFAULT_COLLAB_OPTIONS: Omit<CollabOptions, 'log'> = {
   ticketTtlMs: 60_000,
   idleUnloadMs: 30_000,
   maxMessageBytes: 4_000_000,
-  limits: { messagesPerSecond: 200, burst: 600 },
+  limits: { messagesPerSecond: 200, burst: 600, bytesPerSecond: 1_000_000, burstBytes: 16_000_000 },
+  maxDocumentBytes: 32_000_000,
   compactAfter: 500,
 };
 
@@ -146,6 +150,9 @@ export class CollabService {
     const room = await this.open(workflowId);
     try {
       await room.change((doc) => applyDefinition(doc, definition));
+    } catch (error) {
+      if (error instanceof DocumentFullError) throw badInput(error.message);
+      throw error;
     } finally {
       this.scheduleUnload(workflowId);
     }
@@ -212,6 +219,7 @@ export class CollabService {
         seed: (id) => this.seed(id),
         changed: (id, doc) => void this.materialize(id, doc),
         compactAfter: this.options.compactAfter,
+        maxDocumentBytes: this.options.maxDocumentBytes,
         failed: (id) => void this.abandon(id),
         log: this.options.log,
       }).then((opened) => {

@@ -1,12 +1,15 @@
 import type { WebSocket } from 'ws';
 import { CLOSE, decodeClientMessage, isReadableUpdate } from './protocol.js';
-import type { Room, RoomConnection } from './room.js';
+import { DocumentFullError, type Room, type RoomConnection } from './room.js';
 
 export interface ConnectionLimits {
   /** Messages per second a client may send on average … */
   messagesPerSecond: number;
   /** … and in a burst. */
   burst: number;
+  /** Bytes per second a client may send on average (a burst may reach the message size limit several times). */
+  bytesPerSecond: number;
+  burstBytes: number;
 }
 
 /**
@@ -16,6 +19,7 @@ export interface ConnectionLimits {
  */
 export class ClientConnection implements RoomConnection {
   private tokens: number;
+  private byteTokens: number;
   private refilledAt = Date.now();
   /** Messages are handled one after another, so a client's updates are stored in the order sent. */
   private queue: Promise<void> = Promise.resolve();
@@ -31,6 +35,7 @@ export class ClientConnection implements RoomConnection {
     private readonly onClosed: (connection: ClientConnection) => void,
   ) {
     this.tokens = limits.burst;
+    this.byteTokens = limits.burstBytes;
     socket.binaryType = 'nodebuffer';
     socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
     socket.on('close', () => this.closed());
@@ -50,8 +55,9 @@ export class ClientConnection implements RoomConnection {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (!this.open) return;
-    if (!this.take()) {
-      this.close(CLOSE.rateLimited, `rate limit: more than ${this.limits.messagesPerSecond} messages per second`);
+    const refused = this.take(data.byteLength);
+    if (refused) {
+      this.close(CLOSE.rateLimited, `rate limit: more than ${refused}`);
       return;
     }
     if (!isBinary) {
@@ -75,18 +81,23 @@ export class ClientConnection implements RoomConnection {
         await this.room.receive(this, message);
       } catch (error) {
         // The edit was not stored; the client keeps it and sends it again when it reconnects.
-        this.close(CLOSE.malformed, (error as Error).message);
+        this.close(error instanceof DocumentFullError ? CLOSE.tooLarge : CLOSE.malformed, (error as Error).message);
       }
     });
   }
 
-  private take(): boolean {
+  /** Spends one message and its bytes from the connection's budgets; says which one ran out. */
+  private take(bytes: number): string | null {
     const now = Date.now();
-    this.tokens = Math.min(this.limits.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.limits.messagesPerSecond);
+    const seconds = (now - this.refilledAt) / 1000;
+    this.tokens = Math.min(this.limits.burst, this.tokens + seconds * this.limits.messagesPerSecond);
+    this.byteTokens = Math.min(this.limits.burstBytes, this.byteTokens + seconds * this.limits.bytesPerSecond);
     this.refilledAt = now;
-    if (this.tokens < 1) return false;
+    if (this.tokens < 1) return `${this.limits.messagesPerSecond} messages per second`;
+    if (this.byteTokens < bytes) return `${Math.round(this.limits.bytesPerSecond / 1024)} KiB per second`;
     this.tokens -= 1;
-    return true;
+    this.byteTokens -= bytes;
+    return null;
   }
 
   private closed(): void {

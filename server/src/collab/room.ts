@@ -25,6 +25,8 @@ export interface RoomOptions {
   changed(workflowId: string, doc: Y.Doc): void;
   /** Stored updates after which the room compacts them into the document's state. */
   compactAfter: number;
+  /** Stored size past which the document takes no more edits. */
+  maxDocumentBytes: number;
   /** Storing failed: the room must be dropped and reloaded from storage. */
   failed(workflowId: string): void;
   log(line: string): void;
@@ -64,6 +66,8 @@ export class Room {
   /** Clocks per Yjs client up to which content is stored (what "saved" acknowledgements report). */
   private readonly savedVector = new Map<number, number>();
   private tail = 0;
+  /** Bytes stored for this document (state and tail), as far as this server knows. */
+  private storedBytes = 0;
   private changedTimer: NodeJS.Timeout | undefined;
   private compacting: Promise<unknown> | null = null;
   private closed = false;
@@ -114,6 +118,7 @@ export class Room {
     this.storedThrough = Math.max(stored.throughId, ...stored.updates.map((u) => u.id));
     mergeVector(this.savedVector, Y.decodeStateVector(Y.encodeStateVector(this.doc)));
     this.tail = stored.updates.length;
+    this.storedBytes = (stored.state?.byteLength ?? 0) + stored.updates.reduce((sum, u) => sum + u.data.byteLength, 0);
   }
 
   /** Drops the room without storing anything more (after a failed write). */
@@ -185,6 +190,10 @@ export class Room {
     if (this.closed) return Promise.reject(new Error('the document is being closed; try again'));
     // Only what the document lacks is stored (a reconnecting client resends what it has).
     const novel = Y.diffUpdate(update, Y.encodeStateVector(this.doc));
+    if (this.storedBytes + novel.byteLength > this.options.maxDocumentBytes) {
+      return Promise.reject(new DocumentFullError(this.options.maxDocumentBytes));
+    }
+    this.storedBytes += novel.byteLength;
     try {
       Y.applyUpdate(this.doc, update, from);
     } catch (error) {
@@ -308,6 +317,13 @@ export class Room {
   private destroy(): void {
     this.awareness.destroy();
     this.doc.destroy();
+  }
+}
+
+/** The document reached its size limit (history included): no more edits are taken. */
+export class DocumentFullError extends Error {
+  constructor(limit: number) {
+    super(`the document is larger than ${Math.round(limit / 1_000_000)} MB; remove content or start a new workflow`);
   }
 }
 
