@@ -9,6 +9,7 @@ import { WorkflowList } from './pages/WorkflowList';
 const WorkflowPage = lazy(() => import('./pages/WorkflowPage'));
 const RunPage = lazy(() => import('./pages/RunPage'));
 const TemplatesPage = lazy(() => import('./pages/TemplatesPage'));
+const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 
 function Shell(props: RouteSectionProps) {
   const navigate = useNavigate();
@@ -36,6 +37,7 @@ function Shell(props: RouteSectionProps) {
               Workflows
             </A>
             <A href="/templates">Templates</A>
+            <A href="/settings">Settings</A>
           </nav>
         </Show>
         <Show when={user()}>
@@ -86,6 +88,14 @@ export function App() {
         )}
       />
       <Route
+        path="/settings"
+        component={() => (
+          <Private>
+            <SettingsPage />
+          </Private>
+        )}
+      />
+      <Route
         path="/templates"
         component={() => (
           <Private>
@@ -95,9 +105,12 @@ export function App() {
       />
       <Route
         path="/runs/:id"
-        component={() => (
+        component={(props) => (
           <Private>
-            <RunPage />
+            {/* Keyed: going from one run to another (parent ↔ sub-workflow run) mounts a fresh view with its own event stream. */}
+            <Show when={props.params.id} keyed>
+              {(_id) => <RunPage />}
+            </Show>
           </Private>
         )}
       />
