@@ -139,5 +139,33 @@ describe('controlling runs from the browser', () => {
     // Search narrows the list.
     await page.getByLabel('Search').fill('imported');
     await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+
+    // The runs tab lists the deployed versions; any of them can be run.
+    await page.getByLabel('Search').fill('');
+    await page.getByRole('link', { name: 'Round trip', exact: true }).click();
+    await page.getByRole('link', { name: 'Runs' }).click();
+    await page.getByText('Versions (1)').click();
+    await page.getByText('“e2e”').waitFor();
+    await page.getByRole('button', { name: 'Run version 1' }).click();
+    await page.getByLabel('Input (JSON)').fill('{ "n": 21 }');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.locator('[data-node-id="double"][data-state="succeeded"]').waitFor();
+    await page.getByRole('button', { name: 'double', exact: true }).click();
+    await page.getByRole('region', { name: 'Step double' }).getByText('42').waitFor();
+  });
+
+  it('creates an API token in the settings, which works until revoked', async () => {
+    const { page } = await tandem.person();
+    await signUp(page, 'Ira');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Token name').fill('CI');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = (await page.getByTestId('token-secret').textContent())!.trim();
+    expect(await axeViolations(page)).toEqual([]);
+    expect((await tandem.gql<{ me: { name: string } }>('{ me { name } }', {}, secret)).me.name).toBe('Ira');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Revoke CI' }).click();
+    await page.getByText(/revoked/).waitFor();
+    await expect(tandem.gql('{ me { name } }', {}, secret)).rejects.toThrow();
   });
 });

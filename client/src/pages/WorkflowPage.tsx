@@ -1,5 +1,6 @@
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { docMaps } from '@tandem/schema/collab';
 import { docToDefinition } from '../editor/doc';
 import { Editor } from '../editor/Editor';
 import { initials, usePeers } from '../editor/presence';
@@ -31,7 +32,7 @@ export default function WorkflowPage() {
               <h1>{w().name}</h1>
               <Tabs id={w().id} current="runs" />
             </header>
-            <RunsList workflowId={w().id} />
+            <RunsList workflowId={w().id} name={w().name} />
           </Show>
         )}
       </Show>
@@ -60,11 +61,20 @@ function EditorTab(props: { workflowId: string; latestVersion: number; name: str
   const [version, setVersion] = createSignal(props.latestVersion);
   const peers = usePeers(session.awareness);
   const me = user();
+  // The title follows the document: a rename by anyone shows at once.
+  const [liveName, setLiveName] = createSignal(props.name);
+  const meta = docMaps(session.doc).meta;
+  const onMeta = () => {
+    const name = meta.get('name');
+    if (typeof name === 'string' && name.trim()) setLiveName(name);
+  };
+  meta.observe(onMeta);
+  onCleanup(() => meta.unobserve(onMeta));
 
   const exportDraft = async () => {
     try {
       const document = await exportWorkflow(props.workflowId);
-      download(`${fileSafe(props.name)}.tandem.json`, JSON.stringify(document, null, 2));
+      download(`${fileSafe(liveName())}.tandem.json`, JSON.stringify(document, null, 2));
     } catch (e) {
       setNotice(describeError(e));
     }
@@ -73,7 +83,7 @@ function EditorTab(props: { workflowId: string; latestVersion: number; name: str
   return (
     <>
       <header class="workflow-head">
-        <h1>{props.name}</h1>
+        <h1>{liveName()}</h1>
         <Tabs id={props.workflowId} current="editor" />
         <div class="presence" aria-label="People here">
           <Show when={me}>{(u) => <span class="avatar me" title={`${u().name} (you)`} aria-label={`${u().name} (you)`}>{initials(u().name)}</span>}</Show>
@@ -506,7 +516,66 @@ function Schedules(props: { workflowId: string }) {
   );
 }
 
-export function RunsList(props: { workflowId: string }) {
+interface VersionRow {
+  id: string;
+  number: number;
+  message: string;
+  createdAt: string;
+  author: { name: string };
+}
+
+/** The deployed versions, newest first: who deployed what, run or export any of them. */
+function Versions(props: { workflowId: string; name: string }) {
+  const [versions] = createResource(
+    () => props.workflowId,
+    async (id) => {
+      const data = await gql<{ workflow: { versions: { totalCount: number; edges: Array<{ node: VersionRow }> } } }>(
+        'query Versions($id: ID!) { workflow(id: $id) { versions(first: 50) { totalCount edges { node { id number message createdAt author { name } } } } } }',
+        { id },
+      );
+      return data.workflow.versions;
+    },
+  );
+  const [running, setRunning] = createSignal<number | null>(null);
+  const [error, setError] = createSignal('');
+  const exportVersion = async (number: number) => {
+    try {
+      download(`${fileSafe(props.name)}.v${number}.tandem.json`, JSON.stringify(await exportWorkflow(props.workflowId, number), null, 2));
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  return (
+    <details class="panel versions">
+      <summary>Versions ({versions()?.totalCount ?? '…'})</summary>
+      <Show when={(versions()?.edges.length ?? 0) > 0} fallback={<p class="hint">Not deployed yet.</p>}>
+        <ol reversed>
+          <For each={versions()!.edges}>
+            {({ node: v }) => (
+              <li>
+                <strong>v{v.number}</strong> {v.message ? `“${v.message}”` : <span class="hint">(no message)</span>} <span class="hint">by {v.author.name}, {formatTime(v.createdAt)}</span>{' '}
+                <button type="button" onClick={() => setRunning(v.number)} aria-label={`Run version ${v.number}`}>
+                  Run
+                </button>{' '}
+                <button type="button" onClick={() => exportVersion(v.number)} aria-label={`Export version ${v.number}`}>
+                  Export
+                </button>
+              </li>
+            )}
+          </For>
+        </ol>
+      </Show>
+      <Show when={error()}>
+        <p class="error" role="alert">
+          {error()}
+        </p>
+      </Show>
+      <Show when={running()}>{(n) => <RunDialog workflowId={props.workflowId} version={n()} onClose={() => setRunning(null)} />}</Show>
+    </details>
+  );
+}
+
+export function RunsList(props: { workflowId: string; name?: string }) {
   const [status, setStatus] = createSignal<ExecutionStatus | ''>('');
   const [runs, { refetch }] = createResource(
     () => [props.workflowId, status()] as const,
@@ -518,6 +587,7 @@ export function RunsList(props: { workflowId: string }) {
     <div class="page runs-list">
       <Schedules workflowId={props.workflowId} />
       <WebhookPanel workflowId={props.workflowId} />
+      <Versions workflowId={props.workflowId} name={props.name ?? 'workflow'} />
       <div class="toolbar">
         <label>
           Status

@@ -1,0 +1,133 @@
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { describeError, gql } from '../lib/api';
+import { formatTime } from '../lib/format';
+import { user } from '../lib/session';
+
+interface ApiToken {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+const TOKEN = 'id name prefix createdAt lastUsedAt revokedAt';
+
+/** Account settings: API tokens for integrators (the secret is shown once). */
+export default function SettingsPage() {
+  const [tokens, { refetch }] = createResource(async () => (await gql<{ apiTokens: ApiToken[] }>(`query Tokens { apiTokens { ${TOKEN} } }`)).apiTokens);
+  const [name, setName] = createSignal('');
+  const [secret, setSecret] = createSignal<{ name: string; secret: string } | null>(null);
+  const [error, setError] = createSignal('');
+  const create = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setError('');
+    try {
+      const data = await gql<{ createApiToken: { secret: string; token: ApiToken } }>(
+        `mutation Create($name: String!) { createApiToken(name: $name) { secret token { ${TOKEN} } } }`,
+        { name: name().trim() },
+      );
+      setSecret({ name: data.createApiToken.token.name, secret: data.createApiToken.secret });
+      setName('');
+      await refetch();
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  const revoke = async (token: ApiToken) => {
+    if (!confirm(`Revoke "${token.name}"? Integrations using it stop working.`)) return;
+    setError('');
+    try {
+      await gql('mutation Revoke($id: ID!) { revokeApiToken(id: $id) { id } }', { id: token.id });
+      await refetch();
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  return (
+    <section class="page settings">
+      <h1>Settings</h1>
+      <Show when={user()}>
+        {(u) => (
+          <p>
+            Signed in as <strong>{u().name}</strong> ({u().email}).
+          </p>
+        )}
+      </Show>
+      <h2>API tokens</h2>
+      <p class="hint">For integrators: send a token as Authorization: Bearer &lt;token&gt; to /graphql. It acts as you.</p>
+      <form class="inline" onSubmit={create}>
+        <label class="sr-only" for="token-name">
+          Token name
+        </label>
+        <input id="token-name" placeholder="Token name, e.g. CI" value={name()} onInput={(e) => setName(e.currentTarget.value)} required />
+        <button type="submit" class="primary" disabled={!name().trim()}>
+          Create token
+        </button>
+      </form>
+      <Show when={secret()}>
+        {(s) => (
+          <div class="panel notice" role="status">
+            <p>
+              The secret of <strong>{s().name}</strong>, shown only now — store it:
+            </p>
+            <pre class="code" data-testid="token-secret">
+              {s().secret}
+            </pre>
+            <div class="actions">
+              <button type="button" onClick={() => void navigator.clipboard?.writeText(s().secret)}>
+                Copy
+              </button>
+              <button type="button" onClick={() => setSecret(null)}>
+                Done
+              </button>
+            </div>
+          </div>
+        )}
+      </Show>
+      <Show when={error()}>
+        <p class="error" role="alert">
+          {error()}
+        </p>
+      </Show>
+      <Show when={(tokens()?.length ?? 0) > 0} fallback={<p class="empty">No tokens.</p>}>
+        <table class="list">
+          <caption class="sr-only">API tokens</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Starts with</th>
+              <th scope="col" class="hide-narrow">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={tokens()}>
+              {(token) => (
+                <tr>
+                  <td>{token.name}</td>
+                  <td>
+                    <code>{token.prefix}…</code>
+                  </td>
+                  <td class="hide-narrow">{formatTime(token.createdAt)}</td>
+                  <td>{token.lastUsedAt ? formatTime(token.lastUsedAt) : 'never'}</td>
+                  <td>
+                    <Show when={!token.revokedAt} fallback={<span class="hint">revoked {formatTime(token.revokedAt)}</span>}>
+                      <button type="button" class="danger" onClick={() => revoke(token)} aria-label={`Revoke ${token.name}`}>
+                        Revoke
+                      </button>
+                    </Show>
+                  </td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </Show>
+    </section>
+  );
+}
