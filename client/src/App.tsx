@@ -9,6 +9,7 @@ import { WorkflowList } from './pages/WorkflowList';
 const WorkflowPage = lazy(() => import('./pages/WorkflowPage'));
 const RunPage = lazy(() => import('./pages/RunPage'));
 const TemplatesPage = lazy(() => import('./pages/TemplatesPage'));
+const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 
 function Shell(props: RouteSectionProps) {
   const navigate = useNavigate();
@@ -36,6 +37,7 @@ function Shell(props: RouteSectionProps) {
               Workflows
             </A>
             <A href="/templates">Templates</A>
+            <A href="/settings">Settings</A>
           </nav>
         </Show>
         <Show when={user()}>
@@ -82,6 +84,14 @@ export function App() {
         component={() => (
           <Private>
             <WorkflowPage />
+          </Private>
+        )}
+      />
+      <Route
+        path="/settings"
+        component={() => (
+          <Private>
+            <SettingsPage />
           </Private>
         )}
       />
