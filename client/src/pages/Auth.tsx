@@ -3,6 +3,7 @@ import { createSignal, Show } from 'solid-js';
 import { describeError } from '../lib/api';
 import { signIn, signUp } from '../lib/queries';
 import { setSession } from '../lib/session';
+import { useTitle } from '../lib/title';
 
 function useAfterSignIn() {
   const navigate = useNavigate();
@@ -14,6 +15,7 @@ function useAfterSignIn() {
 }
 
 export function SignIn() {
+  useTitle(() => 'Sign in');
   const done = useAfterSignIn();
   const [error, setError] = createSignal('');
   const [busy, setBusy] = createSignal(false);
@@ -60,6 +62,7 @@ export function SignIn() {
 }
 
 export function SignUp() {
+  useTitle(() => 'Create an account');
   const done = useAfterSignIn();
   const [error, setError] = createSignal('');
   const [busy, setBusy] = createSignal(false);

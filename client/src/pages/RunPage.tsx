@@ -20,6 +20,7 @@ import {
 import { applyEvents, emptyRunState, type StepInfo } from '../lib/run-state';
 import { StatusBadge } from '../lib/StatusBadge';
 import { RunProgress } from '../runs/RunProgress';
+import { useTitle } from '../lib/title';
 
 const CACHE_LIMIT = 2000;
 const TERMINAL = new Set(['EXECUTION_COMPLETED', 'EXECUTION_FAILED', 'EXECUTION_CANCELLED']);
@@ -112,6 +113,7 @@ export default function RunPage() {
 
   const state = createMemo(() => applyEvents(emptyRunState(), events()));
   const status = () => state().status ?? execution()?.status ?? null;
+  useTitle(() => (details() ? `Run of ${details()!.name}${status() ? ` (${status()!.toLowerCase()})` : ''}` : 'Run'));
   const model = createMemo(() => (details() ? canvasModel(details()!.definition) : { nodes: [], edges: [] }));
   const [selected, setSelected] = createSignal<string | null>(null);
   // Viewers watch; editors and owners control runs and approve.

@@ -2,6 +2,7 @@ import { createResource, createSignal, For, Show } from 'solid-js';
 import { describeError, gql } from '../lib/api';
 import { formatTime } from '../lib/format';
 import { user } from '../lib/session';
+import { useTitle } from '../lib/title';
 
 interface ApiToken {
   id: string;
@@ -16,6 +17,7 @@ const TOKEN = 'id name prefix createdAt lastUsedAt revokedAt';
 
 /** Account settings: API tokens for integrators (the secret is shown once). */
 export default function SettingsPage() {
+  useTitle(() => 'Settings');
   const [tokens, { refetch }] = createResource(async () => (await gql<{ apiTokens: ApiToken[] }>(`query Tokens { apiTokens { ${TOKEN} } }`)).apiTokens);
   const [name, setName] = createSignal('');
   const [secret, setSecret] = createSignal<{ name: string; secret: string } | null>(null);

@@ -9,6 +9,7 @@ import { Modal } from '../lib/Modal';
 import { ProblemList } from '../lib/Problems';
 import { FieldProblems } from '../templates/FieldProblems';
 import { problemsByParameter } from '../templates/parameter-problems';
+import { useTitle } from '../lib/title';
 
 export interface TemplateParameter {
   name: string;
@@ -40,6 +41,7 @@ async function listTemplates(search: string, tag: string): Promise<Template[]> {
 
 /** The template library: browse, search, filter by tag, preview the graph, instantiate with a parameter form. */
 export default function TemplatesPage() {
+  useTitle(() => 'Templates');
   const [search, setSearch] = createSignal('');
   const [query, setQuery] = createSignal('');
   const [tag, setTag] = createSignal('');

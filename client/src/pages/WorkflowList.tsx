@@ -6,6 +6,7 @@ import { download, fileSafe, formatTime } from '../lib/format';
 import { ProblemList } from '../lib/Problems';
 import { createWorkflow, deleteWorkflow, exportWorkflow, importWorkflow, listWorkflows, type WorkflowSummary } from '../lib/queries';
 import { StatusBadge } from '../lib/StatusBadge';
+import { useTitle } from '../lib/title';
 
 type Sort = 'updated' | 'name' | 'created' | 'lastRun';
 
@@ -29,6 +30,7 @@ export function blankDefinition(name: string) {
 }
 
 export function WorkflowList() {
+  useTitle(() => 'Workflows');
   const navigate = useNavigate();
   const [search, setSearch] = createSignal('');
   const [query, setQuery] = createSignal('');

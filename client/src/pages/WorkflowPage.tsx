@@ -14,10 +14,12 @@ import { deployWorkflow, EXECUTION_STATUSES, exportWorkflow, getWorkflow, listEx
 import { user } from '../lib/session';
 import { StatusBadge } from '../lib/StatusBadge';
 import { WebhookPanel } from '../schedules/WebhookPanel';
+import { useTitle } from '../lib/title';
 
 export default function WorkflowPage() {
   const params = useParams<{ id: string; tab?: string }>();
   const [workflow, { refetch }] = createResource(() => params.id, getWorkflow);
+  useTitle(() => workflow()?.name);
   return (
     <section class="workflow-page">
       <Show when={workflow.error}>
