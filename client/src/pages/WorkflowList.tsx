@@ -229,13 +229,15 @@ export function WorkflowList() {
                       </Show>
                     </td>
                     <td class="hide-narrow">{formatTime(workflow.updatedAt)}</td>
-                    <td class="row-actions">
-                      <button type="button" onClick={() => exportOne(workflow)} aria-label={`Export ${workflow.name}`}>
-                        Export
-                      </button>
-                      <button type="button" class="danger" onClick={() => remove(workflow)} aria-label={`Delete ${workflow.name}`}>
-                        Delete
-                      </button>
+                    <td>
+                      <div class="row-actions">
+                        <button type="button" onClick={() => exportOne(workflow)} aria-label={`Export ${workflow.name}`}>
+                          Export
+                        </button>
+                        <button type="button" class="danger" onClick={() => remove(workflow)} aria-label={`Delete ${workflow.name}`}>
+                          Delete
+                        </button>
+                      </div>
                     </td>
                   </tr>
                 )}
