@@ -56,5 +56,48 @@ describe('the template parameter form', () => {
     await page.getByText('(Europe/Paris)').waitFor();
     await page.getByRole('button', { name: 'Pause schedule' }).click();
     await page.getByRole('button', { name: 'Resume schedule' }).waitFor();
+
+    // Save it back as a template of one's own, with descriptions and defaults for its parameters.
+    await page.getByRole('link', { name: 'Editor' }).click();
+    await page.getByRole('button', { name: 'Save as template' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name', { exact: true }).fill('Morning report kit');
+    await dialog.getByLabel('Tags (comma-separated)').fill('Reports, mine');
+    const title = dialog.getByRole('group', { name: 'Parameter title' });
+    await title.getByLabel('Type').selectOption('number');
+    await title.getByLabel('Default').fill('ten');
+    await title.getByText('The default must be a number.').waitFor();
+    expect(await dialog.getByRole('button', { name: 'Save template' }).isDisabled()).toBe(true);
+    await title.getByLabel('Type').selectOption('string');
+    await title.getByLabel('Default').fill('Morning numbers');
+    await title.getByLabel('Description').fill('The heading of the report');
+    await dialog.getByRole('group', { name: 'Parameter sourceUrl' }).getByLabel('Required').check();
+    await dialog.getByRole('group', { name: 'Parameter sumField' }).getByRole('checkbox', { name: 'sumField' }).uncheck();
+    await screenshot(page, 'save-as-template');
+    expect(await axeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Save template' }).click();
+    await page.getByText('Saved as the template "Morning report kit".').waitFor();
+
+    const { templates } = await tandem.gql<{ templates: { edges: Array<{ node: { tags: string[]; parameters: Array<{ name: string; type: string; required: boolean; description: string; default: unknown }> } }> } }>(
+      '{ templates(first: 5, tag: "mine") { edges { node { tags parameters { name type required description default } } } } }',
+      {},
+      token,
+    );
+    expect(templates.edges).toHaveLength(1);
+    const saved = templates.edges[0]!.node;
+    expect(saved.tags.sort()).toEqual(['mine', 'reports']);
+    expect(saved.parameters.map((p) => p.name)).toEqual(['sourceUrl', 'reportUrl', 'title', 'cron', 'timezone']);
+    expect(saved.parameters.find((p) => p.name === 'title')).toEqual({ name: 'title', type: 'string', required: false, description: 'The heading of the report', default: 'Morning numbers' });
+    expect(saved.parameters.find((p) => p.name === 'sourceUrl')?.required).toBe(true);
+
+    // In the library, its form shows the new description and default.
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByLabel('Search').fill('morning report kit');
+    await expect.poll(() => page.locator('.template-card').count()).toBe(1);
+    await page.getByRole('button', { name: 'Use template Morning report kit' }).click();
+    dialog = page.getByRole('dialog');
+    expect(await dialog.getByLabel(/^title/).inputValue()).toBe('Morning numbers');
+    await dialog.getByText('The heading of the report').waitFor();
+    expect(await dialog.getByLabel(/^sumField/).count()).toBe(0);
   });
 });

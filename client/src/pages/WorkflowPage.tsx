@@ -13,6 +13,8 @@ import { ProblemList } from '../lib/Problems';
 import { deployWorkflow, EXECUTION_STATUSES, exportWorkflow, getWorkflow, listExecutions, listSchedules, setSchedulePaused, startExecution, type ExecutionStatus, type Role } from '../lib/queries';
 import { user } from '../lib/session';
 import { StatusBadge } from '../lib/StatusBadge';
+import { ParameterEditor } from '../templates/ParameterEditor';
+import { draftsFromParams, parameterInputs } from '../templates/parameters';
 import { WebhookPanel } from '../schedules/WebhookPanel';
 import { useTitle } from '../lib/title';
 
@@ -274,28 +276,15 @@ function RunDialog(props: { workflowId: string; version: number; onClose: () => 
   );
 }
 
-const PARAMETER_TYPES = ['string', 'number', 'boolean', 'secret', 'json'] as const;
-
-function guessType(value: unknown): (typeof PARAMETER_TYPES)[number] {
-  if (typeof value === 'number') return 'number';
-  if (typeof value === 'boolean') return 'boolean';
-  if (typeof value === 'string') return 'string';
-  return 'json';
-}
-
 /** Saves the draft as a template; the workflow's params become its typed parameters. */
 function SaveTemplateDialog(props: { workflowId: string; session: DocSession; onClose: () => void; onSaved: (name: string) => void }) {
   const definition = docToDefinition(props.session.doc);
   const [name, setName] = createSignal(definition.name);
   const [description, setDescription] = createSignal(definition.description ?? '');
   const [tags, setTags] = createSignal('');
-  const [parameters, setParameters] = createSignal(
-    Object.entries(definition.params ?? {}).map(([key, value]) => ({ name: key, include: true, type: guessType(value) as string, required: false, default: value })),
-  );
+  const [parameters, setParameters] = createSignal(draftsFromParams(definition.params as Record<string, unknown> | undefined));
   const [error, setError] = createSignal('');
   const [problems, setProblems] = createSignal<ApiProblem[]>([]);
-  const update = (index: number, patch: Partial<ReturnType<typeof parameters>[number]>) =>
-    setParameters(parameters().map((p, i) => (i === index ? { ...p, ...patch } : p)));
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setError('');
@@ -311,9 +300,7 @@ function SaveTemplateDialog(props: { workflowId: string; session: DocSession; on
             .split(',')
             .map((t) => t.trim())
             .filter(Boolean),
-          parameters: parameters()
-            .filter((p) => p.include)
-            .map((p) => ({ name: p.name, type: p.type, required: p.required, default: p.type === 'secret' ? null : p.default })),
+          parameters: parameterInputs(parameters()) ?? [],
         },
       });
       props.onSaved(name().trim());
@@ -337,31 +324,7 @@ function SaveTemplateDialog(props: { workflowId: string; session: DocSession; on
           Tags (comma-separated)
           <input value={tags()} onInput={(e) => setTags(e.currentTarget.value)} />
         </label>
-        <fieldset>
-          <legend>Parameters (the workflow's params)</legend>
-          <Show when={parameters().length > 0} fallback={<p class="hint">This workflow has no params; the template will have no parameters.</p>}>
-            <For each={parameters()}>
-              {(p, i) => (
-                <div class="inline param-row">
-                  <label class="checkbox">
-                    <input type="checkbox" checked={p.include} onChange={(e) => update(i(), { include: e.currentTarget.checked })} />
-                    {p.name}
-                  </label>
-                  <label class="sr-only" for={`param-type-${i()}`}>
-                    Type of {p.name}
-                  </label>
-                  <select id={`param-type-${i()}`} value={p.type} onChange={(e) => update(i(), { type: e.currentTarget.value })}>
-                    <For each={PARAMETER_TYPES}>{(t) => <option value={t}>{t}</option>}</For>
-                  </select>
-                  <label class="checkbox">
-                    <input type="checkbox" checked={p.required} onChange={(e) => update(i(), { required: e.currentTarget.checked })} />
-                    required
-                  </label>
-                </div>
-              )}
-            </For>
-          </Show>
-        </fieldset>
+        <ParameterEditor parameters={parameters()} onChange={setParameters} />
         <Show when={error()}>
           <p class="error" role="alert">
             {error()}
@@ -369,7 +332,7 @@ function SaveTemplateDialog(props: { workflowId: string; session: DocSession; on
         </Show>
         <ProblemList problems={problems()} />
         <div class="actions">
-          <button type="submit" class="primary" disabled={!name().trim()}>
+          <button type="submit" class="primary" disabled={!name().trim() || parameterInputs(parameters()) === null}>
             Save template
           </button>
           <button type="button" onClick={props.onClose}>
