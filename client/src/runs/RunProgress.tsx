@@ -2,7 +2,7 @@ import { createMemo, createResource, For, Show } from 'solid-js';
 import { compileExpression, type WorkflowDefinition } from '@tandem/schema';
 import { formatDuration } from '../lib/format';
 import type { ExecutionEvent } from '../lib/queries';
-import { describeLoop, loopProgress, scopeIsComplete, temporalRuns, type LoopFold, type TemporalRunSegment } from './progress';
+import { describeLoop, LoopProgressFold, scopeIsComplete, TemporalRunsFold, type LoopFold, type TemporalRunSegment } from './progress';
 import './runs.css';
 
 /** The length of each forEach loop's list, evaluated in the browser over what the events say the loop saw (best effort). */
@@ -25,7 +25,21 @@ async function loopTotals(fold: LoopFold, executionId: string): Promise<Map<stri
  * runs as one timeline. Everything comes from the run's events and its version's definition.
  */
 export function RunProgress(props: { executionId: string; events: readonly ExecutionEvent[]; definition: WorkflowDefinition | undefined }) {
-  const fold = createMemo(() => (props.definition ? loopProgress(props.definition, props.events) : { loops: [], scopes: new Map() }));
+  // Events only ever get appended: fold the new ones, not the whole log again on each event.
+  let folds: { definition: WorkflowDefinition | undefined; first: ExecutionEvent | undefined; seen: number; loops: LoopProgressFold | null; runs: TemporalRunsFold } | null = null;
+  const folded = createMemo(() => {
+    const events = props.events;
+    if (!folds || folds.definition !== props.definition || folds.first !== events[0] || events.length < folds.seen) {
+      folds = { definition: props.definition, first: events[0], seen: 0, loops: props.definition ? new LoopProgressFold(props.definition) : null, runs: new TemporalRunsFold() };
+    }
+    for (let i = folds.seen; i < events.length; i++) {
+      folds.loops?.push(events[i]!);
+      folds.runs.push(events[i]!);
+    }
+    folds.seen = events.length;
+    return { loops: folds.loops?.result() ?? ({ loops: [], scopes: new Map() } as LoopFold), runs: folds.runs.result() };
+  });
+  const fold = () => folded().loops;
   // Re-evaluate only when a loop starts afresh, not on every event.
   const scopeKey = createMemo(() => [...fold().scopes.entries()].map(([id, s]) => `${id}@${s.startSequence}`).join(','));
   const [totals] = createResource(
@@ -34,7 +48,7 @@ export function RunProgress(props: { executionId: string; events: readonly Execu
   );
   const loops = () =>
     fold().loops.map((loop) => (loop.total === null && !loop.done && totals()?.has(loop.nodeId) ? { ...loop, total: totals()!.get(loop.nodeId)! } : loop));
-  const segments = createMemo(() => temporalRuns(props.events));
+  const segments = () => folded().runs;
   return (
     <>
       <Show when={loops().length > 0}>

@@ -24,14 +24,15 @@ export interface TemporalRunSegment {
 
 const TERMINAL = new Set(['EXECUTION_COMPLETED', 'EXECUTION_FAILED', 'EXECUTION_CANCELLED']);
 
-/** Splits the events into the chain of Temporal runs they came from; `CONTINUED_AS_NEW` ends each but the last. */
-export function temporalRuns(events: readonly ExecutionEvent[]): TemporalRunSegment[] {
-  const segments: TemporalRunSegment[] = [];
-  let current: TemporalRunSegment | null = null;
-  for (const event of events) {
-    if (!current) {
-      current = {
-        index: segments.length + 1,
+/** Builds the chain of Temporal runs event by event; `CONTINUED_AS_NEW` ends each but the last. */
+export class TemporalRunsFold {
+  private readonly segments: TemporalRunSegment[] = [];
+  private current: TemporalRunSegment | null = null;
+
+  push(event: ExecutionEvent): void {
+    if (!this.current) {
+      this.current = {
+        index: this.segments.length + 1,
         firstSequence: event.sequence,
         lastSequence: event.sequence,
         events: 0,
@@ -39,8 +40,9 @@ export function temporalRuns(events: readonly ExecutionEvent[]): TemporalRunSegm
         endedAt: event.at,
         end: 'current',
       };
-      segments.push(current);
+      this.segments.push(this.current);
     }
+    const current = this.current;
     current.lastSequence = event.sequence;
     current.endedAt = event.at;
     current.events += 1;
@@ -49,10 +51,21 @@ export function temporalRuns(events: readonly ExecutionEvent[]): TemporalRunSegm
       current.end = 'continued';
       if (event.nodeId) current.loopNodeId = event.nodeId;
       if (typeof event.data?.iteration === 'number') current.iteration = event.data.iteration;
-      current = null;
+      this.current = null;
     }
   }
-  return segments;
+
+  /** A copy: later pushes do not change it. */
+  result(): TemporalRunSegment[] {
+    return this.segments.map((segment) => ({ ...segment }));
+  }
+}
+
+/** Splits the events into the chain of Temporal runs they came from. */
+export function temporalRuns(events: readonly ExecutionEvent[]): TemporalRunSegment[] {
+  const fold = new TemporalRunsFold();
+  for (const event of events) fold.push(event);
+  return fold.result();
 }
 
 /** Where a loop node stands. */
@@ -116,25 +129,33 @@ function isTruncated(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as { truncated?: unknown }).truncated === true && 'preview' in value;
 }
 
+type LoopState = LoopProgress & { resumeAt: number | null; started: boolean };
+
 /**
- * Folds the events into each loop's progress. No event marks an iteration, so an iteration is
- * counted when the first node of the loop's body starts; after a `CONTINUED_AS_NEW` the count
- * goes on from the event's `iteration`.
+ * Folds the events, one at a time, into each loop's progress. No event marks an iteration, so
+ * an iteration is counted when the first node of the loop's body starts; after a
+ * `CONTINUED_AS_NEW` the count goes on from the event's `iteration`.
  */
-export function loopProgress(definition: WorkflowDefinition, events: readonly ExecutionEvent[]): LoopFold {
-  const infos = loopNodes(definition);
-  const byId = new Map(infos.map((info) => [info.id, info]));
-  const byEntry = new Map<string, LoopNodeInfo[]>();
-  for (const info of infos) if (info.bodyEntry) byEntry.set(info.bodyEntry, [...(byEntry.get(info.bodyEntry) ?? []), info]);
-  const state = new Map<string, LoopProgress & { resumeAt: number | null; started: boolean }>();
-  const scopes: LoopFold['scopes'] = new Map();
-  let input: unknown = null;
-  const nodes: Record<string, unknown> = {};
-  const vars: Record<string, unknown> = {};
-  const types = new Map<string, string>();
-  for (const node of definition.nodes) types.set(node.id, node.type);
-  const loop = (info: LoopNodeInfo) => {
-    let s = state.get(info.id);
+export class LoopProgressFold {
+  private readonly infos: LoopNodeInfo[];
+  private readonly byId: Map<string, LoopNodeInfo>;
+  private readonly byEntry = new Map<string, LoopNodeInfo[]>();
+  private readonly types = new Map<string, string>();
+  private readonly state = new Map<string, LoopState>();
+  private readonly scopes: LoopFold['scopes'] = new Map();
+  private input: unknown = null;
+  private readonly nodes: Record<string, unknown> = {};
+  private readonly vars: Record<string, unknown> = {};
+
+  constructor(private readonly definition: WorkflowDefinition) {
+    this.infos = loopNodes(definition);
+    this.byId = new Map(this.infos.map((info) => [info.id, info]));
+    for (const info of this.infos) if (info.bodyEntry) this.byEntry.set(info.bodyEntry, [...(this.byEntry.get(info.bodyEntry) ?? []), info]);
+    for (const node of definition.nodes) this.types.set(node.id, node.type);
+  }
+
+  private loop(info: LoopNodeInfo): LoopState {
+    let s = this.state.get(info.id);
     if (!s) {
       s = {
         nodeId: info.id,
@@ -149,20 +170,21 @@ export function loopProgress(definition: WorkflowDefinition, events: readonly Ex
         resumeAt: null,
         started: false,
       };
-      state.set(info.id, s);
+      this.state.set(info.id, s);
     }
     return s;
-  };
-  for (const event of events) {
+  }
+
+  push(event: ExecutionEvent): void {
     const data = event.data ?? {};
     const id = event.nodeId;
-    if (event.type === 'EXECUTION_STARTED') input = data.input ?? null;
-    if (!id) continue;
-    const info = byId.get(id);
+    if (event.type === 'EXECUTION_STARTED') this.input = data.input ?? null;
+    if (!id) return;
+    const info = this.byId.get(id);
     switch (event.type) {
       case 'STEP_STARTED':
         if (info) {
-          const s = loop(info);
+          const s = this.loop(info);
           s.started = true;
           s.done = false;
           s.failed = false;
@@ -175,21 +197,21 @@ export function loopProgress(definition: WorkflowDefinition, events: readonly Ex
             s.iteration = 0;
             s.total = null;
             if (info.mode === 'forEach' && info.expression) {
-              scopes.set(info.id, {
+              this.scopes.set(info.id, {
                 expression: info.expression,
-                scope: { input, nodes: { ...nodes }, vars: { ...vars }, params: (definition.params ?? {}) as Record<string, unknown> },
+                scope: { input: this.input, nodes: { ...this.nodes }, vars: { ...this.vars }, params: (this.definition.params ?? {}) as Record<string, unknown> },
                 startSequence: event.sequence,
               });
             }
           }
         }
-        for (const entered of byEntry.get(id) ?? []) loop(entered).iteration += 1;
+        for (const entered of this.byEntry.get(id) ?? []) this.loop(entered).iteration += 1;
         break;
       case 'STEP_COMPLETED':
-        nodes[id] = data.output ?? null;
-        if (types.get(id) === 'set' && typeof data.output === 'object' && data.output !== null && !Array.isArray(data.output)) Object.assign(vars, data.output);
+        this.nodes[id] = data.output ?? null;
+        if (this.types.get(id) === 'set' && typeof data.output === 'object' && data.output !== null && !Array.isArray(data.output)) Object.assign(this.vars, data.output);
         if (info) {
-          const s = loop(info);
+          const s = this.loop(info);
           s.done = true;
           const output = data.output as { iterations?: unknown } | undefined;
           if (typeof output?.iterations === 'number') {
@@ -199,11 +221,11 @@ export function loopProgress(definition: WorkflowDefinition, events: readonly Ex
         }
         break;
       case 'STEP_FAILED':
-        if (info) loop(info).failed = true;
+        if (info) this.loop(info).failed = true;
         break;
       case 'CONTINUED_AS_NEW':
         if (info) {
-          const s = loop(info);
+          const s = this.loop(info);
           s.continuations += 1;
           s.resumeAt = typeof data.iteration === 'number' ? data.iteration : s.iteration;
           s.iteration = s.resumeAt;
@@ -211,13 +233,24 @@ export function loopProgress(definition: WorkflowDefinition, events: readonly Ex
         break;
     }
   }
-  const loops = infos.flatMap((info) => {
-    const s = state.get(info.id);
-    if (!s?.started) return [];
-    const { resumeAt: _resumeAt, started: _started, ...progress } = s;
-    return [progress];
-  });
-  return { loops, scopes };
+
+  /** A copy: later pushes do not change it. */
+  result(): LoopFold {
+    const loops = this.infos.flatMap((info) => {
+      const s = this.state.get(info.id);
+      if (!s?.started) return [];
+      const { resumeAt: _resumeAt, started: _started, ...progress } = s;
+      return [progress];
+    });
+    return { loops, scopes: new Map(this.scopes) };
+  }
+}
+
+/** Each loop's progress after these events. */
+export function loopProgress(definition: WorkflowDefinition, events: readonly ExecutionEvent[]): LoopFold {
+  const fold = new LoopProgressFold(definition);
+  for (const event of events) fold.push(event);
+  return fold.result();
 }
 
 /** Whether a scope holds a value the server shortened: evaluating over it would not give the run's answer. */
