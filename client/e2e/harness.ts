@@ -110,11 +110,12 @@ export async function axeViolations(page: Page): Promise<Array<{ id: string; imp
   const source = readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
   await page.evaluate(source);
   const results = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as {
-    violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }>;
+    violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[]; html: string; failureSummary?: string }> }>;
   };
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  // The details go to the log; the result stays comparable.
+  for (const v of serious) for (const n of v.nodes) console.log(`[axe] ${v.id}: ${n.html.slice(0, 200)} — ${n.failureSummary ?? ''}`);
+  return serious.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
 export function writeArtefact(name: string, content: string): void {

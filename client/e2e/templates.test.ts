@@ -43,7 +43,7 @@ describe('templates in the browser', () => {
     // Save the workflow as a template of one's own.
     await page.getByRole('link', { name: 'Purchase approval' }).click();
     await page.getByRole('button', { name: 'Save as template' }).click();
-    await page.getByRole('dialog').getByLabel('Name').fill('My purchase approval');
+    await page.getByRole('dialog').getByLabel('Name', { exact: true }).first().fill('My purchase approval');
     await page.getByRole('dialog').getByLabel('Tags (comma-separated)').fill('mine, approvals');
     await page.getByRole('dialog').getByRole('button', { name: 'Save template' }).click();
     await page.getByText('Saved as the template "My purchase approval".').waitFor();
