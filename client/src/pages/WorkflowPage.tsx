@@ -5,7 +5,7 @@ import { docToDefinition } from '../editor/doc';
 import { Editor } from '../editor/Editor';
 import { initials, usePeers } from '../editor/presence';
 import { openDocSession, type DocSession } from '../editor/sync';
-import { ApiError, describeError, gql, type ApiProblem } from '../lib/api';
+import { ApiError, describeError, gql, subscribe, type ApiProblem } from '../lib/api';
 import { download, fileSafe, formatTime } from '../lib/format';
 import { JsonInput, parseJson } from '../lib/JsonInput';
 import { Modal } from '../lib/Modal';
@@ -546,8 +546,24 @@ export function RunsList(props: { workflowId: string; name?: string }) {
     () => [props.workflowId, status()] as const,
     ([id, s]) => listExecutions(id, s || null),
   );
-  const timer = setInterval(() => void refetch(), 5000);
-  onCleanup(() => clearInterval(timer));
+  // Live: each status change of a run of this workflow refreshes the list (a slow poll covers gaps).
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const stop = subscribe<{ executionUpdated: { id: string } }>(
+    'subscription Updated($workflowId: ID!) { executionUpdated(workflowId: $workflowId) { id status } }',
+    { workflowId: props.workflowId },
+    {
+      next: () => {
+        clearTimeout(pending);
+        pending = setTimeout(() => void refetch(), 200);
+      },
+    },
+  );
+  const timer = setInterval(() => void refetch(), 15_000);
+  onCleanup(() => {
+    stop();
+    clearTimeout(pending);
+    clearInterval(timer);
+  });
   return (
     <div class="page runs-list">
       <Schedules workflowId={props.workflowId} />
