@@ -80,8 +80,8 @@ describe('schedules, webhooks and loops in the browser', () => {
     await page.getByRole('button', { name: 'Pause schedule' }).waitFor();
     expect(await schedulePaused(token, id)).toBe(false);
 
-    // A viewer sees the URLs but not the secret.
-    const viewer = await tandem.person();
+    // A viewer, on a phone, sees the URLs (wrapped to the screen's width) but not the secret.
+    const viewer = await tandem.person({ width: 390, height: 844 });
     const viewerEmail = await signUp(viewer.page, 'Vik');
     await tandem.gql('mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: VIEWER) { role } }', { id, email: viewerEmail }, token);
     await viewer.page.goto(`/workflows/${id}/runs`);
@@ -89,6 +89,11 @@ describe('schedules, webhooks and loops in the browser', () => {
     await viewerHooks.getByText('Only editors and the owner can see the webhook secret.').waitFor();
     expect(await viewerHooks.getByTestId('webhook-url-hook').textContent()).toBe(url);
     expect(await viewerHooks.getByTestId('webhook-secret').count()).toBe(0);
+    // The panel fits the screen (the runs table beside it is the runs list's own business).
+    const box = (await viewerHooks.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(await viewerHooks.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await axeViolations(viewer.page)).toEqual([]);
   });
 
   it('shows a long loop as "iteration i of n" and its Temporal runs as one timeline', async () => {
