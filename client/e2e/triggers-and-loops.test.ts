@@ -89,6 +89,11 @@ describe('schedules, webhooks and loops in the browser', () => {
     await viewerHooks.getByText('Only editors and the owner can see the webhook secret.').waitFor();
     expect(await viewerHooks.getByTestId('webhook-url-hook').textContent()).toBe(url);
     expect(await viewerHooks.getByTestId('webhook-secret').count()).toBe(0);
+    // Viewers see the schedule but get no control the server would refuse.
+    await viewer.page.getByText('from node').first().waitFor();
+    expect(await viewer.page.getByRole('button', { name: /(Pause|Resume) schedule/ }).count()).toBe(0);
+    // Nothing on the runs tab (the runs table included) widens the phone's page.
+    expect(await viewer.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     // The panel fits the screen (the runs table beside it is the runs list's own business).
     const box = (await viewerHooks.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(390);

@@ -446,6 +446,8 @@ function ShareDialog(props: { workflowId: string; onClose: () => void }) {
 
 function Schedules(props: { workflowId: string }) {
   const [schedules, { mutate }] = createResource(() => props.workflowId, listSchedules);
+  // Viewers see schedules but may not pause them (the server would refuse).
+  const [role] = createResource(() => props.workflowId, async (id) => (await gql<{ workflow: { myRole: Role } }>('query Role($id: ID!) { workflow(id: $id) { myRole } }', { id })).workflow.myRole);
   const [error, setError] = createSignal('');
   const toggle = async (nodeId: string, paused: boolean) => {
     setError('');
@@ -464,9 +466,11 @@ function Schedules(props: { workflowId: string }) {
             {(s) => (
               <li>
                 <code>{s.cron}</code> ({s.timezone}) from node <strong>{s.nodeId}</strong> — {s.paused ? 'paused' : `next run ${formatTime(s.nextRunAt)}`}{' '}
-                <button type="button" onClick={() => toggle(s.nodeId, !s.paused)}>
-                  {s.paused ? 'Resume schedule' : 'Pause schedule'}
-                </button>
+                <Show when={role() && role() !== 'VIEWER'}>
+                  <button type="button" onClick={() => toggle(s.nodeId, !s.paused)}>
+                    {s.paused ? 'Resume schedule' : 'Pause schedule'}
+                  </button>
+                </Show>
               </li>
             )}
           </For>
@@ -586,35 +590,37 @@ export function RunsList(props: { workflowId: string; name?: string }) {
       <Show when={runs()} fallback={<p aria-busy="true">Loading…</p>}>
         {(r) => (
           <Show when={r().items.length > 0} fallback={<p class="empty">No runs{status() ? ' with this status' : ' yet'}.</p>}>
-            <table class="list">
-              <caption class="sr-only">Runs</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Run</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Started</th>
-                  <th scope="col" class="hide-narrow">Finished</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={r().items}>
-                  {(run) => (
-                    <tr>
-                      <td>
-                        <A href={`/runs/${run.id}`}>{run.id.slice(0, 8)}</A>
-                      </td>
-                      <td>
-                        <StatusBadge status={run.status} />
-                      </td>
-                      <td>v{run.versionNumber}</td>
-                      <td>{formatTime(run.startedAt)}</td>
-                      <td class="hide-narrow">{formatTime(run.finishedAt)}</td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
+            <div class="table-scroll">
+              <table class="list">
+                <caption class="sr-only">Runs</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Run</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" class="hide-narrow">Version</th>
+                    <th scope="col">Started</th>
+                    <th scope="col" class="hide-narrow">Finished</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={r().items}>
+                    {(run) => (
+                      <tr>
+                        <td>
+                          <A href={`/runs/${run.id}`}>{run.id.slice(0, 8)}</A>
+                        </td>
+                        <td>
+                          <StatusBadge status={run.status} />
+                        </td>
+                        <td class="hide-narrow">v{run.versionNumber}</td>
+                        <td>{formatTime(run.startedAt)}</td>
+                        <td class="hide-narrow">{formatTime(run.finishedAt)}</td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
             <p class="hint">{r().totalCount} run(s)</p>
           </Show>
         )}
