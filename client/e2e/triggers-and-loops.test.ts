@@ -93,7 +93,11 @@ describe('schedules, webhooks and loops in the browser', () => {
     await viewer.page.getByText('from node').first().waitFor();
     expect(await viewer.page.getByRole('button', { name: /(Pause|Resume) schedule/ }).count()).toBe(0);
     // Nothing on the runs tab (the runs table included) widens the phone's page.
-    expect(await viewer.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    const overflow = await viewer.page.evaluate(() => {
+      const page = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
+      return page.document.documentElement.scrollWidth - page.innerWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
     // The panel fits the screen (the runs table beside it is the runs list's own business).
     const box = (await viewerHooks.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(390);

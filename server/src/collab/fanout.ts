@@ -18,8 +18,8 @@ export type FanoutHandler = (kind: FanoutKind, payload: Uint8Array) => void;
 
 /** Relays room traffic to the other API servers of a deployment. */
 export interface CollabFanout {
-  join(room: string, handler: FanoutHandler): Promise<void>;
-  leave(room: string): Promise<void>;
+  /** Starts hearing a room; the returned function stops this handler only (a newer copy of the room may still listen). */
+  join(room: string, handler: FanoutHandler): Promise<() => Promise<void>>;
   publish(room: string, kind: FanoutKind, payload: Uint8Array): void;
   /** Called after the link came back from an outage, when messages may have been missed. */
   onResume(handler: () => void): void;
@@ -28,8 +28,9 @@ export interface CollabFanout {
 
 /** One server: nothing to relay. */
 export class LocalFanout implements CollabFanout {
-  async join(): Promise<void> {}
-  async leave(): Promise<void> {}
+  async join(): Promise<() => Promise<void>> {
+    return async () => {};
+  }
   publish(): void {}
   onResume(): void {}
   async close(): Promise<void> {}
@@ -74,23 +75,19 @@ export class RedisFanout implements CollabFanout {
     this.connected = Promise.all([this.publisher.connect(), this.subscriber.connect()]).catch(() => {});
   }
 
-  async join(room: string, handler: FanoutHandler): Promise<void> {
+  async join(room: string, handler: FanoutHandler): Promise<() => Promise<void>> {
     await this.connected;
-    await this.subscriber.subscribe(
-      this.prefix + room,
-      (message: Buffer) => {
-        if (message.length < 1 + INSTANCE_ID_BYTES) return;
-        if (message.subarray(1, 1 + INSTANCE_ID_BYTES).equals(this.instanceId)) return;
-        const kind = message[0] as FanoutKind;
-        if (kind > FANOUT_KINDS.accessChanged) return;
-        handler(kind, new Uint8Array(message.buffer, message.byteOffset + 1 + INSTANCE_ID_BYTES, message.length - 1 - INSTANCE_ID_BYTES));
-      },
-      true,
-    );
-  }
-
-  async leave(room: string): Promise<void> {
-    await this.subscriber.unsubscribe(this.prefix + room).catch(() => {});
+    const channel = this.prefix + room;
+    const listener = (message: Buffer) => {
+      if (message.length < 1 + INSTANCE_ID_BYTES) return;
+      if (message.subarray(1, 1 + INSTANCE_ID_BYTES).equals(this.instanceId)) return;
+      const kind = message[0] as FanoutKind;
+      if (kind > FANOUT_KINDS.accessChanged) return;
+      handler(kind, new Uint8Array(message.buffer, message.byteOffset + 1 + INSTANCE_ID_BYTES, message.length - 1 - INSTANCE_ID_BYTES));
+    };
+    await this.subscriber.subscribe(channel, listener, true);
+    // Redis unsubscribes the channel only when its last listener goes.
+    return () => this.subscriber.unsubscribe(channel, listener, true).catch(() => {});
   }
 
   publish(room: string, kind: FanoutKind, payload: Uint8Array): void {

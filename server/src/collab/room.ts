@@ -71,6 +71,7 @@ export class Room {
   private changedTimer: NodeJS.Timeout | undefined;
   private compacting: Promise<unknown> | null = null;
   private closed = false;
+  private leaveFanout: () => Promise<void> = async () => {};
 
   private constructor(
     readonly workflowId: string,
@@ -96,11 +97,11 @@ export class Room {
   /** Joins the fan-out first, then loads: nothing published meanwhile is missed (applying twice is harmless). */
   static async open(workflowId: string, options: RoomOptions): Promise<Room> {
     const room = new Room(workflowId, options);
-    await options.fanout.join(workflowId, (kind, payload) => room.fromFanout(kind, payload));
+    room.leaveFanout = await options.fanout.join(workflowId, (kind, payload) => room.fromFanout(kind, payload));
     try {
       await room.load();
     } catch (error) {
-      await options.fanout.leave(workflowId);
+      await room.leaveFanout();
       room.destroy();
       throw error;
     }
@@ -125,7 +126,7 @@ export class Room {
   abandon(): void {
     this.closed = true;
     clearTimeout(this.changedTimer);
-    void this.options.fanout.leave(this.workflowId);
+    void this.leaveFanout();
     this.destroy();
   }
 
@@ -310,7 +311,7 @@ export class Room {
       this.options.changed(this.workflowId, this.doc);
       await this.compact();
     }
-    await this.options.fanout.leave(this.workflowId);
+    await this.leaveFanout();
     this.destroy();
   }
 
