@@ -112,4 +112,36 @@ describe('co-editing in two browsers', () => {
     await bob.page.reload();
     await expect.poll(() => nodeIds(bob.page)).toEqual(['delay1', 'fail1', 'output1', 'start', 'transform1']);
   });
+
+  it('keeps offline edits in the browser when the tab is closed, and saves them on the next visit', async () => {
+    const dana = await tandem.person();
+    await signUp(dana.page, 'Dana');
+    await dana.page.getByLabel('New workflow name').fill('Travel plan');
+    await dana.page.getByRole('button', { name: 'Create' }).click();
+    await dana.page.locator('[data-node-id="start"]').waitFor();
+    await dana.page.getByText('All changes saved').waitFor();
+    const path = new URL(dana.page.url()).pathname;
+    const token = await dana.page.evaluate<string | null>('localStorage.getItem("tandem.token")');
+    const id = path.split('/')[2]!;
+
+    await dana.context.setOffline(true);
+    await dana.page.getByText(/Offline/).waitFor({ timeout: 30_000 });
+    await dana.page.getByRole('button', { name: 'Add Fail' }).click();
+    await dana.page.getByText('Saving…').waitFor();
+    await new Promise((r) => setTimeout(r, 500)); // the local copy is written asynchronously
+    await dana.page.close();
+    const stored = () =>
+      tandem
+        .gql<{ workflow: { definition: { nodes: Array<{ id: string }> } } }>('query($id: ID!) { workflow(id: $id) { definition } }', { id }, token!)
+        .then((r) => r.workflow.definition.nodes.map((n) => n.id));
+    expect(await stored()).not.toContain('fail1');
+
+    // Back online, later, in a new tab: the edit is there and reaches the server.
+    await dana.context.setOffline(false);
+    const page = await dana.context.newPage();
+    await page.goto(path);
+    await page.locator('[data-node-id="fail1"]').waitFor({ timeout: 30_000 });
+    await page.getByText('All changes saved').waitFor({ timeout: 30_000 });
+    await expect.poll(stored, { timeout: 10_000 }).toContain('fail1');
+  });
 });

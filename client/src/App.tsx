@@ -1,6 +1,7 @@
 import { A, Navigate, Route, Router, useNavigate, type RouteSectionProps } from '@solidjs/router';
 import { lazy, Show, type JSX } from 'solid-js';
 import { signOut } from './lib/queries';
+import { dropAllLocalCopies } from './editor/local-copy';
 import { setSession, token, user } from './lib/session';
 import { SignIn, SignUp } from './pages/Auth';
 import { WorkflowList } from './pages/WorkflowList';
@@ -20,6 +21,8 @@ function Shell(props: RouteSectionProps) {
       // The session is dropped locally whatever the server says.
     }
     setSession(null);
+    // Local copies of drafts belong to the session that made them.
+    await dropAllLocalCopies().catch(() => {});
     navigate('/signin');
   };
   return (

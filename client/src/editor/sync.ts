@@ -9,6 +9,8 @@ import type { WorkflowDefinition } from '@tandem/schema';
 import { ApiError, describeError } from '../lib/api';
 import { collabTicket, getWorkflow, updateDefinition } from '../lib/queries';
 import { LOCAL } from './doc';
+import { dropLocalCopy, keepLocalCopy } from './local-copy';
+import { user } from '../lib/session';
 
 export type ConnectionState = 'connecting' | 'online' | 'offline';
 
@@ -58,6 +60,18 @@ export function openDocSession(workflowId: string): DocSession {
     const ticket = await collabTicket(workflowId);
     if (destroyed) return;
     setReadOnly(ticket.readOnly);
+    // Edits made offline in an earlier visit are in the local copy: load it before the first sync.
+    const me = user();
+    if (me && !ticket.readOnly) {
+      const release = await keepLocalCopy(me.id, workflowId, doc).catch(() => () => {});
+      if (destroyed) {
+        release();
+        return;
+      }
+      cleanups.push(release);
+    } else if (me) {
+      void dropLocalCopy(me.id, workflowId);
+    }
     const { WebsocketProvider } = await import('y-websocket');
     if (destroyed) return;
     const url = new URL(ticket.url, location.href);
