@@ -182,7 +182,7 @@ export class ExecutionService {
   async signal(user: User, id: string, name: string, payload: JsonValue | undefined): Promise<Execution> {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/.test(name)) throw badInput('name must be a signal name: letters, digits, "_", "." and "-"');
     const execution = await this.running(user, id);
-    const signal: CustomSignal = { name, payload: checkInput(payload ?? null) };
+    const signal: CustomSignal = { name, payload: checkInput(payload ?? null, 'payload') };
     await this.temporal.workflow.getHandle(execution.temporalWorkflowId).signal(INTERPRETER_SIGNALS.custom, signal);
     return execution;
   }
@@ -293,10 +293,11 @@ export function failureJson(failure: unknown): JsonValue {
   return { message: error.message, type: error.type ?? error.name, ...details };
 }
 
-export function checkInput(input: unknown): JsonValue {
+/** A run's input or a signal's payload: JSON of at most 1,000,000 characters. `what` names it in the error. */
+export function checkInput(input: unknown, what = 'input'): JsonValue {
   if (input === undefined) return {};
   const size = JSON.stringify(input)?.length ?? 0;
-  if (size > 1_000_000) throw badInput('input is larger than 1,000,000 characters of JSON');
+  if (size > 1_000_000) throw badInput(`${what} is larger than 1,000,000 characters of JSON`, { field: what });
   return input as JsonValue;
 }
 
