@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { WorkflowDefinition } from '@tandem/schema';
-import { applyDefinition, createWorkflowDoc, docMaps, docToDefinition } from '@tandem/schema/collab';
+import { applyDefinition, applyTextDifference, createWorkflowDoc, docMaps, docToDefinition, setConfigValue } from '@tandem/schema/collab';
 import { dagWorkflow } from './arbitraries.js';
 import { sumExample } from './helpers.js';
 
@@ -102,5 +102,35 @@ describe('workflow document <-> definition', () => {
     const result = docToDefinition(doc);
     expect(result.nodes.map((n) => n.id)).toEqual(['start', 'add', 'out']);
     expect(result.nodes[1]!.type).toBe(42);
+  });
+});
+
+describe('expression fields as text', () => {
+  it('keeps both people’s keystrokes when they type in the same expression at once', () => {
+    const [a, b] = pair(sum());
+    const exprA = () => docMaps(a).nodes.get('add')!.get('config') as Y.Map<unknown>;
+    const exprB = () => docMaps(b).nodes.get('add')!.get('config') as Y.Map<unknown>;
+    expect(exprA().get('expression')).toBeInstanceOf(Y.Text);
+    // "{ 'total': input.a + input.b }": A appends "* 2" to input.b, B renames 'total' to 'sum'.
+    setConfigValue(exprA(), 'expression', "{ 'total': input.a + input.b * 2 }");
+    setConfigValue(exprB(), 'expression', "{ 'sum': input.a + input.b }");
+    sync(a, b);
+    expect(docToDefinition(a).nodes[1]!.config.expression).toBe("{ 'sum': input.a + input.b * 2 }");
+    expect(docToDefinition(b)).toEqual(docToDefinition(a));
+  });
+
+  it('changes text by its difference, whole characters only, and leaves other fields plain', () => {
+    const doc = new Y.Doc();
+    const config = doc.getMap<unknown>('c');
+    setConfigValue(config, 'expression', 'a😀b');
+    const text = config.get('expression') as Y.Text;
+    for (const next of ['a😀c', 'a😁b', '😀', '', 'x'.repeat(5), 'input.a']) {
+      applyTextDifference(text, next);
+      expect(text.toString()).toBe(next);
+    }
+    setConfigValue(config, 'method', 'GET');
+    expect(config.get('method')).toBe('GET');
+    setConfigValue(config, 'method', undefined);
+    expect(config.has('method')).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { docToDefinition } from '@tandem/schema/collab';
+import { docToDefinition, setConfigValue } from '@tandem/schema/collab';
 import { DocumentStore } from '../src/collab/store.js';
 import { DATABASES, SUM_WORKFLOW, startApi, type Api } from './api-harness.js';
 import { addNode, connectEditor, converged, eventually, moveNode, rawSocket, ticketFor, type Editor } from './collab-harness.js';
@@ -312,5 +312,22 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     } finally {
       await small.close();
     }
+  });
+
+  it('merges two people typing in the same expression while one of them is offline', async () => {
+    const ada = await api.user('Ada');
+    const id = await workflowOf(ada.token);
+    const [a, b] = [await editor(ada.token, id), await editor(ada.token, id)];
+    // The document is seeded with expressions as text, which both clients edit by difference.
+    const config = (e: Editor) => e.maps.nodes.get('add')!.get('config') as Y.Map<unknown>;
+    await eventually(() => config(a).get('expression') instanceof Y.Text && config(b).get('expression') instanceof Y.Text, 5_000, 'both see text');
+    b.provider.disconnect();
+    setConfigValue(config(a), 'expression', "{ 'total': input.a + input.b + 1 }");
+    setConfigValue(config(b), 'expression', "{ 'sum': input.a + input.b }");
+    b.provider.connect();
+    await converged([a.doc, b.doc]);
+    await Promise.all([a.saved(), b.saved()]);
+    expect(a.definition().nodes[1]!.config.expression).toBe("{ 'sum': input.a + input.b + 1 }");
+    expect(((await draft(ada.token, id)).nodes as Array<{ config: { expression: string } }>)[1]!.config.expression).toBe("{ 'sum': input.a + input.b + 1 }");
   });
 });

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
-import { docMaps, docToDefinition } from '@tandem/schema/collab';
-import { getNodeType, type WorkflowDefinition } from '@tandem/schema';
+import { docMaps, docToDefinition, setConfigValue } from '@tandem/schema/collab';
+import { getNodeType, type JsonValue, type WorkflowDefinition } from '@tandem/schema';
 import type { CanvasEdge, CanvasNode } from '../graph/model';
 
 /** Origin of this user's own edits: the undo manager tracks only these. */
@@ -32,7 +32,7 @@ export function addNode(doc: Y.Doc, type: string, position: Point, config: Recor
   doc.transact(() => {
     const entry = new Y.Map<unknown>();
     const configMap = new Y.Map<unknown>();
-    for (const [key, value] of Object.entries(config)) configMap.set(key, value);
+    for (const [key, value] of Object.entries(config)) setConfigValue(configMap, key, value as JsonValue);
     entry.set('type', type);
     entry.set('position', { x: Math.round(position.x), y: Math.round(position.y) });
     entry.set('config', configMap);
@@ -90,8 +90,8 @@ export function setConfigField(doc: Y.Doc, nodeId: string, field: string, value:
       config = new Y.Map<unknown>();
       entry.set('config', config);
     }
-    if (value === undefined) (config as Y.Map<unknown>).delete(field);
-    else (config as Y.Map<unknown>).set(field, value);
+    // Expression fields are Y.Text changed by difference: typing together in one expression merges.
+    setConfigValue(config as Y.Map<unknown>, field, value as JsonValue | undefined);
   }, LOCAL);
 }
 

@@ -11,7 +11,9 @@ import { jsonEqual } from './json-equal.js';
  *   edges  Y.Map  edge id -> Y.Map { source, sourceHandle?, target, order }
  *
  * `config` is a Y.Map so that two people editing different fields of one node both
- * keep their edit; each field's value is plain JSON (last writer wins per field).
+ * keep their edit. Expression fields (named `expression` or ending in `Expression`) are
+ * Y.Text, so two people typing in the same expression both keep their keystrokes; every
+ * other field's value is plain JSON (last writer wins per field).
  * `order` keeps the definition's array order, so definition -> document -> definition
  * is the identity; entries without it (written by other clients) sort after, by id.
  */
@@ -109,8 +111,53 @@ function syncEntries<T extends { id: string }>(
 
 function syncConfig(config: Y.Map<unknown>, wanted: JsonObject): void {
   for (const key of [...config.keys()]) if (!(key in wanted)) config.delete(key);
-  for (const [key, value] of Object.entries(wanted)) setIfChanged(config, key, value);
+  for (const [key, value] of Object.entries(wanted)) setConfigValue(config, key, value);
 }
+
+/** Config fields held as Y.Text: JSONata, which people type (and may type together). */
+export function isTextField(key: string): boolean {
+  return key === 'expression' || key.endsWith('Expression');
+}
+
+/**
+ * Writes one config field: an expression field changes its Y.Text by the difference (so a
+ * concurrent edit elsewhere in the same text survives); any other field is replaced if it
+ * differs. `undefined` removes the field.
+ */
+export function setConfigValue(config: Y.Map<unknown>, key: string, value: JsonValue | undefined): void {
+  if (value === undefined) {
+    if (config.has(key)) config.delete(key);
+    return;
+  }
+  if (isTextField(key) && typeof value === 'string') {
+    const current = config.get(key);
+    if (current instanceof Y.Text) applyTextDifference(current, value);
+    else config.set(key, new Y.Text(value));
+    return;
+  }
+  setIfChanged(config, key, value);
+}
+
+/** Turns `text` into `next` by deleting and inserting only between their common prefix and suffix. */
+export function applyTextDifference(text: Y.Text, next: string): void {
+  const current = text.toString();
+  if (current === next) return;
+  const shorter = Math.min(current.length, next.length);
+  let start = 0;
+  while (start < shorter && current.charCodeAt(start) === next.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < shorter - start && current.charCodeAt(current.length - 1 - end) === next.charCodeAt(next.length - 1 - end)) end++;
+  // Never split a surrogate pair: widen the changed range to whole characters.
+  if (start > 0 && isHighSurrogate(current.charCodeAt(start - 1))) start--;
+  if (end > 0 && isLowSurrogate(current.charCodeAt(current.length - end))) end--;
+  const removed = current.length - start - end;
+  if (removed > 0) text.delete(start, removed);
+  const inserted = next.slice(start, next.length - end);
+  if (inserted.length > 0) text.insert(start, inserted);
+}
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
 function setIfChanged(map: Y.Map<unknown>, key: string, value: JsonValue): void {
   if (!map.has(key) || !jsonEqual(plain(map.get(key)), value)) map.set(key, ordinaryCopy(value));
