@@ -134,3 +134,21 @@ describe('expression fields as text', () => {
     expect(config.has('method')).toBe(false);
   });
 });
+
+describe('object fields as maps', () => {
+  it('merges edits to different keys of one object field (a set node’s variables)', () => {
+    const definition = sum();
+    definition.nodes[1] = { id: 'add', type: 'set', position: { x: 0, y: 0 }, config: { variables: { x: '1', y: '2' } } };
+    const [a, b] = pair(definition);
+    const withVariables = (variables: Record<string, string>) => {
+      const next = structuredClone(definition);
+      next.nodes[1]!.config = { variables };
+      return next;
+    };
+    applyDefinition(a, withVariables({ x: '10', y: '2' }));
+    applyDefinition(b, withVariables({ x: '1', y: '2', z: '3' }));
+    sync(a, b);
+    expect(docToDefinition(a).nodes[1]!.config).toEqual({ variables: { x: '10', y: '2', z: '3' } });
+    expect(docToDefinition(b)).toEqual(docToDefinition(a));
+  });
+});

@@ -12,8 +12,9 @@ import { jsonEqual } from './json-equal.js';
  *
  * `config` is a Y.Map so that two people editing different fields of one node both
  * keep their edit. Expression fields (named `expression` or ending in `Expression`) are
- * Y.Text, so two people typing in the same expression both keep their keystrokes; every
- * other field's value is plain JSON (last writer wins per field).
+ * Y.Text, so two people typing in the same expression both keep their keystrokes; objects
+ * are nested Y.Maps (edits to different keys merge); every other value is plain JSON
+ * (last writer wins).
  * `order` keeps the definition's array order, so definition -> document -> definition
  * is the identity; entries without it (written by other clients) sort after, by id.
  */
@@ -133,6 +134,18 @@ export function setConfigValue(config: Y.Map<unknown>, key: string, value: JsonV
     const current = config.get(key);
     if (current instanceof Y.Text) applyTextDifference(current, value);
     else config.set(key, new Y.Text(value));
+    return;
+  }
+  if (isObject(value)) {
+    // Objects (a set node's variables, headers) are maps too: edits to different keys merge.
+    let nested = config.get(key);
+    if (!(nested instanceof Y.Map)) {
+      nested = new Y.Map<unknown>();
+      config.set(key, nested);
+    }
+    const map = nested as Y.Map<unknown>;
+    for (const existing of [...map.keys()]) if (!Object.prototype.hasOwnProperty.call(value, existing)) map.delete(existing);
+    for (const [field, item] of Object.entries(value)) setConfigValue(map, field, item);
     return;
   }
   setIfChanged(config, key, value);
