@@ -1,19 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import { WebSocketServer, type WebSocket } from 'ws';
 import * as Y from 'yjs';
 import type { WorkflowDefinition } from '@tandem/schema';
 import { applyDefinition, createWorkflowDoc, docToDefinition } from '@tandem/schema/collab';
 import type { User, WorkflowRole } from '../db/entities.js';
-import type { Database } from '../db/orm.js';
+import { knexOf, type Database } from '../db/orm.js';
 import type { AccessService } from '../services/access.js';
 import { ClientConnection, type ConnectionLimits } from './connection.js';
 import { FANOUT_KINDS, LocalFanout, RedisFanout, type CollabFanout } from './fanout.js';
 import { CLOSE } from './protocol.js';
 import { DocumentFullError, Room } from './room.js';
 import { badInput } from '../errors.js';
-import { DocumentStore } from './store.js';
+import { applyStoredUpdates, DocumentStore } from './store.js';
 import { TicketIssuer } from './tickets.js';
 
 export interface CollabOptions {
@@ -302,19 +301,9 @@ export class CollabService {
   }
 
   private async loadDetached(workflowId: string): Promise<Y.Doc> {
-    let stored = await this.store.load(workflowId);
-    if (stored.state === null) {
-      await this.store.seed(workflowId, await this.seed(workflowId));
-      stored = await this.store.load(workflowId);
-    }
+    const stored = await this.store.loadOrSeed(workflowId, () => this.seed(workflowId));
     const doc = new Y.Doc({ gc: false });
-    for (const update of [stored.state!, ...stored.updates.map((u) => u.data)]) {
-      try {
-        Y.applyUpdate(doc, update);
-      } catch {
-        // unreadable stored update: skipped, as rooms do
-      }
-    }
+    applyStoredUpdates(doc, [stored.state, ...stored.updates.map((u) => u.data)], null);
     return doc;
   }
 
@@ -340,7 +329,7 @@ export class CollabService {
   }
 
   private knex() {
-    return (this.db.em.getConnection() as AbstractSqlConnection).getKnex();
+    return knexOf(this.db);
   }
 
 }

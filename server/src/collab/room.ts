@@ -4,7 +4,7 @@ import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwareness
 import * as Y from 'yjs';
 import { FANOUT_KINDS, type CollabFanout, type FanoutKind } from './fanout.js';
 import { awarenessMessage, isEmptyUpdate, permissionDeniedMessage, savedMessage, syncStep1, syncStep2, updateMessage, type ClientMessage } from './protocol.js';
-import type { DocumentStore } from './store.js';
+import { applyStoredUpdates, type DocumentStore } from './store.js';
 
 /** A client socket as a room sees it. */
 export interface RoomConnection {
@@ -110,16 +110,12 @@ export class Room {
   }
 
   private async load(): Promise<void> {
-    let stored = await this.options.store.load(this.workflowId);
-    if (stored.state === null) {
-      await this.options.store.seed(this.workflowId, await this.options.seed(this.workflowId));
-      stored = await this.options.store.load(this.workflowId);
-    }
-    this.applyStored(stored.state ? [stored.state, ...stored.updates.map((u) => u.data)] : []);
+    const stored = await this.options.store.loadOrSeed(this.workflowId, () => this.options.seed(this.workflowId));
+    this.applyStored([stored.state, ...stored.updates.map((u) => u.data)]);
     this.storedThrough = Math.max(stored.throughId, ...stored.updates.map((u) => u.id));
     mergeVector(this.savedVector, Y.decodeStateVector(Y.encodeStateVector(this.doc)));
     this.tail = stored.updates.length;
-    this.storedBytes = (stored.state?.byteLength ?? 0) + stored.updates.reduce((sum, u) => sum + u.data.byteLength, 0);
+    this.storedBytes = stored.state.byteLength + stored.updates.reduce((sum, u) => sum + u.data.byteLength, 0);
   }
 
   /** Drops the room without storing anything more (after a failed write). */
@@ -131,13 +127,9 @@ export class Room {
   }
 
   private applyStored(updates: readonly Uint8Array[]): void {
-    for (const update of updates) {
-      try {
-        Y.applyUpdate(this.doc, update, REMOTE);
-      } catch (error) {
-        this.options.log(`collab: skipped an unreadable stored update of workflow ${this.workflowId}: ${(error as Error).message}`);
-      }
-    }
+    applyStoredUpdates(this.doc, updates, REMOTE, (error) =>
+      this.options.log(`collab: skipped an unreadable stored update of workflow ${this.workflowId}: ${error.message}`),
+    );
   }
 
   /** Reads updates other servers stored that this one may have missed (after a fan-out outage). */

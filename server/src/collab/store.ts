@@ -1,8 +1,5 @@
-import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import * as Y from 'yjs';
-import type { Database } from '../db/orm.js';
-
-type Knex = ReturnType<AbstractSqlConnection['getKnex']>;
+import { knexOf, type Database } from '../db/orm.js';
 
 /** What is stored of one document: the compacted state and the updates accepted after it. */
 export interface StoredDocument {
@@ -19,10 +16,20 @@ export interface StoredDocument {
  * several servers at once.
  */
 export class DocumentStore {
-  private readonly knex: Knex;
+  private readonly knex: ReturnType<typeof knexOf>;
 
   constructor(db: Database) {
-    this.knex = (db.em.getConnection() as AbstractSqlConnection).getKnex();
+    this.knex = knexOf(db);
+  }
+
+  /** The stored document, seeded first (from `seed`) when it was never stored. */
+  async loadOrSeed(workflowId: string, seed: () => Promise<Uint8Array>): Promise<StoredDocument & { state: Uint8Array }> {
+    let stored = await this.load(workflowId);
+    if (stored.state === null) {
+      await this.seed(workflowId, await seed());
+      stored = await this.load(workflowId); // another server may have seeded it first
+    }
+    return stored as StoredDocument & { state: Uint8Array };
   }
 
   async load(workflowId: string): Promise<StoredDocument> {
@@ -84,6 +91,20 @@ export class DocumentStore {
 }
 
 /**
+ * Applies stored updates to a document, skipping any that cannot be read (stored before a
+ * bug was fixed, or damaged) rather than making the whole document unreadable.
+ */
+export function applyStoredUpdates(doc: Y.Doc, updates: readonly Uint8Array[], origin: unknown, skipped: (error: Error) => void = () => {}): void {
+  for (const update of updates) {
+    try {
+      Y.applyUpdate(doc, update, origin);
+    } catch (error) {
+      skipped(error as Error);
+    }
+  }
+}
+
+/**
  * One state from a base and updates. An update that cannot be read (stored before a bug was
  * fixed, or damaged) is skipped rather than making the whole document unreadable.
  */
@@ -92,13 +113,7 @@ export function mergeTolerantly(state: Uint8Array, updates: readonly Uint8Array[
     return Y.mergeUpdates([state, ...updates]);
   } catch {
     const doc = new Y.Doc({ gc: false });
-    for (const update of [state, ...updates]) {
-      try {
-        Y.applyUpdate(doc, update);
-      } catch {
-        // skipped: see above
-      }
-    }
+    applyStoredUpdates(doc, [state, ...updates], null);
     return Y.encodeStateAsUpdate(doc);
   }
 }

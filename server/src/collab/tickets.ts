@@ -1,6 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AbstractSqlConnection } from '@mikro-orm/knex';
-import type { Database } from '../db/orm.js';
+import { knexOf, type Database } from '../db/orm.js';
 
 /** What a collaboration ticket grants: one user, one workflow (room), until it expires. */
 export interface TicketClaims {
@@ -60,7 +59,7 @@ export class TicketIssuer {
 
 /** A random secret created once per deployment (the first server to ask creates it). */
 async function sharedSecret(db: Database, name: string): Promise<Buffer> {
-  const knex = (db.em.getConnection() as AbstractSqlConnection).getKnex();
+  const knex = knexOf(db);
   await knex('server_secrets')
     .insert({ name, value: randomBytes(32).toString('base64url'), created_at: new Date() })
     .onConflict('name')

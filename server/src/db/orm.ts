@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
+import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
@@ -46,6 +47,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   await orm.getMigrator().up();
   return orm;
+}
+
+/** The query builder under the ORM, for code that works with rows directly (binary documents, secrets). */
+export function knexOf(orm: Database) {
+  return (orm.em.getConnection() as AbstractSqlConnection).getKnex();
 }
 
 export function isPostgres(orm: Database): boolean {
