@@ -1,9 +1,10 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
-import { createSignal, Show } from 'solid-js';
+import { createSignal } from 'solid-js';
 import { describeError } from '../lib/api';
 import { signIn, signUp } from '../lib/queries';
 import { setSession } from '../lib/session';
 import { useTitle } from '../lib/title';
+import { ErrorText } from '../lib/ErrorText';
 
 function useAfterSignIn() {
   const navigate = useNavigate();
@@ -45,11 +46,7 @@ export function SignIn() {
           Password
           <input name="password" type="password" autocomplete="current-password" required />
         </label>
-        <Show when={error()}>
-          <p class="error" role="alert">
-            {error()}
-          </p>
-        </Show>
+        <ErrorText message={error()} />
         <button type="submit" class="primary" disabled={busy()}>
           Sign in
         </button>
@@ -99,11 +96,7 @@ export function SignUp() {
         <p id="password-hint" class="hint">
           At least 8 characters.
         </p>
-        <Show when={error()}>
-          <p class="error" role="alert">
-            {error()}
-          </p>
-        </Show>
+        <ErrorText message={error()} />
         <button type="submit" class="primary" disabled={busy()}>
           Create account
         </button>

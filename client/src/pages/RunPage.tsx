@@ -21,6 +21,7 @@ import { applyEvents, emptyRunState, type StepInfo } from '../lib/run-state';
 import { StatusBadge } from '../lib/StatusBadge';
 import { RunProgress } from '../runs/RunProgress';
 import { useTitle } from '../lib/title';
+import { ErrorText } from '../lib/ErrorText';
 
 const CACHE_LIMIT = 2000;
 const TERMINAL = new Set(['EXECUTION_COMPLETED', 'EXECUTION_FAILED', 'EXECUTION_CANCELLED']);
@@ -174,11 +175,7 @@ export default function RunPage() {
                 </Show>
               </div>
             </header>
-            <Show when={controlError()}>
-              <p class="error" role="alert">
-                {controlError()}
-              </p>
-            </Show>
+            <ErrorText message={controlError()} />
             <Show when={streamError() && live() !== 'live'}>
               <p class="notice" role="status">
                 {streamError()}
@@ -309,11 +306,7 @@ function ApprovalItem(props: { executionId: string; nodeId: string; signal: stri
         Node <strong>{props.nodeId}</strong> waits for the signal <code>{props.signal}</code>.
       </p>
       <JsonInput id={`approve-${props.nodeId}`} label="Payload (JSON)" value={payload()} onInput={setPayload} rows={3} />
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} />
       <button type="submit" class="primary" disabled={!parseJson(payload()).ok || sent()}>
         Send "{props.signal}"
       </button>

@@ -3,6 +3,7 @@ import { describeError, gql } from '../lib/api';
 import { formatTime } from '../lib/format';
 import { user } from '../lib/session';
 import { useTitle } from '../lib/title';
+import { ErrorText } from '../lib/ErrorText';
 
 interface ApiToken {
   id: string;
@@ -88,11 +89,7 @@ export default function SettingsPage() {
           </div>
         )}
       </Show>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} />
       <Show when={(tokens()?.length ?? 0) > 0} fallback={<p class="empty">No tokens.</p>}>
         <table class="list">
           <caption class="sr-only">API tokens</caption>

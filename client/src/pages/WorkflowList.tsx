@@ -7,6 +7,7 @@ import { ProblemList } from '../lib/Problems';
 import { createWorkflow, deleteWorkflow, exportWorkflow, importWorkflow, listWorkflows, type WorkflowSummary } from '../lib/queries';
 import { StatusBadge } from '../lib/StatusBadge';
 import { useTitle } from '../lib/title';
+import { ErrorText } from '../lib/ErrorText';
 
 type Sort = 'updated' | 'name' | 'created' | 'lastRun';
 
@@ -166,11 +167,7 @@ export function WorkflowList() {
         )}
       </Show>
 
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} />
 
       <div class="toolbar">
         <label>

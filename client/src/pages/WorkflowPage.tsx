@@ -17,6 +17,7 @@ import { ParameterEditor } from '../templates/ParameterEditor';
 import { draftsFromParams, parameterInputs } from '../templates/parameters';
 import { WebhookPanel } from '../schedules/WebhookPanel';
 import { useTitle } from '../lib/title';
+import { ErrorText } from '../lib/ErrorText';
 
 export default function WorkflowPage() {
   const params = useParams<{ id: string; tab?: string }>();
@@ -132,11 +133,7 @@ function EditorTab(props: { workflowId: string; latestVersion: number; name: str
           </button>
         </div>
       </header>
-      <Show when={session.error()}>
-        <p class="error" role="alert">
-          {session.error()}
-        </p>
-      </Show>
+      <ErrorText message={session.error()} />
       <Show when={notice()}>
         <p class="notice" role="status">
           {notice()}
@@ -215,11 +212,7 @@ function DeployDialog(props: { workflowId: string; session: DocSession; onClose:
           Message
           <input value={message()} onInput={(e) => setMessage(e.currentTarget.value)} placeholder="What changed?" maxLength={500} />
         </label>
-        <Show when={error()}>
-          <p class="error" role="alert">
-            {error()}
-          </p>
-        </Show>
+        <ErrorText message={error()} />
         <ProblemList problems={problems()} title="Not deployed. Fix these first:" />
         <div class="actions">
           <button type="submit" class="primary" disabled={busy()}>
@@ -258,11 +251,7 @@ function RunDialog(props: { workflowId: string; version: number; onClose: () => 
     <Modal title={`Run version ${props.version}`} onClose={props.onClose}>
       <form onSubmit={submit} class="stack">
         <JsonInput id="run-input" label="Input (JSON)" value={input()} onInput={setInput} hint="Visible to expressions as input, e.g. input.a" />
-        <Show when={error()}>
-          <p class="error" role="alert">
-            {error()}
-          </p>
-        </Show>
+        <ErrorText message={error()} />
         <div class="actions">
           <button type="submit" class="primary" disabled={busy() || !parseJson(input()).ok}>
             Start run
@@ -325,11 +314,7 @@ function SaveTemplateDialog(props: { workflowId: string; session: DocSession; on
           <input value={tags()} onInput={(e) => setTags(e.currentTarget.value)} />
         </label>
         <ParameterEditor parameters={parameters()} onChange={setParameters} />
-        <Show when={error()}>
-          <p class="error" role="alert">
-            {error()}
-          </p>
-        </Show>
+        <ErrorText message={error()} />
         <ProblemList problems={problems()} />
         <div class="actions">
           <button type="submit" class="primary" disabled={!name().trim() || parameterInputs(parameters()) === null}>
@@ -430,11 +415,7 @@ function ShareDialog(props: { workflowId: string; onClose: () => void }) {
           </>
         )}
       </Show>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} />
       <div class="actions">
         <button type="button" onClick={props.onClose}>
           Close
@@ -475,11 +456,7 @@ function Schedules(props: { workflowId: string }) {
             )}
           </For>
         </ul>
-        <Show when={error()}>
-          <p class="error" role="alert">
-            {error()}
-          </p>
-        </Show>
+        <ErrorText message={error()} />
       </div>
     </Show>
   );
@@ -534,11 +511,7 @@ function Versions(props: { workflowId: string; name: string }) {
           </For>
         </ol>
       </Show>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} />
       <Show when={running()}>{(n) => <RunDialog workflowId={props.workflowId} version={n()} onClose={() => setRunning(null)} />}</Show>
     </details>
   );

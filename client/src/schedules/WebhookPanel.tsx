@@ -3,6 +3,7 @@ import type { WorkflowDefinition } from '@tandem/schema';
 import { describeError, gql } from '../lib/api';
 import { exportWorkflow, type Role } from '../lib/queries';
 import './schedules.css';
+import { ErrorText } from '../lib/ErrorText';
 
 interface WebhookInfo {
   role: Role;
@@ -143,11 +144,7 @@ export function WebhookPanel(props: { workflowId: string }) {
                   </div>
                 )}
               </Show>
-              <Show when={error()}>
-                <p class="error" role="alert">
-                  {error()}
-                </p>
-              </Show>
+              <ErrorText message={error()} />
               <p class="hint" role="status">
                 {message()}
               </p>
