@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { JsonValue } from '@tandem/schema';
@@ -113,6 +113,7 @@ function send(
     method,
     headers: { 'user-agent': 'Tandem', ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
     lookup: guardedLookup,
+    agent: agentsFor(policy)[url.protocol === 'https:' ? 'https' : 'http'],
     timeout: remaining,
     signal,
   };
@@ -131,6 +132,18 @@ function send(
         },
       );
     });
+    // The last word is the address the socket is actually connected to: checked before the
+    // request is written, on new connections and on pooled ones alike.
+    req.on('socket', (socket) => {
+      if (hostAllowed) return;
+      const check = () => {
+        const address = socket.remoteAddress;
+        const refusal = address === undefined ? 'the connected address is unknown' : policy.refusal(address);
+        if (refusal) req.destroy(nonRetryable(HTTP_FAILURE.blockedTarget, `refused ${url.origin}: ${refusal}`));
+      };
+      if (socket.connecting) socket.once('connect', check);
+      else check();
+    });
     req.on('timeout', () => req.destroy(retryable(HTTP_FAILURE.timeout, `no response within ${remaining} ms`)));
     req.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
@@ -141,6 +154,21 @@ function send(
     });
     req.end(body);
   });
+}
+
+/**
+ * Connection pools of one policy, apart from Node's global agents: a keep-alive socket that
+ * other code in the process opened (say to the API on localhost) is never handed to a workflow.
+ */
+const AGENTS = new WeakMap<NetworkPolicy, { http: HttpAgent; https: HttpsAgent }>();
+
+function agentsFor(policy: NetworkPolicy): { http: HttpAgent; https: HttpsAgent } {
+  let agents = AGENTS.get(policy);
+  if (!agents) {
+    agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+    AGENTS.set(policy, agents);
+  }
+  return agents;
 }
 
 function readBody(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
