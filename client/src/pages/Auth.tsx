@@ -94,7 +94,7 @@ export function SignUp() {
           <input name="password" type="password" autocomplete="new-password" minLength={8} required aria-describedby="password-hint" />
         </label>
         <p id="password-hint" class="hint">
-          At least 8 characters.
+          At least 8 characters; not a common password, and not your email or name.
         </p>
         <ErrorText message={error()} />
         <button type="submit" class="primary" disabled={busy()}>

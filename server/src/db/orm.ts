@@ -8,6 +8,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities.js';
 import { Migration0001Initial } from './migrations/0001-initial.js';
 import { Migration0002Collaboration } from './migrations/0002-collaboration.js';
+import { redactDatabaseErrors } from './redact.js';
 
 export type Database = MikroORM;
 
@@ -21,6 +22,7 @@ export interface DatabaseOptions {
   /** postgres://… or unset for SQLite at `sqliteFile`. */
   url: string | undefined;
   sqliteFile: string;
+  /** Log statements (without their values: never the `query-params` namespace). */
   debug?: boolean;
 }
 
@@ -30,7 +32,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     entities: ENTITIES,
     extensions: [Migrator],
     migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false, silent: true },
-    debug: options.debug ?? false,
+    // Statement text only: MikroORM's `query-params` namespace (values inlined) stays off.
+    debug: options.debug ? ['query', 'info', 'discovery'] : false,
     allowGlobalContext: false,
     forceUtcTimezone: true,
   };
@@ -45,6 +48,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // WAL lets readers proceed while the event writer commits.
     await orm.em.getConnection().execute('pragma journal_mode = wal');
   }
+  // Errors of failed statements carry no values (see redact.ts), before anything runs.
+  redactDatabaseErrors(knexOf(orm));
   await orm.getMigrator().up();
   return orm;
 }

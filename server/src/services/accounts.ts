@@ -3,11 +3,14 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Database } from '../db/orm.js';
 import { AccessToken, User } from '../db/entities.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.js';
+import { passwordProblem } from '../auth/password-policy.js';
 import { authenticate, issueToken } from '../auth/tokens.js';
 import { apiError, badInput, conflict, notFound } from '../errors.js';
 import { RateLimiter } from '../rate-limit.js';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// No spaces or control characters (a NUL byte is not storable in PostgreSQL text).
+const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
+const CONTROL = /\p{Cc}/u;
 
 export interface Session {
   user: User;
@@ -29,9 +32,14 @@ export class AccountService {
     this.signUpLimit.take(clientAddress, 'sign-ups from this address');
     const email = emailInput.trim().toLowerCase();
     const name = nameInput.trim();
-    if (!EMAIL.test(email) || email.length > 320) throw badInput('email is not a valid address', { field: 'email' });
-    if (password.length < 8 || password.length > 200) throw badInput('password must have 8 to 200 characters', { field: 'password' });
+    // Messages name the field and the rule, never the value sent (it is not echoed back).
+    if (email.length === 0) throw badInput('email is required; it must look like name@example.com', { field: 'email', reason: 'REQUIRED' });
+    if (email.length > 320) throw badInput('email must have at most 320 characters', { field: 'email', reason: 'TOO_LONG' });
+    if (!EMAIL.test(email)) throw badInput('email must look like name@example.com', { field: 'email', reason: 'FORMAT' });
     if (name.length === 0 || name.length > 200) throw badInput('name must have 1 to 200 characters', { field: 'name' });
+    if (CONTROL.test(name)) throw badInput('name must not contain control characters', { field: 'name', reason: 'FORMAT' });
+    const weak = passwordProblem(password, { email, name });
+    if (weak) throw badInput(weak.message, { field: 'password', reason: weak.reason });
     const em = this.db.em.fork();
     const user = em.create(User, { id: randomUUID(), email, name, passwordHash: await hashPassword(password), createdAt: new Date() });
     try {
@@ -47,7 +55,9 @@ export class AccountService {
   async signIn(emailInput: string, password: string): Promise<Session> {
     this.signInLimit.take(emailInput.trim().toLowerCase(), 'sign-in attempts for this account');
     const em = this.db.em.fork();
-    const user = await em.findOne(User, { email: emailInput.trim().toLowerCase() });
+    const email = emailInput.trim().toLowerCase();
+    // No account has control characters in its email (and PostgreSQL refuses a NUL byte in text).
+    const user = CONTROL.test(email) ? null : await em.findOne(User, { email });
     // Always run the hash, so a missing account takes as long as a wrong password.
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user || !valid) throw apiError('UNAUTHENTICATED', 'email or password is incorrect');
