@@ -44,3 +44,6 @@ export interface EmittedEvent {
 
 /** Largest copy of a step's input or output carried by an event, in JSON characters. */
 export const EVENT_VALUE_LIMIT = 16_384;
+
+/** Longest error message a run, a step or an event carries (a `fail` node's message is user data). */
+export const ERROR_MESSAGE_LIMIT = 4_096;

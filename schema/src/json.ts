@@ -142,6 +142,12 @@ export function boundedCopy(value: unknown, maxChars: number): JsonValue | Trunc
   return { truncated: true, size: text.length, preview: text.slice(0, Math.min(maxChars, 1024)) };
 }
 
+/** `text` cut to `maxChars`, saying how much was left out. */
+export function truncateText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  return `${text.slice(0, maxChars)}… (${text.length - maxChars} more characters)`;
+}
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;

@@ -95,10 +95,10 @@ describe('compileExpression', () => {
     expect(checkExpression("$nowhere := 1")).toBeNull();
   });
 
-  it('ends endless tail recursion with a step-budget error instead of hanging', async () => {
+  it('ends endless tail recursion with a work-budget error instead of hanging', async () => {
     const error = await failure(() => evaluate('($f := function($n){$f($n+1)}; $f(0))'));
     expect(error.code).toBe('D9003');
-    expect(error.message).toContain(`more than ${DEFAULT_EXPRESSION_LIMITS.maxSteps} steps`);
+    expect(error.message).toContain(`did more work than allowed (${DEFAULT_EXPRESSION_LIMITS.maxWork} units`);
   });
 
   it('ends deep recursion with a stack error', async () => {
@@ -116,16 +116,29 @@ describe('compileExpression', () => {
     expect(error.code).toBe('D9007');
   });
 
-  it('counts steps per evaluation, not per compiled expression', async () => {
-    const compiled = compileExpression('$sum([1..1000].($ * 2))', { ...DEFAULT_EXPRESSION_LIMITS, maxSteps: 6_000 });
-    for (let i = 0; i < 5; i++) expect(await compiled.evaluate({})).toBe(1_001_000);
-    const tight = compileExpression('$sum([1..1000].($ * 2))', { ...DEFAULT_EXPRESSION_LIMITS, maxSteps: 1_000 });
+  it('counts work per evaluation, not per compiled expression, and reports it to a meter', async () => {
+    const compiled = compileExpression('$sum([1..1000].($ * 2))', { ...DEFAULT_EXPRESSION_LIMITS, maxWork: 6_000 });
+    const meter = { work: 0 };
+    for (let i = 0; i < 5; i++) expect(await compiled.evaluate({}, meter)).toBe(1_001_000);
+    // Four steps an item, a 1,000-item list built twice (250 units each), and the calls.
+    expect(meter.work / 5).toBeGreaterThan(4_000);
+    expect(meter.work / 5).toBeLessThan(6_000);
+    const tight = compileExpression('$sum([1..1000].($ * 2))', { ...DEFAULT_EXPRESSION_LIMITS, maxWork: 1_000 });
     expect((await failure(() => tight.evaluate({}))).code).toBe('D9003');
   });
 
+  it('charges the size of the strings an expression builds, which bounds the memory it can fill', async () => {
+    // 2,000 strings of 100,000 characters would be 200 MB; the budget ends it after a few hundred.
+    const error = await failure(() => evaluate("$count([1..2000].$pad('x', 100000))"));
+    expect(error.code).toBe('D9003');
+    const meter = { work: 0 };
+    await compileExpression("$length($pad('x', 64000))").evaluate({}, meter);
+    expect(meter.work).toBeGreaterThanOrEqual(1_000);
+  });
+
   it('refuses results larger than the limit', async () => {
-    const source = Array.from({ length: 11 }, () => '$pad("", 100000)').join(' & ');
-    const error = await failure(() => evaluate(source));
+    const half = 'x'.repeat(DEFAULT_EXPRESSION_LIMITS.maxResultChars / 2 + 1);
+    const error = await failure(() => evaluate('input & input', { input: half }));
     expect(error.code).toBe('D9004');
     const big = 'y'.repeat(DEFAULT_EXPRESSION_LIMITS.maxResultChars + 1);
     expect((await failure(() => evaluate('input', { input: big }))).code).toBe('D9004');
@@ -136,17 +149,62 @@ describe('compileExpression', () => {
     expect((await failure(() => evaluate('$string'))).code).toBe('T9001');
   });
 
-  it.each(['$match(input.why, /(a+)+$/)', '$replace(input.why, /(a)b\\1/, "")', '$contains(input.why, /(x*)*y/)'])(
-    'refuses the risky regular expression in %s at compile time',
-    (source) => {
-      const error = compileFailure(() => compileExpression(source));
-      expect(error.code).toBe('S9001');
-      expect(error.message).toContain('may backtrack without bound');
-    },
-  );
+  it.each([
+    ['$match(input.long, /(a+)+$/)', null],
+    ['$contains(input.long, /(x*)*y/)', false],
+    ['$match(input.long, /(a|aa)+$/).match', null],
+    ['$eval("$contains(input.long, /((a+)+)+b/)")', false],
+  ])('runs %s, which backtracks exponentially in JavaScript, in linear time (RE2)', async (source, expected) => {
+    const long = `${'a'.repeat(20_000)}!`;
+    const started = performance.now();
+    expect(await evaluate(source, { input: { long } })).toEqual(expected);
+    // A backtracking engine takes longer than the age of the universe here; RE2 a few milliseconds.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it.each(['$replace(input.why, /(a)b\\1/, "")', '$match(input.why, /a(?=b)/)'])('refuses %s, which RE2 cannot run, naming why', (source) => {
+    const error = compileFailure(() => compileExpression(source));
+    expect(error.code).toBe('S9001');
+    expect(error.message).toContain('is not supported');
+    expect(error.message).toContain('RE2');
+  });
+
+  it('keeps JavaScript regular expression behaviour for matches, groups, flags and replacement', async () => {
+    expect(await evaluate('$match("a1b22c333", /[0-9]+/).match')).toEqual(['1', '22', '333']);
+    expect(await evaluate('$match("key=value", /(\\w+)=(\\w+)/).groups')).toEqual(['key', 'value']);
+    expect(await evaluate('$contains("HeLLo", /hello/i)')).toBe(true);
+    expect(await evaluate('$replace("2024-01-05", /(\\d+)-(\\d+)-(\\d+)/, "$3/$2/$1")')).toBe('05/01/2024');
+    expect(await evaluate('$split("a, b,c", /,\\s*/)')).toEqual(['a', 'b', 'c']);
+    expect(await evaluate('$match("line1\\nline2", /^line\\d$/m).match')).toEqual(['line1', 'line2']);
+    expect(await evaluate('$match("héllo wörld", /ö/).index')).toBe(7);
+  });
+
+  it('charges the text a regular expression scans', async () => {
+    const meter = { work: 0 };
+    await compileExpression('$contains(input.long, /b/)').evaluate({ input: { long: 'a'.repeat(300_000) } }, meter);
+    expect(meter.work).toBeGreaterThan(1_000);
+    const tight = compileExpression('$contains(input.long, /b/)', { ...DEFAULT_EXPRESSION_LIMITS, maxWork: 500 });
+    expect((await failure(() => tight.evaluate({ input: { long: 'a'.repeat(300_000) } }))).code).toBe('D9003');
+  });
 
   it('accepts ordinary regular expressions', async () => {
     expect(await evaluate('$contains(input.why, /miss+ing/)')).toBe(true);
+  });
+
+  it('encodes and decodes base 64 without Node or browser globals (as in the workflow sandbox)', async () => {
+    const buffer = (globalThis as { Buffer?: unknown }).Buffer;
+    (globalThis as { Buffer?: unknown }).Buffer = undefined;
+    try {
+      expect(await evaluate('$base64encode("myuser:mypass")')).toBe('bXl1c2VyOm15cGFzcw==');
+      expect(await evaluate('$base64decode("bXl1c2VyOm15cGFzcw==")')).toBe('myuser:mypass');
+      for (const text of ['', 'a', 'ab', 'abc', 'héllo wörld ✓ 😀']) {
+        expect(await evaluate('$base64decode($base64encode(input))', { input: text })).toBe(text);
+      }
+      expect(await evaluate('$base64encode("✓")')).toBe('4pyT');
+      expect((await failure(() => evaluate('$base64decode("not base64!")'))).code).toBe('D9008');
+    } finally {
+      (globalThis as { Buffer?: unknown }).Buffer = buffer;
+    }
   });
 
   it('bounds the width of $pad', async () => {

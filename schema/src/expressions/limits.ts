@@ -1,9 +1,13 @@
-/** Bounds applied to every expression evaluation. Steps, not time, so that the bound is deterministic in workflow code. */
+/** Bounds applied to every expression evaluation. Work, not time, so that the bound is deterministic in workflow code. */
 export interface ExpressionLimits {
   /** Longest accepted expression source. */
   maxSourceLength: number;
-  /** Evaluation steps (AST node visits) one evaluation may take. */
-  maxSteps: number;
+  /**
+   * Work one evaluation may do, in units: one per evaluation step (AST node visit), one per 64
+   * characters of a string a step built, one per 4 items of a list it built, and the text a
+   * regular expression scans (about 300 characters a unit, more for larger patterns).
+   */
+  maxWork: number;
   /** Deepest evaluation stack (recursion). */
   maxDepth: number;
   /** Longest list an evaluation may build (data read as it is does not count). */
@@ -16,7 +20,7 @@ export interface ExpressionLimits {
 
 export const DEFAULT_EXPRESSION_LIMITS: ExpressionLimits = {
   maxSourceLength: 10_000,
-  maxSteps: 250_000,
+  maxWork: 50_000,
   maxDepth: 400,
   maxSequence: 1_000_000,
   maxResultChars: 1_000_000,

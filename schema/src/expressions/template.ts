@@ -1,4 +1,4 @@
-import { compileExpression, ExpressionError, type CompiledExpression } from './expression.js';
+import { compileExpression, ExpressionError, type CompiledExpression, type WorkMeter } from './expression.js';
 import { rememberedCheck } from './check-cache.js';
 import { DEFAULT_EXPRESSION_LIMITS, type ExpressionLimits } from './limits.js';
 
@@ -34,7 +34,8 @@ export function isTemplate(text: string): boolean {
 
 export interface CompiledTemplate {
   readonly source: string;
-  render(scope: unknown): Promise<string>;
+  /** Renders over `scope`; the work its expressions do is added to `meter`. */
+  render(scope: unknown, meter?: WorkMeter): Promise<string>;
 }
 
 export function compileTemplate(text: string, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): CompiledTemplate {
@@ -50,14 +51,14 @@ export function compileTemplate(text: string, limits: ExpressionLimits = DEFAULT
   });
   return {
     source: text,
-    async render(scope: unknown): Promise<string> {
+    async render(scope: unknown, meter?: WorkMeter): Promise<string> {
       let out = '';
       for (const part of parts) {
         if ('text' in part) {
           out += part.text;
           continue;
         }
-        const value = await part.compiled.evaluate(scope);
+        const value = await part.compiled.evaluate(scope, meter);
         out += value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
         if (out.length > limits.maxResultChars) {
           throw new ExpressionError(`template result is longer than ${limits.maxResultChars} characters`, 'D9004');

@@ -14,7 +14,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { boundedCopy, compilePlanFields, EVENT_VALUE_LIMIT, type CompiledNodeFields, type JsonValue, type PlanEdge, type PlanNode } from '@tandem/schema';
+import { boundedCopy, compilePlanFields, DEFAULT_EXPRESSION_LIMITS, ERROR_MESSAGE_LIMIT, EVENT_VALUE_LIMIT, truncateText, type CompiledNodeFields, type JsonValue, type PlanEdge, type PlanNode, type WorkMeter } from '@tandem/schema';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
 import { StepError, type LoopIteration, type Scope, type StepContext } from './step.js';
@@ -38,6 +38,9 @@ const resumeSignal = defineSignal(INTERPRETER_SIGNALS.resume);
 const stateQuery = defineQuery<LiveState>(INTERPRETER_QUERIES.state);
 
 type EdgeState = 'pending' | 'active' | 'dead';
+
+/** Expression work units after which the next step starts in a new workflow task (about four full evaluations). */
+const WORK_PER_WORKFLOW_TASK = 4 * DEFAULT_EXPRESSION_LIMITS.maxWork;
 
 /** Nodes scheduled together: the whole graph, or one iteration of a loop body. */
 interface Region {
@@ -79,6 +82,10 @@ export class PlanRun {
   private readonly waiting = new Map<string, string>();
   private paused = false;
   private reportedStatus: LiveStatus = 'RUNNING';
+  /** Expression work since the interpreter last gave the workflow task back (see yieldAfterHeavyWork). */
+  private readonly work: WorkMeter = { work: 0 };
+  /** The timer that ends this workflow task once its work budget is spent (see metered). */
+  private nextTask: Promise<void> | undefined;
 
   constructor(private readonly args: InterpreterInput) {
     this.nodes = new Map(args.plan.nodes.map((n) => [n.id, n]));
@@ -356,23 +363,24 @@ export class PlanRun {
       fields,
       scope: this.scope,
       inputs,
-      evaluate: (path) => fields.expression(path).evaluate(this.scope),
-      render: (path) => fields.template(path).render(this.scope),
+      evaluate: (path) => this.metered(() => fields.expression(path).evaluate(this.scope, this.work)),
+      render: (path) => this.metered(() => fields.template(path).render(this.scope, this.work)),
       setVariables: (values) => Object.assign(this.scope.vars, values),
       setResult: (value) => (this.result = value),
       retrying: (attempt, error, delayMs) =>
-        this.events.emit('STEP_RETRYING', node.id, { attempt, error: { message: error.message, type: error.name }, delayMs }),
+        this.events.emit('STEP_RETRYING', node.id, { attempt, error: { message: truncateText(error.message, ERROR_MESSAGE_LIMIT), type: error.name }, delayMs }),
       waitForSignal: (name, timeoutMs) => this.waitForSignal(node.id, name, timeoutMs),
       runLoopBody: (iteration) => this.runLoopBody(node, iteration),
-      evaluateInLoop: async (path, iteration) => {
-        const outer = this.scope.loop;
-        this.scope.loop = iteration;
-        try {
-          return await fields.expression(path).evaluate(this.scope);
-        } finally {
-          this.scope.loop = outer;
-        }
-      },
+      evaluateInLoop: (path, iteration) =>
+        this.metered(async () => {
+          const outer = this.scope.loop;
+          this.scope.loop = iteration;
+          try {
+            return await fields.expression(path).evaluate(this.scope, this.work);
+          } finally {
+            this.scope.loop = outer;
+          }
+        }),
       continueAsNew: (nextIndex, items) => this.continueAsNewAt(node, nextIndex, items),
       runSubworkflow: (workflowId, version, input) => this.runSubworkflow(node, workflowId, version, input),
       ...(this.args.resume?.loopNodeId === node.id && !this.completed.has(node.id)
@@ -405,6 +413,25 @@ export class PlanRun {
     });
     const follow = result.handles ? new Set(result.handles) : null;
     this.decideOutgoing(node, (edge) => follow === null || (edge.handle !== null && follow.has(edge.handle)));
+  }
+
+  /**
+   * Runs expression work once this workflow task has room for it. When the steps run in one
+   * task have done a lot of it, later evaluations wait for the next task (a 1 ms timer), so
+   * heavy parallel steps are spread over several tasks: one task running past the sandbox's
+   * deadlock timeout aborts the worker process. The last check and the (synchronous) evaluation
+   * happen in one go, with no await between them. Work is counted in deterministic units, so a
+   * replay waits at the same points.
+   */
+  private async metered<T>(evaluate: () => Promise<T>): Promise<T> {
+    while (this.work.work >= WORK_PER_WORKFLOW_TASK) {
+      this.nextTask ??= sleep(1).then(() => {
+        this.work.work = 0;
+        this.nextTask = undefined;
+      });
+      await this.nextTask;
+    }
+    return evaluate();
   }
 
   /** Marks a node skipped and kills its outgoing edges, which may skip or start what follows. */
@@ -449,28 +476,42 @@ export class PlanRun {
   }
 }
 
-/** A node's failure as the run's failure: names the node, keeps the cause. */
+/** A node's failure as the run's failure: names the node, keeps the cause, bounded in size. */
 function stepFailure(node: PlanNode, error: unknown): ApplicationFailure {
   if (error instanceof ApplicationFailure && error.type === STEP_FAILURE_TYPE) return error;
   const causeType = error instanceof StepError ? error.causeType : error instanceof Error ? error.name : 'Error';
   const causeMessage = error instanceof StepError ? error.causeMessage : error instanceof Error ? error.message : String(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = truncateText(error instanceof Error ? error.message : String(error), ERROR_MESSAGE_LIMIT);
   const details: StepFailureDetails = {
     nodeId: node.id,
     nodeType: node.type,
     message,
-    cause: { type: causeType, message: causeMessage },
+    cause: { type: truncateText(causeType, 200), message: truncateText(causeMessage, ERROR_MESSAGE_LIMIT) },
   };
-  return ApplicationFailure.create({
-    type: STEP_FAILURE_TYPE,
-    message: `node "${node.id}" (${node.type}) failed: ${message}`,
-    details: [details],
-    nonRetryable: true,
-  });
+  return withoutStack(
+    ApplicationFailure.create({
+      type: STEP_FAILURE_TYPE,
+      message: `node "${node.id}" (${node.type}) failed: ${message}`,
+      details: [details],
+      nonRetryable: true,
+    }),
+  );
 }
 
 function toRunFailure(error: unknown): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
-  return ApplicationFailure.create({ type: 'TandemInterpreterError', message: error instanceof Error ? error.message : String(error), nonRetryable: true });
+  const message = truncateText(error instanceof Error ? error.message : String(error), ERROR_MESSAGE_LIMIT);
+  return withoutStack(ApplicationFailure.create({ type: 'TandemInterpreterError', message, nonRetryable: true }));
 }
 
+/**
+ * Drops the stack of a failure whose message is user data. The SDK's failure converter scans
+ * the stack with regular expressions that backtrack quadratically over long runs of spaces
+ * (`\s+at …`); a message such as `$pad('x', 100000)` kept the workflow task busy past the
+ * sandbox's deadlock timeout, which aborts the worker process. The interpreter's own frames
+ * tell a user nothing; the message and details say what failed.
+ */
+function withoutStack(failure: ApplicationFailure): ApplicationFailure {
+  failure.stack = `${failure.name}: ${failure.type ?? ''}`;
+  return failure;
+}
