@@ -87,6 +87,8 @@ describe('database errors', () => {
     expect(redactDatabaseError(quoted).message).toBe('syntax error');
     const custom = Object.assign(new Error(`insert … - refused eve@example.com`), { code: 'SQLITE_CONSTRAINT_TRIGGER' });
     expect(redactDatabaseError(custom).message).toBe('database error SQLITE_CONSTRAINT_TRIGGER');
+    const down = Object.assign(new Error('select 1 - connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(redactDatabaseError(down).message).toBe('connect ECONNREFUSED 127.0.0.1:5432');
   });
 });
 

@@ -89,6 +89,9 @@ const SQLITE_SAFE = [
   new RegExp(String.raw`^table ${NAMES} already exists$`),
   new RegExp(String.raw`^ambiguous column name: ${NAMES}$`),
   /^(?:database is locked|database table is locked|attempt to write a readonly database|unable to open database file|database disk image is malformed|disk I\/O error|database or disk is full|interrupted)$/,
+  // Connection trouble (Node's system errors, pg's own): addresses, never statement values.
+  /^(?:connect|getaddrinfo|read|write) E[A-Z]+(?: [\w.:[\]-]+)?$/,
+  /^(?:Connection terminated(?: unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable|socket hang up)$/,
 ];
 
 const SQLSTATE_NAMES: Record<string, string> = {
