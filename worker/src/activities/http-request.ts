@@ -165,7 +165,9 @@ const AGENTS = new WeakMap<NetworkPolicy, { http: HttpAgent; https: HttpsAgent }
 function agentsFor(policy: NetworkPolicy): { http: HttpAgent; https: HttpsAgent } {
   let agents = AGENTS.get(policy);
   if (!agents) {
-    agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+    // The options of Node's global agents, which requests used before.
+    const options = { keepAlive: true, scheduling: 'lifo', timeout: 5_000 } as const;
+    agents = { http: new HttpAgent(options), https: new HttpsAgent(options) };
     AGENTS.set(policy, agents);
   }
   return agents;
