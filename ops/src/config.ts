@@ -8,7 +8,8 @@ export interface TandemEnvironment {
   dataDir: string;
   temporalAddress: string | undefined;
   temporalNamespace: string;
-  taskQueue: string;
+  /** TEMPORAL_TASK_QUEUE; unset: the installation's own queue (see loadInstallation in the server). */
+  taskQueue: string | undefined;
   redisUrl: string | undefined;
 }
 
@@ -17,7 +18,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): TandemEnv
     dataDir: resolve(REPO_ROOT, env.TANDEM_DATA_DIR ?? '.data'),
     temporalAddress: nonEmpty(env.TEMPORAL_ADDRESS),
     temporalNamespace: nonEmpty(env.TEMPORAL_NAMESPACE) ?? 'default',
-    taskQueue: nonEmpty(env.TEMPORAL_TASK_QUEUE) ?? 'tandem',
+    taskQueue: nonEmpty(env.TEMPORAL_TASK_QUEUE),
     redisUrl: nonEmpty(env.REDIS_URL),
   };
 }

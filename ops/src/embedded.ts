@@ -16,8 +16,8 @@ export interface EmbeddedTandem {
 
 export interface EmbeddedOptions {
   env?: TandemEnvironment;
-  /** Task queue override (the CLI uses its own so it never steals another process's tasks). */
-  taskQueue?: string;
+  /** The task queue of the worker started here (the CLI uses its own so it never steals another process's tasks). */
+  taskQueue: string;
   /** gRPC port of a dev server started here. */
   devServerPort?: number;
   log?: (line: string) => void;
@@ -27,8 +27,8 @@ export interface EmbeddedOptions {
   sdkLogLevel?: LogLevel;
 }
 
-/** Temporal (dev server unless TEMPORAL_ADDRESS), the event bus and a worker, in this process. */
-export async function startEmbedded(options: EmbeddedOptions = {}): Promise<EmbeddedTandem> {
+/** Temporal (dev server unless TEMPORAL_ADDRESS), the event bus and a worker, in this process (for the workflow CLI; `npm start` runs its worker in a child process). */
+export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedTandem> {
   const env = options.env ?? readEnvironment();
   const log = options.log ?? ((line: string) => console.log(line));
   const level = options.sdkLogLevel ?? ((process.env.TANDEM_LOG_LEVEL?.toUpperCase() as LogLevel | undefined) || 'INFO');
@@ -43,7 +43,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
   });
   const bus: ExecutionEventBus = env.redisUrl ? new RedisEventBus({ url: env.redisUrl }) : new InProcessEventBus();
   const connection = await NativeConnection.connect({ address: temporal.address });
-  const taskQueue = options.taskQueue ?? env.taskQueue;
+  const taskQueue = options.taskQueue;
   const worker = await createTandemWorker({
     connection,
     namespace: env.temporalNamespace,

@@ -1,35 +1,67 @@
 // `npm start`: Tandem on one machine with embedded defaults — Temporal (dev server unless
-// TEMPORAL_ADDRESS), the worker and the API server in this process, sharing the event bus.
+// TEMPORAL_ADDRESS) and the API server in this process, the worker in a supervised child
+// process (a run that takes its worker down cannot take the API with it).
+import { Client, Connection } from '@temporalio/client';
 import { readServerConfig, startTandemServer } from '@tandem/server';
+import { InProcessEventBus, RedisEventBus, type ExecutionEventBus } from '@tandem/worker';
 import { ensureClientBuilt, serveClient } from './client.js';
-import { startEmbedded } from './embedded.js';
+import { readEnvironment } from './config.js';
+import { quarantinePoisonedRuns } from './quarantine.js';
+import { defaultDevServerDb, startTemporal } from './temporal.js';
+import { superviseWorker } from './worker-supervisor.js';
 
 try {
   ensureClientBuilt();
-  const tandem = await startEmbedded();
-  const config = { ...readServerConfig(), dataDir: tandem.env.dataDir, temporalAddress: tandem.temporal.address };
-  const server = await startTandemServer({ config, bus: tandem.bus, extend: serveClient() });
+  const env = readEnvironment();
+  if (!env.temporalAddress) console.log(`Starting the Temporal dev server (state in ${defaultDevServerDb(env.dataDir)})...`);
+  const temporal = await startTemporal(env.temporalAddress, { dbFile: defaultDevServerDb(env.dataDir), port: 7233, namespace: env.temporalNamespace });
+  const bus: ExecutionEventBus = env.redisUrl ? new RedisEventBus({ url: env.redisUrl }) : new InProcessEventBus();
+  const config = { ...readServerConfig(), dataDir: env.dataDir, temporalAddress: temporal.address, taskQueue: env.taskQueue };
+  const server = await startTandemServer({ config, bus, extend: serveClient() });
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: env.temporalNamespace });
+  const worker = superviseWorker({
+    env: {
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: env.temporalNamespace,
+      TEMPORAL_TASK_QUEUE: server.taskQueue,
+      TANDEM_INSTALLATION_ID: server.installation.id,
+      TANDEM_DATA_DIR: env.dataDir,
+    },
+    bus,
+    afterCrash: async () => {
+      await quarantinePoisonedRuns(client, server.taskQueue, { log: (line) => console.log(line) });
+    },
+  });
   let stopping = false;
+  const stop = async () => {
+    await server.close();
+    console.log('API server closed; draining the worker...');
+    await worker.stop();
+    await connection.close();
+    await bus.close();
+    await temporal.stop();
+  };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
       console.log(`${signal}: closing subscriptions, draining requests and the worker, stopping Temporal...`);
-      server
-        .close()
-        .then(() => console.log('API server closed; draining the worker...'))
-        .then(() => tandem.stop())
-        .then(
-          () => process.exit(0),
-          (error: unknown) => {
-            console.error(error);
-            process.exit(1);
-          },
-        );
+      stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
     });
   }
+  await worker.ready.catch(async (error: unknown) => {
+    await stop().catch(() => {});
+    throw error;
+  });
+  console.log(`Temporal at ${temporal.address}${temporal.owned ? ' (dev server)' : ''}; worker polling task queue "${server.taskQueue}"`);
   console.log(`Tandem is running: the web client at ${server.url}/, GraphQL at ${server.url}/graphql (health: /healthz, readiness: /readyz)`);
-  await tandem.running;
 } catch (error) {
   // The install script has already said what to install or set; anything else is shown as is.
   console.error((error as Error).message);

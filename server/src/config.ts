@@ -10,7 +10,8 @@ export interface ServerConfig {
   redisUrl: string | undefined;
   temporalAddress: string;
   temporalNamespace: string;
-  taskQueue: string;
+  /** Task queue of this installation's runs; unset: the installation's own (see loadInstallation). */
+  taskQueue: string | undefined;
   /** Introspection and the landing page; on outside production unless set. */
   introspection: boolean;
   /** Browser origins allowed to open websockets (and CORS); empty allows same-origin and non-browser clients. */
@@ -40,7 +41,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = pr
     redisUrl: env.REDIS_URL || undefined,
     temporalAddress: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
-    taskQueue: env.TEMPORAL_TASK_QUEUE || 'tandem',
+    taskQueue: env.TEMPORAL_TASK_QUEUE || undefined,
     introspection: env.TANDEM_INTROSPECTION ? env.TANDEM_INTROSPECTION === 'true' : !production,
     allowedOrigins: (env.TANDEM_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     maxBodyBytes: Number(env.TANDEM_MAX_BODY_BYTES ?? 2_000_000),

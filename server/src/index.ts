@@ -1,3 +1,5 @@
 export { startTandemServer, type TandemServer, type TandemServerOptions } from './tandem-server.js';
 export { readServerConfig, type ServerConfig } from './config.js';
 export { printApiSchema } from './graphql/schema.js';
+export { loadInstallation, type Installation } from './installation.js';
+export { openDatabase, type Database } from './db/orm.js';

@@ -16,6 +16,7 @@ import { TemplateService } from './services/templates.js';
 import type express from 'express';
 import { AccessService } from './services/access.js';
 import { CollabService, DEFAULT_COLLAB_OPTIONS } from './collab/collab-service.js';
+import { loadInstallation, type Installation } from './installation.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -31,6 +32,9 @@ export interface TandemServer {
   port: number;
   db: Database;
   services: Services;
+  installation: Installation;
+  /** The task queue runs are started on: TEMPORAL_TASK_QUEUE, or the installation's own. */
+  taskQueue: string;
   /** Stops accepting, closes subscriptions, drains, then closes the database and Temporal connection. */
   close(): Promise<void>;
 }
@@ -40,9 +44,11 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   const { config } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   const db = await openDatabase({ url: config.databaseUrl, sqliteFile: join(config.dataDir, 'tandem.db') });
+  const installation = await loadInstallation(db);
+  const taskQueue = config.taskQueue ?? installation.taskQueue;
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const schedules = new ScheduleService(temporal, config.taskQueue, db);
+  const schedules = new ScheduleService(temporal, taskQueue, db);
   const access = new AccessService(db);
   const collab = await CollabService.create(db, access, {
     ...DEFAULT_COLLAB_OPTIONS,
@@ -53,7 +59,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     log,
   });
   const workflows = new WorkflowService(db, access, collab, schedules);
-  const executions = new ExecutionService(db, temporal, config.taskQueue, workflows);
+  const executions = new ExecutionService(db, temporal, taskQueue, workflows);
   const events = new EventService(db, options.bus, temporal, { subscriberBuffer: config.subscriberBuffer });
   const services: Services = { accounts: new AccountService(db, config.sessionTtlMs), workflows, executions, events, schedules, templates: new TemplateService(db, workflows), access, collab };
   await events.start();
@@ -90,6 +96,8 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     port,
     db,
     services,
+    installation,
+    taskQueue,
     close() {
       closing ??= (async () => {
         const step = async (name: string, work: Promise<unknown>) => {

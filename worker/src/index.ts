@@ -1,10 +1,11 @@
-export { createTandemWorker, type TandemWorkerOptions } from './worker.js';
+export { createTandemWorker, installationOfIdentity, workerIdentity, type TandemWorkerOptions } from './worker.js';
 export { bundleInterpreterWorkflow, quietLogger, WORKFLOWS_PATH } from './bundle.js';
 export { createActivities, NetworkPolicy, type ActivityOptions, type HttpActivityOptions } from './activities/index.js';
 export * from './events/index.js';
 export {
   INTERPRETER_WORKFLOW,
   STEP_FAILURE_TYPE,
+  QUARANTINE_REASON,
   INTERPRETER_SIGNALS,
   INTERPRETER_QUERIES,
   type CustomSignal,

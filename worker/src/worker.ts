@@ -16,6 +16,8 @@ export interface TandemWorkerOptions {
   workflowBundle?: WorkflowBundle;
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
+  /** How this worker names itself to Temporal (see workerIdentity); Temporal's default otherwise. */
+  identity?: string;
   /** Called when an event cannot be handed to the bus. */
   onPublishError?: (error: unknown, event: EmittedEvent) => void;
 }
@@ -40,7 +42,22 @@ export async function createTandemWorker(options: TandemWorkerOptions): Promise<
     workflowBundle: options.workflowBundle ?? (await bundleInterpreterWorkflow()),
     activities: createActivities(options.activities),
     sinks,
+    ...(options.identity ? { identity: options.identity } : {}),
+    // A bug that throws one of these out of the interpreter fails the run with its message
+    // instead of failing the workflow task, which Temporal would retry forever. Non-determinism
+    // errors are not listed: those wait for a fixed worker to be deployed.
+    workflowFailureErrorTypes: { '*': ['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'URIError', 'ExpressionError', 'StepError'] },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 100,
   });
+}
+
+/** A worker's identity names its installation, so a worker of another installation on the same queue can be told apart. */
+export function workerIdentity(installationId: string, host: string, pid: number): string {
+  return `tandem/${installationId}/${pid}@${host}`;
+}
+
+/** The installation a worker identity names, or null for a worker that is not Tandem's (or predates identities). */
+export function installationOfIdentity(identity: string): string | null {
+  return /^tandem\/([^/]+)\//.exec(identity)?.[1] ?? null;
 }

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { knexOf, type Database } from '../db/orm.js';
+import type { Database } from '../db/orm.js';
+import { deploymentValue } from '../db/deployment-values.js';
 
 /** What a collaboration ticket grants: one user, one workflow (room), until it expires. */
 export interface TicketClaims {
@@ -23,7 +24,8 @@ export class TicketIssuer {
   ) {}
 
   static async create(db: Database, ttlMs: number): Promise<TicketIssuer> {
-    return new TicketIssuer(await sharedSecret(db, 'collab-ticket-key'), ttlMs);
+    const key = await deploymentValue(db, 'collab-ticket-key', () => randomBytes(32).toString('base64url'));
+    return new TicketIssuer(Buffer.from(key, 'base64url'), ttlMs);
   }
 
   issue(userId: string, room: string, now = Date.now()): { ticket: string; expiresAt: Date } {
@@ -55,15 +57,4 @@ export class TicketIssuer {
   private sign(body: string): string {
     return createHmac('sha256', this.key).update(body).digest('base64url');
   }
-}
-
-/** A random secret created once per deployment (the first server to ask creates it). */
-async function sharedSecret(db: Database, name: string): Promise<Buffer> {
-  const knex = knexOf(db);
-  await knex('server_secrets')
-    .insert({ name, value: randomBytes(32).toString('base64url'), created_at: new Date() })
-    .onConflict('name')
-    .ignore();
-  const row = await knex('server_secrets').where({ name }).first('value');
-  return Buffer.from(String(row.value), 'base64url');
 }

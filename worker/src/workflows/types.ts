@@ -58,6 +58,9 @@ export interface ResumeState {
 
 export const INTERPRETER_WORKFLOW = 'interpreterWorkflow';
 
+/** How a run terminated by the worker supervisor's quarantine starts its termination reason. */
+export const QUARANTINE_REASON = 'Tandem quarantined this run';
+
 /** The failure type a run fails with when a node fails; details[0] is a `StepFailureDetails`. */
 export const STEP_FAILURE_TYPE = 'TandemStepFailed';
 

@@ -1,0 +1,39 @@
+import type { Connection } from '@temporalio/client';
+import { installationOfIdentity } from '@tandem/worker';
+
+/** A task queue that another installation's workers poll: starting here would run its workflows and lose their events. */
+export class QueueSharedError extends Error {
+  override readonly name = 'QueueSharedError';
+}
+
+/** Pollers seen longer ago than this are gone (Temporal lists them for a few minutes after they stop). */
+const RECENT_POLL_MS = 60_000;
+
+/** Refuses a task queue that a worker of another Tandem installation polled recently. */
+export async function assertQueueNotShared(connection: Connection, namespace: string, taskQueue: string, installationId: string): Promise<void> {
+  const others = await otherInstallationsOn(connection, namespace, taskQueue, installationId);
+  if (others.length === 0) return;
+  throw new QueueSharedError(
+    `task queue "${taskQueue}" is served by the workers of another Tandem installation (${others.join(', ')}) on this Temporal server: ` +
+      'its worker would run this installation\'s runs and the other way round. Give each installation its own queue ' +
+      '(leave TEMPORAL_TASK_QUEUE unset to use the one this installation chose, or set a different one).',
+  );
+}
+
+/** Identities of workers of other installations that polled `taskQueue` recently. */
+export async function otherInstallationsOn(connection: Connection, namespace: string, taskQueue: string, installationId: string): Promise<string[]> {
+  const response = await connection.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: taskQueue, kind: 1 /* TASK_QUEUE_KIND_NORMAL */ },
+    taskQueueType: 1 /* TASK_QUEUE_TYPE_WORKFLOW */,
+  });
+  const now = Date.now();
+  const identities = new Set<string>();
+  for (const poller of response.pollers ?? []) {
+    const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
+    if (now - seconds * 1000 > RECENT_POLL_MS) continue;
+    const other = installationOfIdentity(poller.identity ?? '');
+    if (other !== null && other !== installationId) identities.add(poller.identity!);
+  }
+  return [...identities];
+}

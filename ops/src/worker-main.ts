@@ -1,0 +1,72 @@
+// The Tandem worker process: `npm run start:worker` in production, and the child process
+// `npm start` supervises (see worker-supervisor.ts), so that nothing a run does in the worker
+// can take the API down with it.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { loadInstallation, openDatabase } from '@tandem/server';
+import { createTandemWorker, InProcessEventBus, IpcEventBus, NetworkPolicy, RedisEventBus, workerIdentity, type ExecutionEventBus } from '@tandem/worker';
+import { readEnvironment, type TandemEnvironment } from './config.js';
+import { assertQueueNotShared, QueueSharedError } from './task-queue.js';
+import { EXIT_CONFIG } from './worker-supervisor.js';
+
+async function main(): Promise<void> {
+  const env = readEnvironment();
+  const level = ((process.env.TANDEM_LOG_LEVEL?.toUpperCase() as LogLevel | undefined) || 'INFO') as LogLevel;
+  // Signals are handled below, in order (drain the worker, then close connections).
+  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+  const address = env.temporalAddress ?? '127.0.0.1:7233';
+  const installation = await installationOf(env);
+  const taskQueue = env.taskQueue ?? installation.taskQueue;
+
+  const client = await Connection.connect({ address });
+  try {
+    await assertQueueNotShared(client, env.temporalNamespace, taskQueue, installation.id);
+  } finally {
+    await client.close();
+  }
+
+  const bus = eventBus(env);
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createTandemWorker({
+    connection,
+    namespace: env.temporalNamespace,
+    taskQueue,
+    bus,
+    identity: workerIdentity(installation.id, hostname(), process.pid),
+    activities: { http: { policy: NetworkPolicy.fromEnvironment(process.env.TANDEM_HTTP_ALLOW) } },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
+  // The parent (npm start) stops this process when it goes away.
+  process.once('disconnect', () => worker.getState() === 'RUNNING' && worker.shutdown());
+  console.log(`Tandem worker polling task queue "${taskQueue}" on ${address} (namespace ${env.temporalNamespace})`);
+  process.send?.({ type: 'ready', taskQueue });
+  await worker.run();
+  await bus.close();
+  await connection.close();
+}
+
+/** The installation whose runs this worker serves, read from its database (created by the first API server or worker). */
+async function installationOf(env: TandemEnvironment): Promise<{ id: string; taskQueue: string }> {
+  const id = process.env.TANDEM_INSTALLATION_ID;
+  if (id && env.taskQueue) return { id, taskQueue: env.taskQueue };
+  const db = await openDatabase({ url: process.env.DATABASE_URL || undefined, sqliteFile: join(env.dataDir, 'tandem.db') });
+  try {
+    return await loadInstallation(db);
+  } finally {
+    await db.close();
+  }
+}
+
+function eventBus(env: TandemEnvironment): ExecutionEventBus {
+  if (env.redisUrl) return new RedisEventBus({ url: env.redisUrl });
+  if (IpcEventBus.available()) return IpcEventBus.toParent();
+  console.warn('REDIS_URL is not set: execution events stay in this process and reach no API server.');
+  return new InProcessEventBus();
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(error instanceof QueueSharedError ? EXIT_CONFIG : 1);
+});
