@@ -19,17 +19,28 @@ export function formatApiError(
   error: unknown,
   requestId: string | undefined = currentRequest.getStore()?.requestId,
   log = true,
+  options: { hideSuggestions?: boolean } = {},
 ): GraphQLFormattedError {
   const code = String(formatted.extensions?.code ?? '');
-  const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-  if ((ERROR_CODES.has(code) && code !== 'INTERNAL') || PASSED_THROUGH.has(code)) return { ...formatted, extensions };
-  if (CLIENT_MISTAKES.has(code)) return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT' } };
+  const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
+  const message = options.hideSuggestions ? withoutSuggestions(formatted.message) : formatted.message;
+  if ((ERROR_CODES.has(code) && code !== 'INTERNAL') || PASSED_THROUGH.has(code)) return { ...formatted, message, extensions };
+  // Apollo's and graphql's own codes for a client's mistake become BAD_USER_INPUT; `reason` keeps which.
+  if (CLIENT_MISTAKES.has(code)) return { ...formatted, message, extensions: { ...extensions, code: 'BAD_USER_INPUT', reason: extensions.reason ?? code } };
   if (log) logInternalError(error, requestId);
   return {
     message: `internal error${requestId ? ` (request ${requestId})` : ''}`,
     ...(formatted.path ? { path: formatted.path } : {}),
     extensions: { code: 'INTERNAL', ...(requestId ? { requestId } : {}) },
   };
+}
+
+/**
+ * graphql's "Did you mean …?" hints name fields, arguments and types of the schema; with
+ * introspection off they would reveal what introspection hides.
+ */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean [^?]*\?/g, '').trimEnd();
 }
 
 export function isExpectedError(code: unknown): boolean {

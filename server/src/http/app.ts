@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -10,9 +10,11 @@ import type { GraphQLSchema } from 'graphql';
 import { bearerSecret } from '../auth/tokens.js';
 import type { ApiContext, Services } from '../graphql/context.js';
 import { currentRequest, formatApiError } from '../graphql/errors.js';
-import { checkComplexity, validationRules } from '../graphql/limits.js';
+import { DOCUMENT_LIMITS } from '../graphql/guard.js';
+import { validationRules } from '../graphql/limits.js';
 import { apiError } from '../errors.js';
 import { attachGraphqlWs } from './graphql-ws.js';
+import { graphqlGuard } from './graphql-guard.js';
 import { webhookRouter } from './webhooks.js';
 
 export interface HttpOptions {
@@ -52,12 +54,16 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     }
   };
 
+  // Documents are measured in linear time and validated within a budget before anything else
+  // looks at them (guard.ts); over HTTP and graphql-ws alike.
+  const guard = graphqlGuard({ schema: options.schema, introspection: options.introspection });
   const ws = attachGraphqlWs({
     schema: options.schema,
     services: options.services,
     isOriginAllowed,
     maxPayloadBytes: options.maxBodyBytes,
     introspection: options.introspection,
+    documents: guard.documents,
   });
 
   // One HTTP server, two websocket endpoints: each upgrade goes to the one its path names.
@@ -72,27 +78,23 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     rejectUpgrade(socket, 404, 'no websocket endpoint here: use /graphql or /collab/<workflow id>');
   });
 
-  const complexityLimit: ApolloServerPlugin<ApiContext> = {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ request, document, schema }) {
-          checkComplexity(schema, document, request.variables ?? {}, request.operationName);
-        },
-      };
-    },
-  };
   const apollo = new ApolloServer<ApiContext>({
     schema: options.schema,
     introspection: options.introspection,
+    // Used only for documents the guard has not seen (a persisted query sent by hash whose
+    // checked document was evicted); the guard's validation runs the same rules.
     validationRules,
+    validationOptions: { hideSuggestions: !options.introspection },
+    parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },
+    documentStore: guard.documents,
     csrfPrevention: true,
     // The process orders its own shutdown (API, then worker, then Temporal).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) => formatApiError(formatted, error, currentRequest.getStore()?.requestId),
+    formatError: (formatted, error) => formatApiError(formatted, error, currentRequest.getStore()?.requestId, true, { hideSuggestions: !options.introspection }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      complexityLimit,
+      guard.plugin,
       ...(options.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
     ],
   });
@@ -143,6 +145,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
       currentRequest.run({ requestId }, next);
     },
     express.json({ limit: options.maxBodyBytes }),
+    guard.middleware,
     expressMiddleware(apollo, {
       context: async ({ req }) => contextFor(req, options.services, options.publicUrl),
     }),

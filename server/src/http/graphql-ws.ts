@@ -1,13 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, validate, type ExecutionArgs, type GraphQLSchema, specifiedRules } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerSecret } from '../auth/tokens.js';
 import type { ApiContext, Services } from '../graphql/context.js';
 import { formatApiError } from '../graphql/errors.js';
-import { checkComplexity, validationRules } from '../graphql/limits.js';
+import { checkDocument, checkDocumentStrings, checkVariables, queryHash } from '../graphql/guard.js';
+import { checkComplexity } from '../graphql/limits.js';
 import { randomUUID } from 'node:crypto';
+import { GuardedDocuments } from './graphql-guard.js';
 
 export interface GraphqlWsOptions {
   schema: GraphQLSchema;
@@ -15,16 +17,21 @@ export interface GraphqlWsOptions {
   isOriginAllowed(origin: string | undefined, host: string | undefined): boolean;
   maxPayloadBytes: number;
   introspection: boolean;
+  /** Documents already checked (shared with HTTP). */
+  documents?: GuardedDocuments;
 }
 
 /**
  * graphql-ws for upgrades of the /graphql path. graphql-ws validates with the plain spec
- * rules only, so the API's limits and auth are applied here in onSubscribe.
+ * rules only, so the API's guard (guard.ts: size, fragments, expanded size, cycles, then
+ * validation within a time budget), limits and auth are applied here in onSubscribe.
  */
 export function attachGraphqlWs(options: GraphqlWsOptions): {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): Promise<void>;
 } {
+  const documents = options.documents ?? new GuardedDocuments();
+  const format = (error: GraphQLError) => formatError(error, !options.introspection);
   const wsServer = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayloadBytes,
@@ -45,19 +52,21 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [formatError(error as GraphQLError)];
+        const query = typeof payload.query === 'string' ? payload.query : '';
+        const hash = queryHash(query);
+        let document: DocumentNode | undefined = await documents.get(hash);
+        if (!document) {
+          const checked = checkDocument(options.schema, query, { introspection: options.introspection });
+          if (checked.errors) return checked.errors.map((e) => format(e));
+          document = checked.document;
+          documents.remember(hash, document);
         }
-        const rules = [...specifiedRules, ...validationRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
-        const errors = validate(options.schema, document, rules);
-        if (errors.length > 0) return errors.map((e) => formatError(e, 'BAD_USER_INPUT'));
+        const problem = checkDocumentStrings(document) ?? checkVariables(payload.variables);
+        if (problem) return [format(problem)];
         try {
           checkComplexity(options.schema, document, payload.variables ?? {}, payload.operationName);
         } catch (error) {
-          return [formatError(error as GraphQLError)];
+          return [format(error as GraphQLError)];
         }
         const contextValue: ApiContext = {
           requestId: randomUUID(),
@@ -74,10 +83,10 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         };
         return args;
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e)),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e)),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if ('errors' in result && result.errors) {
-          return { ...result, errors: result.errors.map((e) => formatError(e as GraphQLError)) };
+          return { ...result, errors: result.errors.map((e) => format(e as GraphQLError)) };
         }
         return result;
       },
@@ -95,7 +104,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
   };
 }
 
-function formatError(error: GraphQLError, code?: string): GraphQLError {
-  const formatted = formatApiError(code ? { ...error.toJSON(), extensions: { ...error.extensions, code } } : error.toJSON(), error.originalError ?? error);
+function formatError(error: GraphQLError, hideSuggestions: boolean): GraphQLError {
+  const formatted = formatApiError(error.toJSON(), error.originalError ?? error, undefined, true, { hideSuggestions });
   return new GraphQLError(formatted.message, { extensions: formatted.extensions ?? {}, ...(formatted.path ? { path: formatted.path } : {}) });
 }
