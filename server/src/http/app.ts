@@ -15,6 +15,7 @@ import { validationRules } from '../graphql/limits.js';
 import { apiError } from '../errors.js';
 import { attachGraphqlWs } from './graphql-ws.js';
 import { graphqlGuard } from './graphql-guard.js';
+import { clientMistake, finalErrorHandler, notFoundHandler } from './http-errors.js';
 import { webhookRouter } from './webhooks.js';
 
 export interface HttpOptions {
@@ -150,18 +151,22 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
       context: async ({ req }) => contextFor(req, options.services, options.publicUrl),
     }),
   );
-  // Oversized or malformed bodies get a GraphQL-shaped answer.
-  app.use((error: Error & { type?: string; status?: number }, _req: Request, res: express.Response, next: express.NextFunction) => {
-    if (error.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: `request body is larger than ${options.maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
-    } else if (error.type === 'entity.parse.failed') {
-      res.status(400).json({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
-    } else if ((error as { extensions?: { code?: string } }).extensions?.code === 'UNAUTHENTICATED') {
+  // Oversized or malformed bodies get a GraphQL-shaped answer (code BAD_USER_INPUT, `reason` says which).
+  app.use('/graphql', (error: Error, _req: Request, res: express.Response, next: express.NextFunction) => {
+    if ((error as { extensions?: { code?: string } }).extensions?.code === 'UNAUTHENTICATED') {
       res.status(401).json({ errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] });
-    } else next(error);
+      return;
+    }
+    const mistake = clientMistake(error, options.maxBodyBytes);
+    if (!mistake) return next(error);
+    const message = mistake.code === 'PAYLOAD_TOO_LARGE' ? `request body is larger than ${options.maxBodyBytes} bytes` : mistake.message;
+    res.status(mistake.status).json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT', reason: mistake.reason ?? (mistake.code === 'BAD_USER_INPUT' ? 'BAD_REQUEST' : mistake.code) } }] });
   });
   app.use('/hooks', webhookRouter({ services: options.services, maxBodyBytes: options.maxBodyBytes }));
   options.extend?.(app);
+  // Whatever nothing answered, and every error nothing handled: JSON `{ error: { code, message } }`.
+  app.use(notFoundHandler);
+  app.use(finalErrorHandler(options.maxBodyBytes));
 
   return {
     server,

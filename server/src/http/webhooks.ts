@@ -1,7 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { JsonValue } from '@tandem/schema';
 import type { Services } from '../graphql/context.js';
+import { logInternalError } from '../graphql/errors.js';
+import { VARIABLE_LIMITS, hasControlCharacter, jsonNestingExceeds } from '../graphql/guard.js';
+import { clientMistake, sendError, type HttpErrorCode } from './http-errors.js';
 
 export interface WebhookOptions {
   services: Services;
@@ -14,43 +17,71 @@ const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Request headers passed to the run (others, such as cookies or authorization, are not). */
 const FORWARDED_HEADERS = ['content-type', 'user-agent', 'x-request-id', 'x-github-event', 'x-event-type'];
 
+/** A refusal with its HTTP status and code, answered as `{ error: { code, message } }`. */
+class WebhookRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: HttpErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * `POST /hooks/<workflowId>/<path>` starts a run of the workflow's latest deployed version from
  * its `trigger.webhook` node with that path. The caller proves it knows the workflow's secret,
  * either as a header or as an HMAC-SHA256 signature of the raw body (`sha256=<hex>`).
+ *
+ * Every error is JSON `{ error: { code, message } }`: 4xx for the caller's mistakes (a bad
+ * %-escape, a NUL character, a body too large or nested too deep), 500 `INTERNAL` with a request
+ * id for ours, never a stack, SQL or a path.
  */
 export function webhookRouter(options: WebhookOptions): Router {
   const router = express.Router();
+  router.use((req, res, next) => {
+    const given = req.headers['x-request-id'];
+    res.setHeader('x-request-id', typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID());
+    next();
+  });
   router.post('/:workflowId/*path', express.raw({ type: () => true, limit: options.maxBodyBytes }), (req, res, next) => {
     handle(req, res, options.services).catch((error: unknown) => {
+      if (error instanceof WebhookRefusal) return sendError(res, error.status, error.code, error.message);
       // A run that cannot start for a reason its owner can fix (e.g. a sub-workflow not deployed) is said plainly.
       const code = (error as { extensions?: { code?: string } }).extensions?.code;
-      if (code === 'BAD_USER_INPUT' || code === 'NOT_FOUND') res.status(422).json({ error: (error as Error).message });
-      else next(error);
+      if (code === 'BAD_USER_INPUT' || code === 'NOT_FOUND') return sendError(res, 422, 'UNPROCESSABLE', (error as Error).message);
+      next(error);
     });
   });
-  router.use((error: Error & { type?: string }, _req: Request, res: Response, next: express.NextFunction) => {
-    if (error.type === 'entity.too.large') return void res.status(413).json({ error: `body is larger than ${options.maxBodyBytes} bytes` });
-    next(error);
+  router.use((error: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
+    const mistake = clientMistake(error, options.maxBodyBytes);
+    if (mistake?.code === 'PAYLOAD_TOO_LARGE') return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `body is larger than ${options.maxBodyBytes} bytes`);
+    if (mistake) return sendError(res, mistake.status, mistake.code, mistake.message);
+    const requestId = String(res.getHeader('x-request-id'));
+    logInternalError(error, requestId);
+    sendError(res, 500, 'INTERNAL', `internal error (request ${requestId})`, { requestId });
   });
   return router;
 }
+
 
 async function handle(req: Request, res: Response, services: Services): Promise<void> {
   const workflowId = String(req.params.workflowId ?? '');
   const pathParam = (req.params as Record<string, unknown>).path;
   const path = Array.isArray(pathParam) ? pathParam.join('/') : String(pathParam ?? '');
+  // No workflow id or hook path has a control character; U+0000 cannot even reach PostgreSQL's text.
+  if (hasControlCharacter(workflowId)) throw new WebhookRefusal(400, 'BAD_USER_INPUT', 'the workflow id in the URL contains a control character');
+  if (hasControlCharacter(path)) throw new WebhookRefusal(400, 'BAD_USER_INPUT', 'the hook path in the URL contains a control character');
   const found = await services.workflows.getForWebhook(workflowId);
   // Unknown workflow, no deployed version, no such hook, or a bad secret all look alike to the caller.
-  const notFound = () => void res.status(404).json({ error: 'no webhook here' });
+  const notFound = () => sendError(res, 404, 'NOT_FOUND', 'no webhook here');
   if (!found) return notFound();
   const definition = found.version.definition as { nodes?: Array<{ id: string; type: string; config?: { path?: string; respond?: boolean; responseTimeoutMs?: number } }> };
   const trigger = definition.nodes?.find((n) => n.type === 'trigger.webhook' && n.config?.path === path);
   if (!trigger) return notFound();
   const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   if (!authentic(req, body, found.workflow.webhookSecret)) {
-    res.status(401).json({ error: `send the workflow's webhook secret in ${SECRET_HEADER}, or sign the body in ${SIGNATURE_HEADER}` });
-    return;
+    return sendError(res, 401, 'UNAUTHENTICATED', `send the workflow's webhook secret in ${SECRET_HEADER}, or sign the body in ${SIGNATURE_HEADER}`);
   }
   const keyHeader = req.headers[IDEMPOTENCY_HEADER];
   const idempotencyKey = typeof keyHeader === 'string' && keyHeader.length > 0 ? keyHeader.slice(0, 200) : null;
@@ -96,6 +127,11 @@ function parseBody(body: Buffer, contentType: string): JsonValue {
   if (body.length === 0) return null;
   const text = body.toString('utf8');
   if (/\bjson\b/i.test(contentType)) {
+    // Measured before parsing: a value nested 50,000 deep would overflow the stack of whatever
+    // walks it later (serialising the run's input, for one).
+    if (jsonNestingExceeds(text, VARIABLE_LIMITS.maxDepth)) {
+      throw new WebhookRefusal(400, 'BAD_USER_INPUT', `the JSON body is nested more than ${VARIABLE_LIMITS.maxDepth} levels deep`);
+    }
     try {
       return JSON.parse(text) as JsonValue;
     } catch {
