@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
+import { securityHeaders } from '@tandem/server';
 
 /** client/dist, from ops/src or ops/dist alike. */
 export const CLIENT_DIST = fileURLToPath(new URL('../../client/dist/', import.meta.url));
@@ -28,13 +29,15 @@ export function ensureClientBuilt(log: (line: string) => void = console.log, dis
 export function serveClient(dist = CLIENT_DIST): (app: express.Express) => void {
   return (app) => {
     if (!existsSync(`${dist}index.html`)) return;
+    // The API server sets these on every response already; set here too, so the client carries
+    // them (CSP with scripts from this origin only, no framing…) in any app it is mounted on.
+    app.use(securityHeaders());
     app.use(
       express.static(dist, {
         index: false,
         setHeaders: (res, path) => {
           // Hashed assets never change; index.html must always be fresh.
           res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-          res.setHeader('x-content-type-options', 'nosniff');
         },
       }),
     );
@@ -42,8 +45,6 @@ export function serveClient(dist = CLIENT_DIST): (app: express.Express) => void 
       if ((req.method !== 'GET' && req.method !== 'HEAD') || API_PATHS.test(req.path) || req.path.startsWith('/assets/')) return next();
       if (!req.accepts('html')) return next();
       res.setHeader('cache-control', 'no-cache');
-      res.setHeader('x-content-type-options', 'nosniff');
-      res.setHeader('x-frame-options', 'DENY');
       res.sendFile(`${dist}index.html`);
     });
   };

@@ -60,6 +60,27 @@ describe('serving the built web client', () => {
     }
   });
 
+  it('sends security headers with index.html and assets: scripts from this origin only, never framed', async () => {
+    for (const [path, accept] of [['/', 'text/html'], ['/workflows/123', 'text/html'], ['/assets/index-abc.js', '*/*']] as const) {
+      const response = await get(path, accept);
+      expect(response.status).toBe(200);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+      expect(directives.get('script-src'), path).toEqual(["'self'"]);
+      expect(directives.get('default-src'), path).toEqual(["'self'"]);
+      expect(directives.get('frame-ancestors'), path).toEqual(["'none'"]);
+      expect(directives.get('object-src'), path).toEqual(["'none'"]);
+      // Solid writes style attributes; the API and its websockets are on this origin.
+      expect(directives.get('style-src'), path).toEqual(["'self'", "'unsafe-inline'"]);
+      expect(directives.get('connect-src'), path).toEqual(["'self'", `ws://${new URL(url).host}`, `wss://${new URL(url).host}`]);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
+      expect(response.headers.get('cross-origin-opener-policy'), path).toBe('same-origin');
+      expect(response.headers.get('strict-transport-security'), path).toBeNull();
+    }
+  });
+
   it('leaves requests that do not accept HTML alone', async () => {
     expect((await get('/workflows/1', 'application/json')).status).toBe(404);
   });

@@ -29,6 +29,11 @@ export interface ServerConfig {
   collabIdleUnloadMs: number;
   /** Stored size (history included) past which a workflow's document takes no more edits. */
   collabMaxDocumentBytes: number;
+  /**
+   * Express's `trust proxy`: which proxies in front may tell the client's address and protocol
+   * (X-Forwarded-For, X-Forwarded-Proto). Unset trusts none (the socket's address and protocol).
+   */
+  trustProxy: boolean | number | string | undefined;
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): ServerConfig {
@@ -51,5 +56,15 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = pr
     collabTicketTtlMs: Number(env.TANDEM_COLLAB_TICKET_TTL_MS ?? 60_000),
     collabIdleUnloadMs: Number(env.TANDEM_COLLAB_IDLE_UNLOAD_MS ?? 30_000),
     collabMaxDocumentBytes: Number(env.TANDEM_COLLAB_MAX_DOCUMENT_BYTES ?? 32_000_000),
+    trustProxy: parseTrustProxy(env.TANDEM_TRUST_PROXY),
   };
+}
+
+/** `true`/`false`, a number of hops, or addresses and subnets (`loopback`, `10.0.0.0/8, 127.0.0.1`). */
+function parseTrustProxy(value: string | undefined): boolean | number | string | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (/^\d+$/.test(text)) return Number(text);
+  return text;
 }

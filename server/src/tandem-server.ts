@@ -76,6 +76,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     allowedOrigins: config.allowedOrigins,
     maxBodyBytes: config.maxBodyBytes,
     publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
     collab,
     readiness: {
       database: () => db.em.getConnection().execute('select 1'),

@@ -16,6 +16,7 @@ import { apiError } from '../errors.js';
 import { attachGraphqlWs } from './graphql-ws.js';
 import { graphqlGuard } from './graphql-guard.js';
 import { clientMistake, finalErrorHandler, notFoundHandler } from './http-errors.js';
+import { securityHeaders } from './security-headers.js';
 import { webhookRouter } from './webhooks.js';
 
 export interface HttpOptions {
@@ -30,6 +31,8 @@ export interface HttpOptions {
   extend?: (app: express.Express) => void;
   /** Where clients reach this server; taken from each request when unset. */
   publicUrl?: string | undefined;
+  /** Express's `trust proxy` (which proxies may say the client's address and protocol); unset trusts none. */
+  trustProxy?: boolean | number | string | undefined;
   /** The collaboration endpoint (/collab/<workflow id>). */
   collab: { handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> };
 }
@@ -43,6 +46,8 @@ export interface HttpServer {
 export async function createHttpServer(options: HttpOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
+  app.use(securityHeaders({ landingPage: options.introspection }));
   const server = createServer(app);
 
   const isOriginAllowed = (origin: string | undefined, host: string | undefined): boolean => {
