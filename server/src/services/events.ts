@@ -176,7 +176,8 @@ export class EventService {
   /** The sequence number a cursor (an event id of this execution) stands for. */
   async sequenceOfCursor(executionId: string, cursor: string | null | undefined): Promise<number> {
     if (cursor === null || cursor === undefined || cursor === '') return 0;
-    if (!/^\d{1,19}$/.test(cursor)) throw badInput('after must be the id of an event of this execution');
+    // Event ids are bigint: a 19-digit number past 2^63 - 1 would make PostgreSQL fail the query.
+    if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > 9_223_372_036_854_775_807n) throw badInput('after must be the id of an event of this execution');
     const event = await this.db.em.fork().findOne(ExecutionEvent, { id: cursor, executionId });
     if (!event) throw badInput(`after: event "${cursor}" is not an event of this execution`);
     return event.sequence;
