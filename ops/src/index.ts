@@ -1,3 +1,5 @@
 export * from './config.js';
 export * from './temporal.js';
 export * from './client.js';
+export * from './task-queue.js';
+export * from './quarantine.js';

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { compileWorkflow, type ExecutionPlan, type JsonValue } from '@tandem/schema';
-import { INTERPRETER_QUERIES, INTERPRETER_SIGNALS, INTERPRETER_WORKFLOW, type CustomSignal, type InterpreterInput, type LiveState } from '@tandem/worker';
+import { INTERPRETER_QUERIES, INTERPRETER_SIGNALS, INTERPRETER_WORKFLOW, QUARANTINE_REASON, type CustomSignal, type InterpreterInput, type LiveState } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
 import type { User} from '../db/entities.js';
 import { Execution, FINAL_STATUSES, Workflow, WorkflowVersion, type ExecutionStatus, type WorkflowRole } from '../db/entities.js';
@@ -266,7 +266,14 @@ export class ExecutionService {
         (error: Error & { cause?: Error & { details?: unknown[] } }) => error.cause ?? error,
       );
       row.error = failureJson(failure);
-    } else if (status === 'CANCELLED' || status === 'TERMINATED') {
+    } else if (status === 'TERMINATED') {
+      // A run the worker supervisor quarantined failed, for the reason it gave; others were stopped by hand.
+      const reason = await terminationReason(handle);
+      if (reason?.startsWith(QUARANTINE_REASON)) {
+        row.status = 'FAILED';
+        row.error = { message: reason };
+      } else row.status = 'CANCELLED';
+    } else if (status === 'CANCELLED') {
       row.status = 'CANCELLED';
     } else if (status === 'TIMED_OUT') {
       row.status = 'TIMED_OUT';
@@ -284,6 +291,11 @@ export class ExecutionService {
   async versionOf(execution: Execution): Promise<WorkflowVersion | null> {
     return this.db.em.fork().findOne(WorkflowVersion, { id: execution.versionId });
   }
+}
+
+async function terminationReason(handle: WorkflowHandle): Promise<string | null> {
+  const history = await handle.fetchHistory().catch(() => null);
+  return history?.events?.at(-1)?.workflowExecutionTerminatedEventAttributes?.reason ?? null;
 }
 
 export function failureJson(failure: unknown): JsonValue {
