@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   await worker.run();
   await bus.close();
   await connection.close();
+  // The IPC channel would keep this process alive after its worker stopped.
+  if (process.connected) process.disconnect();
 }
 
 /** The installation whose runs this worker serves, read from its database (created by the first API server or worker). */
