@@ -4,7 +4,7 @@ import { Awareness } from 'y-protocols/awareness';
 import * as authProtocol from 'y-protocols/auth';
 import * as decoding from 'lib0/decoding';
 import type { WebsocketProvider } from 'y-websocket';
-import { applyDefinition, docToDefinition } from '@tandem/schema/collab';
+import { applyDefinition, COLLAB_MESSAGE, COLLAB_PARAM, docToDefinition } from '@tandem/schema/collab';
 import type { WorkflowDefinition } from '@tandem/schema';
 import { ApiError, describeError } from '../lib/api';
 import { collabTicket, getWorkflow, updateDefinition } from '../lib/queries';
@@ -29,10 +29,6 @@ export interface DocSession {
   error: Accessor<string>;
   destroy(): void;
 }
-
-/** Message type of the server's "saved" acknowledgement: a Yjs state vector it has persisted. */
-export const MESSAGE_SAVED = 100;
-const MESSAGE_AUTH = 2;
 
 /** True when every local edit of `doc` is covered by the persisted state vector. */
 export function coversLocalEdits(doc: Y.Doc, persisted: Map<number, number>): boolean {
@@ -76,13 +72,14 @@ export function openDocSession(workflowId: string): DocSession {
     if (destroyed) return;
     const url = new URL(ticket.url, location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
-    provider = new WebsocketProvider(url.toString(), ticket.room, doc, { awareness, params: { ticket: ticket.ticket, saved: '1' } });
+    provider = new WebsocketProvider(url.toString(), ticket.room, doc, { awareness, params: { [COLLAB_PARAM.ticket]: ticket.ticket, [COLLAB_PARAM.saved]: '1' } });
     const p = provider;
-    p.messageHandlers[MESSAGE_SAVED] = (_encoder, decoder) => {
+    // The server's "saved" acknowledgement: a Yjs state vector it has persisted.
+    p.messageHandlers[COLLAB_MESSAGE.saved] = (_encoder, decoder) => {
       persisted = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
       setSaved(coversLocalEdits(doc, persisted));
     };
-    p.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
+    p.messageHandlers[COLLAB_MESSAGE.auth] = (_encoder, decoder) => {
       authProtocol.readAuthMessage(decoder, doc, () => setReadOnly(true));
     };
     p.on('status', ({ status }: { status: string }) => {
@@ -102,7 +99,7 @@ export function openDocSession(workflowId: string): DocSession {
         try {
           const next = await collabTicket(workflowId);
           setReadOnly(next.readOnly);
-          p.params.ticket = next.ticket;
+          p.params[COLLAB_PARAM.ticket] = next.ticket;
           p.connect();
           break;
         } catch (e) {

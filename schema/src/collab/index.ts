@@ -2,3 +2,4 @@
 // touches documents (the worker's workflow bundle) does not load yjs.
 export * from './document.js';
 export { jsonEqual } from './json-equal.js';
+export * from './protocol.js';

@@ -9,7 +9,7 @@ import { knexOf, type Database } from '../db/orm.js';
 import type { AccessService } from '../services/access.js';
 import { ClientConnection, type ConnectionLimits } from './connection.js';
 import { FANOUT_KINDS, LocalFanout, RedisFanout, type CollabFanout } from './fanout.js';
-import { CLOSE } from './protocol.js';
+import { COLLAB_CLOSE, COLLAB_PARAM } from '@tandem/schema/collab';
 import { DocumentFullError, Room } from './room.js';
 import { badInput } from '../errors.js';
 import { applyStoredUpdates, DocumentStore } from './store.js';
@@ -99,24 +99,24 @@ export class CollabService {
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const refuse = (code: number, reason: string) =>
       this.wss.handleUpgrade(request, socket, head, (ws) => ws.close(code, reason));
-    if (this.closing) return refuse(CLOSE.shuttingDown, 'server is shutting down');
+    if (this.closing) return refuse(COLLAB_CLOSE.shuttingDown, 'server is shutting down');
     const url = new URL(request.url ?? '/', 'http://localhost');
     const room = decodeURIComponent(url.pathname.slice('/collab/'.length));
-    const checked = this.tickets.check(url.searchParams.get('ticket'), room);
-    if (!checked.ok) return refuse(CLOSE.unauthenticated, checked.reason);
+    const checked = this.tickets.check(url.searchParams.get(COLLAB_PARAM.ticket), room);
+    if (!checked.ok) return refuse(COLLAB_CLOSE.unauthenticated, checked.reason);
     let role: WorkflowRole | null;
     let opened: Room;
     try {
       role = await this.access.roleOf(checked.claims.userId, room);
-      if (!role) return refuse(CLOSE.forbidden, 'you have no access to this workflow');
+      if (!role) return refuse(COLLAB_CLOSE.forbidden, 'you have no access to this workflow');
       opened = await this.open(room);
     } catch (error) {
       this.options.log(`collab: could not open workflow ${room}: ${(error as Error).message}`);
-      return refuse(1011, 'the document could not be loaded; try again');
+      return refuse(COLLAB_CLOSE.internalError, 'the document could not be loaded; try again');
     }
     this.wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       clearTimeout(this.unloadTimers.get(room));
-      const connection = new ClientConnection(ws, opened, checked.claims.userId, role === 'VIEWER', url.searchParams.get('saved') === '1', this.options.limits, (closed) =>
+      const connection = new ClientConnection(ws, opened, checked.claims.userId, role === 'VIEWER', url.searchParams.get(COLLAB_PARAM.saved) === '1', this.options.limits, (closed) =>
         this.connectionClosed(room, closed),
       );
       let set = this.connections.get(room);
@@ -181,13 +181,13 @@ export class CollabService {
   /** Closes every socket of a deleted workflow, here and on the other servers. */
   async workflowDeleted(workflowId: string): Promise<void> {
     this.fanout.publish(workflowId, FANOUT_KINDS.accessChanged, new Uint8Array());
-    this.closeSockets(workflowId, null, CLOSE.notFound, 'the workflow was deleted');
+    this.closeSockets(workflowId, null, COLLAB_CLOSE.workflowDeleted, 'the workflow was deleted');
   }
 
   /** Someone's role changed: their sockets close (they reconnect read-only, or not at all). */
   accessChanged(workflowId: string, userId: string, role: WorkflowRole | null): void {
     this.fanout.publish(workflowId, FANOUT_KINDS.accessChanged, new TextEncoder().encode(userId));
-    this.closeSockets(workflowId, userId, role ? CLOSE.accessChanged : CLOSE.forbidden, role ? `your role changed to ${role}` : 'your access to this workflow was removed');
+    this.closeSockets(workflowId, userId, role ? COLLAB_CLOSE.accessChanged : COLLAB_CLOSE.forbidden, role ? `your role changed to ${role}` : 'your access to this workflow was removed');
   }
 
   /** How many rooms this server holds in memory (for metrics). */
@@ -202,7 +202,7 @@ export class CollabService {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.catchUpTimer);
-    for (const set of this.connections.values()) for (const connection of set) connection.close(CLOSE.shuttingDown, 'server is shutting down');
+    for (const set of this.connections.values()) for (const connection of set) connection.close(COLLAB_CLOSE.shuttingDown, 'server is shutting down');
     for (const timer of this.unloadTimers.values()) clearTimeout(timer);
     await Promise.all([...this.rooms.keys()].map((id) => this.unload(id)));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -224,8 +224,8 @@ export class CollabService {
       }).then((opened) => {
         opened.onAccessChanged = (userId) =>
           userId === ''
-            ? this.closeSockets(workflowId, null, CLOSE.notFound, 'the workflow was deleted')
-            : this.closeSockets(workflowId, userId, CLOSE.accessChanged, 'your access to this workflow changed');
+            ? this.closeSockets(workflowId, null, COLLAB_CLOSE.workflowDeleted, 'the workflow was deleted')
+            : this.closeSockets(workflowId, userId, COLLAB_CLOSE.accessChanged, 'your access to this workflow changed');
         return opened;
       });
       this.rooms.set(workflowId, room);
@@ -269,7 +269,7 @@ export class CollabService {
     const pending = this.rooms.get(workflowId);
     if (!pending) return;
     this.rooms.delete(workflowId);
-    this.closeSockets(workflowId, null, 1011, 'the edit could not be saved; reconnecting');
+    this.closeSockets(workflowId, null, COLLAB_CLOSE.internalError, 'the edit could not be saved; reconnecting');
     (await pending).abandon();
   }
 

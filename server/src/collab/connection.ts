@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
-import { CLOSE, decodeClientMessage, isReadableUpdate } from './protocol.js';
+import { COLLAB_CLOSE } from '@tandem/schema/collab';
+import { decodeClientMessage, isReadableUpdate } from './protocol.js';
 import { DocumentFullError, type Room, type RoomConnection } from './room.js';
 
 export interface ConnectionLimits {
@@ -57,22 +58,22 @@ export class ClientConnection implements RoomConnection {
     if (!this.open) return;
     const refused = this.take(data.byteLength);
     if (refused) {
-      this.close(CLOSE.rateLimited, `rate limit: more than ${refused}`);
+      this.close(COLLAB_CLOSE.rateLimited, `rate limit: more than ${refused}`);
       return;
     }
     if (!isBinary) {
-      this.close(CLOSE.malformed, 'expected binary y-websocket messages');
+      this.close(COLLAB_CLOSE.malformed, 'expected binary y-websocket messages');
       return;
     }
     let message;
     try {
       message = decodeClientMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     } catch (error) {
-      this.close(CLOSE.malformed, `malformed message: ${(error as Error).message}`);
+      this.close(COLLAB_CLOSE.malformed, `malformed message: ${(error as Error).message}`);
       return;
     }
     if (message.kind === 'update' && !this.readOnly && !isReadableUpdate(message.update)) {
-      this.close(CLOSE.malformed, 'malformed Yjs update');
+      this.close(COLLAB_CLOSE.malformed, 'malformed Yjs update');
       return;
     }
     this.queue = this.queue.then(async () => {
@@ -81,7 +82,7 @@ export class ClientConnection implements RoomConnection {
         await this.room.receive(this, message);
       } catch (error) {
         // The edit was not stored; the client keeps it and sends it again when it reconnects.
-        this.close(error instanceof DocumentFullError ? CLOSE.tooLarge : CLOSE.malformed, (error as Error).message);
+        this.close(error instanceof DocumentFullError ? COLLAB_CLOSE.documentFull : COLLAB_CLOSE.malformed, (error as Error).message);
       }
     });
   }
