@@ -10,3 +10,4 @@ export * from './json-schema.js';
 export * from './events.js';
 export { reachableFrom, topologicalOrder, cyclicComponents } from './graph.js';
 export * from './runtime.js';
+export * from './secrets.js';

@@ -16,6 +16,7 @@ export type ProblemCode =
   | 'trigger_has_input'
   | 'expression_syntax'
   | 'template_syntax'
+  | 'invalid_secret_reference'
   | 'invalid_loop';
 
 /** One thing wrong with a workflow, located by path and by the node or edge it belongs to. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { checkExpression, checkTemplate, isTemplate } from './expressions/index.js';
+import { checkExpression, checkTemplate, isTemplate, parseTemplate } from './expressions/index.js';
+import { secretNameProblem, secretReferences } from './secrets.js';
 import { cyclicComponents, reachableFrom } from './graph.js';
 import { DOCUMENT_LIMITS, edgeSchema, nodeSchema, workflowEnvelopeSchema, type WorkflowDefinition, type WorkflowEdge, type WorkflowNode } from './format.js';
 import { formatPath, inspectShape, isPlainObject, type JsonObject } from './json.js';
@@ -256,9 +257,11 @@ function expressionProblems(node: WorkflowNode, index: number, config: JsonObjec
       if (kind === 'expression') {
         const error = checkExpression(value);
         if (error) problems.push({ code: 'expression_syntax', path: where, nodeId: node.id, message: `node "${node.id}", field ${field}: ${error.message}` });
+        else problems.push(...secretReferenceProblems(node, where, field, [value]));
       } else if (kind === 'template' && isTemplate(value)) {
         const error = checkTemplate(value);
         if (error) problems.push({ code: 'template_syntax', path: where, nodeId: node.id, message: `node "${node.id}", field ${field}: ${error.message}` });
+        else problems.push(...secretReferenceProblems(node, where, field, parseTemplate(value).flatMap((part) => ('expression' in part ? [part.expression] : []))));
       }
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
@@ -267,6 +270,19 @@ function expressionProblems(node: WorkflowNode, index: number, config: JsonObjec
     }
   }
   return problems.reverse();
+}
+
+/** `secrets.NAME` with a name no secret can have (only the text is checked: which secrets exist is known at run time). */
+function secretReferenceProblems(node: WorkflowNode, where: string, field: string, sources: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const source of sources) {
+    if (!source.includes('secrets')) continue;
+    for (const reference of secretReferences(source)) {
+      const problem = secretNameProblem(reference.name);
+      if (problem) problems.push({ code: 'invalid_secret_reference', path: where, nodeId: node.id, message: `node "${node.id}", field ${field}: secrets.${reference.name.slice(0, 80)}: ${problem}` });
+    }
+  }
+  return problems;
 }
 
 function zodProblems(code: Problem['code'], error: z.ZodError, prefix: Array<string | number>, document: unknown): Problem[] {

@@ -1,6 +1,6 @@
 export { createTandemWorker, installationOfIdentity, workerIdentity, type TandemWorkerOptions } from './worker.js';
 export { bundleInterpreterWorkflow, quietLogger, WORKFLOWS_PATH } from './bundle.js';
-export { createActivities, NetworkPolicy, type ActivityOptions, type HttpActivityOptions } from './activities/index.js';
+export { createActivities, NetworkPolicy, type ActivityOptions, type HttpActivityOptions, type SecretResolver } from './activities/index.js';
 export * from './events/index.js';
 export {
   INTERPRETER_WORKFLOW,
@@ -20,4 +20,5 @@ export {
   type TandemSinks,
   type HttpRequestInput,
   type HttpResponseOutput,
+  type SecretsContext,
 } from './workflows/types.js';

@@ -4,7 +4,7 @@ import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@t
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { compileWorkflow, type EmittedEvent, type JsonValue } from '@tandem/schema';
-import { createTandemWorker, InProcessEventBus, INTERPRETER_WORKFLOW, NetworkPolicy, type ExecutionEventBus, type InterpreterInput } from '@tandem/worker';
+import { createTandemWorker, InProcessEventBus, INTERPRETER_WORKFLOW, NetworkPolicy, type ExecutionEventBus, type InterpreterInput, type SecretResolver } from '@tandem/worker';
 
 export interface Harness {
   client: Client;
@@ -12,8 +12,8 @@ export interface Harness {
   bus: ExecutionEventBus;
   /** Every event the worker published, in order. */
   events: EmittedEvent[];
-  start(definition: unknown, input?: JsonValue, options?: { triggerNodeId?: string }): Promise<WorkflowHandle>;
-  run(definition: unknown, input?: JsonValue): Promise<RunOutcome>;
+  start(definition: unknown, input?: JsonValue, options?: StartOptions): Promise<WorkflowHandle>;
+  run(definition: unknown, input?: JsonValue, options?: StartOptions): Promise<RunOutcome>;
   eventsOf(executionId: string): EmittedEvent[];
   /** Stops the worker (and later restarts it with `startWorker`). */
   stopWorker(): Promise<void>;
@@ -33,7 +33,11 @@ export interface HarnessOptions {
   /** Addresses/hosts http.request may reach (the test servers are on loopback). */
   allow?: string[];
   bus?: ExecutionEventBus;
+  /** Where http.request reads `secrets.NAME` values. */
+  secrets?: SecretResolver;
 }
+
+export type StartOptions = Pick<InterpreterInput, 'triggerNodeId' | 'ownerId' | 'secretsNonce'>;
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -67,7 +71,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       taskQueue,
       bus,
       workflowBundle: { code },
-      activities: { http: { policy: new NetworkPolicy(options.allow ?? []), maxResponseBytes: 100_000 } },
+      activities: { http: { policy: new NetworkPolicy(options.allow ?? []), maxResponseBytes: 100_000 }, ...(options.secrets ? { secrets: options.secrets } : {}) },
     });
     running = worker.run();
   };
@@ -78,7 +82,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
   await startWorker();
 
-  const start = async (definition: unknown, input: JsonValue = {}, startOptions: { triggerNodeId?: string } = {}) => {
+  const start = async (definition: unknown, input: JsonValue = {}, startOptions: StartOptions = {}) => {
     const compiled = compileWorkflow(definition);
     if (!compiled.ok) throw new Error(`test workflow is invalid: ${JSON.stringify(compiled.problems, null, 2)}`);
     const executionId = randomUUID();
@@ -95,8 +99,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     events,
     start,
     eventsOf,
-    async run(definition, input = {}) {
-      const handle = await start(definition, input);
+    async run(definition, input = {}, startOptions = {}) {
+      const handle = await start(definition, input, startOptions);
       const executionId = handle.workflowId.replace(/^tandem-/, '');
       const outcome: RunOutcome = { executionId, workflowId: handle.workflowId, events: [] };
       try {
@@ -143,4 +147,24 @@ export function workflow(
     nodes: nodes.map((n, i) => ({ id: n.id, type: n.type, position: { x: i * 200, y: 0 }, config: n.config ?? {} })),
     edges: edges.map(([source, target, handle], i) => ({ id: `e${i}`, source, target, ...(handle ? { sourceHandle: handle } : {}) })),
   };
+}
+
+/**
+ * A Temporal history as JSON text with each payload's `data` decoded (it is base64 of JSON in
+ * the history itself), so a test can look for values in it.
+ */
+export function decodedHistory(history: unknown): string {
+  const decode = (value: unknown): unknown => {
+    if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+    if (Array.isArray(value)) return value.map(decode);
+    if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value as Record<string, unknown>);
+      const isPayload = entries.some(([key]) => key === 'metadata') && entries.some(([key]) => key === 'data');
+      return Object.fromEntries(
+        entries.map(([key, item]) => [key, isPayload && typeof item === 'string' ? Buffer.from(item, 'base64').toString('utf8') : decode(item)]),
+      );
+    }
+    return value;
+  };
+  return JSON.stringify(decode(JSON.parse(JSON.stringify(history))));
 }

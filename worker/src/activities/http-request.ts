@@ -6,9 +6,12 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { JsonValue } from '@tandem/schema';
 import { HTTP_FAILURE, type HttpRequestInput, type HttpResponseOutput } from '../workflows/types.js';
 import type { NetworkPolicy } from './network-policy.js';
+import { revealSecrets, type RevealedRequest, type SecretResolver } from './secrets.js';
 
 export interface HttpActivityOptions {
   policy: NetworkPolicy;
+  /** Values of `secrets.NAME` placeholders; without one, a request that uses a secret fails. */
+  secrets?: SecretResolver;
   /** Largest response body read, in bytes; a larger one fails the step. */
   maxResponseBytes: number;
   maxRedirects: number;
@@ -17,11 +20,25 @@ export interface HttpActivityOptions {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** Performs one HTTP request for an http.request node, refusing targets the policy forbids. */
+/**
+ * Performs one HTTP request for an http.request node, refusing targets the policy forbids.
+ * Secrets are filled in here, and hidden again in the response and in any failure.
+ */
 export async function performHttpRequest(input: HttpRequestInput, options: HttpActivityOptions): Promise<HttpResponseOutput> {
+  const revealed = await revealSecrets(input, options.secrets);
+  if (!revealed) return send(input, options, null);
+  try {
+    return revealed.mask.json((await send(revealed.request, options, revealed)) as unknown as JsonValue) as unknown as HttpResponseOutput;
+  } catch (error) {
+    throw revealed.mask.error(error);
+  }
+}
+
+async function send(input: HttpRequestInput, options: HttpActivityOptions, secrets: RevealedRequest | null): Promise<HttpResponseOutput> {
   let url = parseUrl(input.url);
   let method = input.method.toUpperCase();
-  let body = encodeBody(input.body, input.headers, options.maxRequestBytes);
+  const headers = { ...input.headers };
+  let body = encodeBody(input.body, headers, options.maxRequestBytes);
   const deadline = Date.now() + input.timeoutMs;
   const signal = activitySignal();
   // Heartbeats carry cancellation to a running activity (a cancelled run stops its request).
@@ -34,10 +51,19 @@ export async function performHttpRequest(input: HttpRequestInput, options: HttpA
 
   async function follow(): Promise<HttpResponseOutput> {
     for (let redirects = 0; ; redirects++) {
-      const response = await send(url, method, input.headers, body, deadline, options, signal);
+      const response = await sendOnce(url, method, headers, body, deadline, options, signal);
       if (REDIRECTS.has(response.status) && response.location) {
         if (redirects >= options.maxRedirects) throw nonRetryable(HTTP_FAILURE.invalidRequest, `more than ${options.maxRedirects} redirects`);
-        url = parseUrl(new URL(response.location, url).toString());
+        const next = parseUrl(new URL(response.location, url).toString());
+        if (secrets && next.origin !== url.origin) {
+          // Like browsers with Authorization: a secret is not handed on to another origin.
+          for (const name of Object.keys(headers)) if (secrets.secretHeaders.has(name.toLowerCase())) delete headers[name];
+          const resent = response.status === 307 || response.status === 308 || !(response.status === 303 || method === 'POST');
+          if (secrets.secretBody && body && resent) {
+            throw nonRetryable(HTTP_FAILURE.invalidRequest, `redirected to ${next.origin}: the body holds a secret and is not sent to another origin`);
+          }
+        }
+        url = next;
         if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;
@@ -77,7 +103,7 @@ interface RawResponse {
   location: string | undefined;
 }
 
-function send(
+function sendOnce(
   url: URL,
   method: string,
   headers: Record<string, string>,

@@ -15,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { boundedCopy, compilePlanFields, DEFAULT_EXPRESSION_LIMITS, ERROR_MESSAGE_LIMIT, EVENT_VALUE_LIMIT, truncateText, type CompiledNodeFields, type JsonValue, type PlanEdge, type PlanNode, type WorkMeter } from '@tandem/schema';
+import { isSecretNonce, secretNamesOfPlan, secretPlaceholders } from '@tandem/schema';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
 import { StepError, type LoopIteration, type Scope, type StepContext } from './step.js';
@@ -29,6 +30,7 @@ import {
   type LiveState,
   type LiveStatus,
   type ResumeState,
+  type SecretsContext,
   type StepFailureDetails,
 } from './types.js';
 
@@ -68,6 +70,7 @@ export class PlanRun {
   private readonly scope: Scope;
   private readonly events: EventEmitter;
   private readonly executionId: string;
+  private readonly secrets: SecretsContext;
   private result: JsonValue = null;
   private failure: unknown = undefined;
   private readonly top = newRegion();
@@ -93,6 +96,8 @@ export class PlanRun {
     this.executionId = args.executionId || workflowInfo().workflowId;
     this.events = new EventEmitter(this.executionId, args.resume?.nextSequence ?? 1);
     this.fields = compilePlanFields(args.plan);
+    // Runs not started by the API (no nonce) use their first run id: stable across continue-as-new, no randomness drawn.
+    this.secrets = { ownerId: args.ownerId ?? null, nonce: isSecretNonce(args.secretsNonce) ? args.secretsNonce : workflowInfo().firstExecutionRunId };
     // Innermost loop first: a smaller body is nested in a larger one.
     const loops = args.plan.nodes.filter((n) => n.loop).sort((a, b) => b.loop!.body.length - a.loop!.body.length);
     for (const loopNode of loops) for (const id of loopNode.loop!.body) this.loopOf.set(id, loopNode.id);
@@ -103,6 +108,7 @@ export class PlanRun {
       params: args.plan.params,
       loop: null,
       execution: { id: args.executionId || workflowInfo().workflowId },
+      secrets: secretPlaceholders(secretNamesOfPlan(args.plan), this.secrets.nonce),
     };
     // Handlers are set before the first await, so no signal sent at start is missed.
     setHandler(customSignal, (signal) => this.receive(signal));
@@ -268,6 +274,8 @@ export class PlanRun {
       input,
       origin: { ...sub.origin, parentExecutionId: this.executionId, parentNodeId: node.id },
       ...(this.args.subplans ? { subplans: this.args.subplans } : {}),
+      ...(this.args.ownerId ? { ownerId: this.args.ownerId } : {}),
+      secretsNonce: this.secrets.nonce,
     };
     try {
       return await executeChild<(input: InterpreterInput) => Promise<JsonValue>>(INTERPRETER_WORKFLOW, {
@@ -362,6 +370,7 @@ export class PlanRun {
       config: node.config as never,
       fields,
       scope: this.scope,
+      secrets: this.secrets,
       inputs,
       evaluate: (path) => this.metered(() => fields.expression(path).evaluate(this.scope, this.work)),
       render: (path) => this.metered(() => fields.template(path).render(this.scope, this.work)),

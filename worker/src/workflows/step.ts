@@ -1,4 +1,5 @@
 import type { CompiledNodeFields, ConfigPath, JsonObject, JsonValue, PlanNode } from '@tandem/schema';
+import type { SecretsContext } from './types.js';
 
 /** The data expressions see: `{ input, nodes, vars, params, loop, execution }`. */
 export interface Scope {
@@ -8,6 +9,8 @@ export interface Scope {
   params: Record<string, JsonValue>;
   loop: { item: JsonValue; index: number } | null;
   execution: { id: string };
+  /** `secrets.NAME`: placeholders only the http.request activity turns into values. */
+  secrets: Record<string, string>;
 }
 
 /** What a node executor gets: its node, its compiled fields, and the run around it. */
@@ -20,6 +23,8 @@ export interface StepContext<Config = JsonObject> {
   evaluate(path: ConfigPath): Promise<JsonValue>;
   /** Renders the template at a config path over the current scope. */
   render(path: ConfigPath): Promise<string>;
+  /** Whose secrets this run's placeholders stand for, for the activities that use them. */
+  secrets: SecretsContext;
   /** Outputs of the nodes whose edges activated this one, by node id. */
   inputs: Record<string, JsonValue>;
   setVariables(values: Record<string, JsonValue>): void;

@@ -15,6 +15,10 @@ export interface InterpreterInput {
   triggerNodeId?: string;
   /** Set when this Temporal run continues a logical execution (continue-as-new inside a loop). */
   resume?: ResumeState;
+  /** The user whose secrets the run's http.request steps use (the workflow's owner). */
+  ownerId?: string;
+  /** Random per run: the `secrets.NAME` placeholders carry it, so text from outside cannot pose as one. */
+  secretsNonce?: string;
 }
 
 export interface ExecutionOrigin {
@@ -89,6 +93,14 @@ export interface HttpRequestInput {
   timeoutMs: number;
   /** Raise on 4xx/5xx (5xx, 408 and 429 retryable) instead of returning the response. */
   failOnHttpError: boolean;
+  /** Present when the URL, headers or body hold `secrets.NAME` placeholders: whose secrets, and the run's nonce. */
+  secrets?: SecretsContext;
+}
+
+/** Whose secrets a run's placeholders stand for, and the nonce they carry (never a value). */
+export interface SecretsContext {
+  ownerId: string | null;
+  nonce: string;
 }
 
 export interface HttpResponseOutput {
@@ -111,6 +123,10 @@ export const HTTP_FAILURE = {
   network: 'HttpNetworkError',
   timeout: 'HttpTimeout',
   tooLarge: 'HttpResponseTooLarge',
+  /** A `secrets.NAME` the owner has not set. */
+  secretNotFound: 'SecretNotFound',
+  /** Secrets cannot be read: no store on this worker, no owner on the run, or the store failed. */
+  secretsUnavailable: 'SecretsUnavailable',
 } as const;
 
 /** Signal and query names of the interpreter workflow, for clients that control runs. */

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
-import type { ConfigOf, httpRequest as httpRequestType, JsonValue } from '@tandem/schema';
+import { secretPlaceholdersIn, type ConfigOf, type httpRequest as httpRequestType, type JsonValue } from '@tandem/schema';
 import { StepError, type NodeExecutor } from '../step.js';
 import type { HttpRequestInput, InterpreterActivities } from '../types.js';
 
@@ -10,7 +10,7 @@ type HttpConfig = ConfigOf<typeof httpRequestType>;
  * with backoff itself so that every attempt is visible as a STEP_RETRYING event.
  */
 export const httpRequest: NodeExecutor<HttpConfig> = {
-  async execute({ node, config, evaluate, render, retrying }) {
+  async execute({ node, config, evaluate, render, retrying, secrets }) {
     const headers: Record<string, string> = {};
     for (const name of Object.keys(config.headers)) headers[name] = await render(['headers', name]);
     const request: HttpRequestInput = {
@@ -22,6 +22,8 @@ export const httpRequest: NodeExecutor<HttpConfig> = {
       failOnHttpError: config.failOnHttpError,
     };
     if (config.bodyExpression !== undefined) request.body = await evaluate(['bodyExpression']);
+    // Only the activity turns `secrets.NAME` placeholders into values; it learns whose secrets from here.
+    if (secretPlaceholdersIn([request.url, headers, request.body ?? null], secrets.nonce).size > 0) request.secrets = secrets;
 
     const { httpRequest: call } = proxyActivities<InterpreterActivities>({
       // The activity bounds the request itself; this bound catches a worker that died mid-call.
