@@ -66,6 +66,24 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     }, 5_000, 'the renamed workflow shows up in search');
   });
 
+  it('keeps the row a copy of the draft by one rule: a long name is cut to 200 characters, a blank one keeps the last', async () => {
+    const ada = await api.user('Ada');
+    const id = await workflowOf(ada.token);
+    const a = await editor(ada.token, id);
+    const rowName = async () => (await api.gql<{ workflow: { name: string } }>('query($id: ID!) { workflow(id: $id) { name } }', { id }, ada.token)).data!.workflow.name;
+    a.maps.meta.set('name', `  ${'long '.repeat(60)}`);
+    await a.saved();
+    await eventually(async () => (await rowName()) === 'long '.repeat(60).trim().slice(0, 200), 5_000, 'the row takes the cut name');
+    a.maps.meta.set('name', '   ');
+    a.maps.meta.set('description', 'blank name');
+    await a.saved();
+    await eventually(async () => {
+      const list = await api.gql<{ workflows: { edges: Array<{ node: { id: string; name: string; description: string } }> } }>('{ workflows(first: 100) { edges { node { id name description } } } }', {}, ada.token);
+      const row = list.data!.workflows.edges.find((e) => e.node.id === id)!.node;
+      return row.description === 'blank name' && row.name === 'long '.repeat(60).trim().slice(0, 200);
+    }, 5_000, 'the row keeps its name when the draft has none');
+  });
+
   it('bridges GraphQL and the document both ways: updateWorkflowDefinition applies a difference, deploy snapshots the live draft', async () => {
     const ada = await api.user('Ada');
     const id = await workflowOf(ada.token);

@@ -7,6 +7,7 @@ import { applyDefinition, createWorkflowDoc, docToDefinition } from '@tandem/sch
 import type { User, WorkflowRole } from '../db/entities.js';
 import { knexOf, type Database } from '../db/orm.js';
 import type { AccessService } from '../services/access.js';
+import { writeWorkflowRow } from '../services/workflows.js';
 import { ClientConnection, type ConnectionLimits } from './connection.js';
 import { FANOUT_KINDS, LocalFanout, RedisFanout, type CollabFanout } from './fanout.js';
 import { COLLAB_CLOSE, COLLAB_PARAM } from '@tandem/schema/collab';
@@ -307,22 +308,10 @@ export class CollabService {
     return doc;
   }
 
-  /**
-   * Keeps the workflow row (name and description for lists and search, the definition as a
-   * cache for readers that take rows in bulk) in line with the document.
-   */
+  /** Keeps the workflow row's copy of the draft in line with the document (the row's one writer). */
   private async materialize(workflowId: string, doc: Y.Doc): Promise<void> {
     try {
-      const definition = docToDefinition(doc);
-      const name = typeof definition.name === 'string' ? definition.name.trim().slice(0, 200) : '';
-      await this.knex()('workflows')
-        .where({ id: workflowId })
-        .update({
-          ...(name ? { name } : {}),
-          description: definition.description.slice(0, 10_000),
-          definition: JSON.stringify(definition),
-          updated_at: new Date(),
-        });
+      await writeWorkflowRow(this.db, workflowId, docToDefinition(doc));
     } catch (error) {
       this.options.log(`collab: refreshing workflow ${workflowId} failed: ${(error as Error).message}`);
     }

@@ -120,13 +120,8 @@ export class WorkflowService {
 
   /** Writes the row's copy of the draft now (the document's own refresh is debounced). */
   private async refreshRow(id: string, definition: WorkflowDefinition): Promise<Workflow> {
-    const em = this.db.em.fork();
-    const workflow = await em.findOneOrFail(Workflow, { id });
-    workflow.name = definition.name;
-    workflow.description = definition.description;
-    workflow.definition = definition as unknown as JsonValue;
-    workflow.updatedAt = new Date();
-    await em.flush();
+    const workflow = await writeWorkflowRow(this.db, id, definition);
+    if (!workflow) throw notFound('workflow', id);
     return workflow;
   }
 
@@ -229,18 +224,41 @@ export class WorkflowService {
   }
 }
 
+/**
+ * The one writer of a workflow row's copy of its draft: the name and description (for lists
+ * and search) and the definition (a cache for readers that take rows in bulk). Both the API's
+ * edits and the collaboration document's debounced refresh go through here. A draft may be
+ * invalid while people work on it, so the row keeps its name when the draft's is blank, and
+ * both texts are cut to what the columns hold. Null when the workflow no longer exists.
+ */
+export async function writeWorkflowRow(db: Database, id: string, definition: WorkflowDefinition): Promise<Workflow | null> {
+  const em = db.em.fork();
+  const workflow = await em.findOne(Workflow, { id });
+  if (!workflow) return null;
+  const name = typeof definition.name === 'string' ? definition.name.trim().slice(0, MAX_NAME) : '';
+  if (name) workflow.name = name;
+  workflow.description = typeof definition.description === 'string' ? definition.description.slice(0, MAX_DESCRIPTION) : '';
+  workflow.definition = definition as unknown as JsonValue;
+  workflow.updatedAt = new Date();
+  await em.flush();
+  return workflow;
+}
+
+const MAX_NAME = 200;
+const MAX_DESCRIPTION = 10_000;
+
 function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64url')}`;
 }
 
 function checkName(name: string): string {
   const trimmed = (name ?? '').trim();
-  if (trimmed.length === 0 || trimmed.length > 200) throw badInput('name must have 1 to 200 characters', { field: 'name' });
+  if (trimmed.length === 0 || trimmed.length > MAX_NAME) throw badInput('name must have 1 to 200 characters', { field: 'name' });
   return trimmed;
 }
 
 function checkDescription(description: string): string {
-  if (description.length > 10_000) throw badInput('description must have at most 10,000 characters', { field: 'description' });
+  if (description.length > MAX_DESCRIPTION) throw badInput('description must have at most 10,000 characters', { field: 'description' });
   return description;
 }
 
