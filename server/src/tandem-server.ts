@@ -58,7 +58,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     maxDocumentBytes: config.collabMaxDocumentBytes,
     log,
   });
-  const workflows = new WorkflowService(db, access, collab, schedules);
+  const workflows = new WorkflowService(db, access, collab.drafts, schedules);
   const executions = new ExecutionService(db, temporal, taskQueue, workflows);
   const events = new EventService(db, options.bus, temporal, { subscriberBuffer: config.subscriberBuffer });
   const services: Services = { accounts: new AccountService(db, config.sessionTtlMs), workflows, executions, events, schedules, templates: new TemplateService(db, workflows), access, collab };

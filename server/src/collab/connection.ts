@@ -41,7 +41,6 @@ export class ClientConnection implements RoomConnection {
     socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
     socket.on('close', () => this.closed());
     socket.on('error', () => this.closed());
-    room.attach(this);
   }
 
   send(message: Uint8Array): void {

@@ -9,12 +9,22 @@ export const FANOUT_KINDS = {
   awareness: 1,
   /** A server opened the room: everyone answers with their clients' awareness. */
   queryAwareness: 2,
-  /** Someone's access changed: payload is the user id; their sockets close. */
+  /** Someone's access changed (payload: the user id; empty when the workflow was deleted): their sockets close. */
   accessChanged: 3,
 } as const;
 export type FanoutKind = (typeof FANOUT_KINDS)[keyof typeof FANOUT_KINDS];
 
 export type FanoutHandler = (kind: FanoutKind, payload: Uint8Array) => void;
+
+/** The payload of an access change: the user whose access changed, or nobody's in particular (the workflow was deleted). */
+export function accessChangePayload(userId: string | null): Uint8Array {
+  return new TextEncoder().encode(userId ?? '');
+}
+
+/** The user an access-change payload names; null when the workflow was deleted. */
+export function readAccessChange(payload: Uint8Array): string | null {
+  return new TextDecoder().decode(payload) || null;
+}
 
 /** Relays room traffic to the other API servers of a deployment. */
 export interface CollabFanout {

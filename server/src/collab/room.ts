@@ -2,9 +2,9 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { FANOUT_KINDS, type CollabFanout, type FanoutKind } from './fanout.js';
+import { FANOUT_KINDS, readAccessChange, type FanoutHandler, type FanoutKind } from './fanout.js';
 import { awarenessMessage, isEmptyUpdate, permissionDeniedMessage, savedMessage, syncStep1, syncStep2, updateMessage, type ClientMessage } from './protocol.js';
-import { applyStoredUpdates, type DocumentStore } from './store.js';
+import { applyStoredUpdates, type LoadedDocument, type StoredUpdate } from './store.js';
 
 /** A client socket as a room sees it. */
 export interface RoomConnection {
@@ -16,20 +16,39 @@ export interface RoomConnection {
   close(code: number, reason: string): void;
 }
 
-export interface RoomOptions {
-  store: DocumentStore;
-  fanout: CollabFanout;
-  /** The first state of a document never stored before (from the workflow's definition column). */
-  seed(workflowId: string): Promise<Uint8Array>;
-  /** Called (debounced) after accepted edits, e.g. to refresh the workflow row's name and definition. */
-  changed(workflowId: string, doc: Y.Doc): void;
+/**
+ * Everything a room needs from outside, given when it opens (the way Hocuspocus hands a
+ * document its extensions' hooks): storage, the debounced "changed" notice, fan-out to the
+ * other API servers, and what to do when another server reports an access change. The room
+ * calls them; nothing is set on it afterwards.
+ */
+export interface RoomHooks {
+  /** Reads the stored document: the compacted state and the tail (seeded first when it was never stored). */
+  load(): Promise<LoadedDocument>;
+  /** Stored updates after `id`: what other servers stored that this one may have missed. */
+  loadAfter(id: number): Promise<StoredUpdate[]>;
+  /** Appends accepted updates in one write; they are durable when it resolves. */
+  store(updates: readonly Uint8Array[]): Promise<void>;
+  /** Storing failed: memory now holds edits storage lacks, so the room must be dropped and reloaded. */
+  storeFailed(): void;
+  /** Merges the stored tail into the stored state; says how many updates it merged. */
+  compact(): Promise<{ merged: number }>;
+  /** Edits were stored (debounced by a second, and once more when the room closes), e.g. to refresh the workflow row. */
+  changed(doc: Y.Doc): void;
+  /** Starts hearing the other servers' traffic for this room; resolves to the function that stops it. */
+  joinFanout(receive: FanoutHandler): Promise<() => Promise<void>>;
+  /** Relays this server's updates, awareness and awareness queries to the other servers. */
+  publish(kind: FanoutKind, payload: Uint8Array): void;
+  /** Another server says someone's access changed (`userId`), or the workflow was deleted (null). */
+  accessChanged(userId: string | null): void;
+  log(line: string): void;
+}
+
+export interface RoomLimits {
   /** Stored updates after which the room compacts them into the document's state. */
   compactAfter: number;
   /** Stored size past which the document takes no more edits. */
   maxDocumentBytes: number;
-  /** Storing failed: the room must be dropped and reloaded from storage. */
-  failed(workflowId: string): void;
-  log(line: string): void;
 }
 
 /** Updates applied from another server or from the database (already persisted, not relayed again). */
@@ -48,11 +67,13 @@ interface PendingUpdate {
 
 /**
  * One open document (room = workflow id) on this server: the Yjs document with its
- * history (gc off), the awareness of everyone in it, and the sockets connected here.
+ * history (gc off), the awareness of everyone in it, the sockets connected here, and the
+ * relay of changes between them and the other servers.
  *
- * An accepted update is persisted before it is applied and relayed (group commit: all
- * updates that arrive while a write is in flight go in the next statement), so whatever a
- * client has seen from the server, or been told is saved, survives a crash.
+ * An accepted update is applied and relayed at once, then persisted (group commit: all
+ * updates that arrive while a write is in flight go in the next statement); its sender is
+ * told "saved" only once it is durable. A client resends whatever was not acknowledged when
+ * it reconnects, so a crash between relaying and storing loses nothing.
  */
 export class Room {
   readonly doc = new Y.Doc({ gc: false });
@@ -75,13 +96,14 @@ export class Room {
 
   private constructor(
     readonly workflowId: string,
-    private readonly options: RoomOptions,
+    private readonly hooks: RoomHooks,
+    private readonly limits: RoomLimits,
   ) {
     this.awareness.setLocalState(null); // the server itself is nobody
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       const message = updateMessage(update);
       for (const connection of this.connections) if (connection !== origin) connection.send(message);
-      if (origin !== REMOTE) options.fanout.publish(workflowId, FANOUT_KINDS.update, update);
+      if (origin !== REMOTE) hooks.publish(FANOUT_KINDS.update, update);
     });
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
       const changed = [...added, ...updated, ...removed];
@@ -90,14 +112,14 @@ export class Room {
       // Everyone, the sender too: y-websocket clients take their own echo as a sign of life.
       const message = awarenessMessage(update);
       for (const connection of this.connections) connection.send(message);
-      if (origin !== REMOTE) options.fanout.publish(workflowId, FANOUT_KINDS.awareness, update);
+      if (origin !== REMOTE) hooks.publish(FANOUT_KINDS.awareness, update);
     });
   }
 
   /** Joins the fan-out first, then loads: nothing published meanwhile is missed (applying twice is harmless). */
-  static async open(workflowId: string, options: RoomOptions): Promise<Room> {
-    const room = new Room(workflowId, options);
-    room.leaveFanout = await options.fanout.join(workflowId, (kind, payload) => room.fromFanout(kind, payload));
+  static async open(workflowId: string, hooks: RoomHooks, limits: RoomLimits): Promise<Room> {
+    const room = new Room(workflowId, hooks, limits);
+    room.leaveFanout = await hooks.joinFanout((kind, payload) => room.fromFanout(kind, payload));
     try {
       await room.load();
     } catch (error) {
@@ -105,12 +127,12 @@ export class Room {
       room.destroy();
       throw error;
     }
-    options.fanout.publish(workflowId, FANOUT_KINDS.queryAwareness, new Uint8Array());
+    hooks.publish(FANOUT_KINDS.queryAwareness, new Uint8Array());
     return room;
   }
 
   private async load(): Promise<void> {
-    const stored = await this.options.store.loadOrSeed(this.workflowId, () => this.options.seed(this.workflowId));
+    const stored = await this.hooks.load();
     this.applyStored([stored.state, ...stored.updates.map((u) => u.data)]);
     this.storedThrough = Math.max(stored.throughId, ...stored.updates.map((u) => u.id));
     mergeVector(this.savedVector, Y.decodeStateVector(Y.encodeStateVector(this.doc)));
@@ -128,13 +150,13 @@ export class Room {
 
   private applyStored(updates: readonly Uint8Array[]): void {
     applyStoredUpdates(this.doc, updates, REMOTE, (error) =>
-      this.options.log(`collab: skipped an unreadable stored update of workflow ${this.workflowId}: ${error.message}`),
+      this.hooks.log(`collab: skipped an unreadable stored update of workflow ${this.workflowId}: ${error.message}`),
     );
   }
 
   /** Reads updates other servers stored that this one may have missed (after a fan-out outage). */
   async catchUp(): Promise<void> {
-    const updates = await this.options.store.updatesAfter(this.workflowId, this.storedThrough);
+    const updates = await this.hooks.loadAfter(this.storedThrough);
     if (updates.length === 0) return;
     this.applyStored(updates.map((u) => u.data));
     this.storedThrough = updates[updates.length - 1]!.id;
@@ -155,7 +177,7 @@ export class Room {
     if (owned.length > 0) removeAwarenessStates(this.awareness, owned, connection);
   }
 
-  /** Handles one decoded client message. Returns a reason when the connection must be closed. */
+  /** Handles one decoded client message; rejects when an update could not be taken (the connection then closes). */
   receive(connection: RoomConnection, message: ClientMessage): Promise<void> | void {
     switch (message.kind) {
       case 'sync-step-1':
@@ -175,16 +197,14 @@ export class Room {
 
   /**
    * Applies and relays an update at once, then persists it; resolves once it is durable.
-   * Peers may see an edit before it is stored, but its sender is told "saved" only after,
-   * and a client resends whatever was not saved when it reconnects, so a crash in between
-   * loses nothing.
+   * Peers may see an edit before it is stored, but its sender is told "saved" only after.
    */
   submit(from: RoomConnection | typeof API_ORIGIN, update: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the document is being closed; try again'));
     // Only what the document lacks is stored (a reconnecting client resends what it has).
     const novel = Y.diffUpdate(update, Y.encodeStateVector(this.doc));
-    if (this.storedBytes + novel.byteLength > this.options.maxDocumentBytes) {
-      return Promise.reject(new DocumentFullError(this.options.maxDocumentBytes));
+    if (this.storedBytes + novel.byteLength > this.limits.maxDocumentBytes) {
+      return Promise.reject(new DocumentFullError(this.limits.maxDocumentBytes));
     }
     this.storedBytes += novel.byteLength;
     try {
@@ -212,13 +232,13 @@ export class Room {
       const batch = this.pending.splice(0);
       const novel = batch.map((item) => item.novel).filter((update) => !isEmptyUpdate(update));
       try {
-        await this.options.store.append(this.workflowId, novel);
+        await this.hooks.store(novel);
       } catch (error) {
-        this.options.log(`collab: could not store ${novel.length} update(s) of workflow ${this.workflowId}: ${(error as Error).message}`);
+        this.hooks.log(`collab: could not store ${novel.length} update(s) of workflow ${this.workflowId}: ${(error as Error).message}`);
         for (const item of [...batch, ...this.pending.splice(0)]) item.reject(new Error('the edit could not be saved'));
         // Memory now holds edits the database lacks: start over from storage. Clients reconnect
         // and resend what is missing (nothing they sent was acknowledged as saved).
-        this.options.failed(this.workflowId);
+        this.hooks.storeFailed();
         return;
       }
       this.tail += novel.length;
@@ -233,7 +253,7 @@ export class Room {
         for (const connection of acknowledged) connection.send(saved);
       }
       if (novel.length > 0) this.scheduleChanged();
-      if (this.tail >= this.options.compactAfter) void this.compact();
+      if (this.tail >= this.limits.compactAfter) void this.compact();
     }
   }
 
@@ -249,17 +269,17 @@ export class Room {
   }
 
   compact(): Promise<unknown> {
-    this.compacting ??= this.options.store
-      .compact(this.workflowId)
+    this.compacting ??= this.hooks
+      .compact()
       .then(({ merged }) => (this.tail = Math.max(0, this.tail - merged)))
-      .catch((error: Error) => this.options.log(`collab: compacting workflow ${this.workflowId} failed: ${error.message}`))
+      .catch((error: Error) => this.hooks.log(`collab: compacting workflow ${this.workflowId} failed: ${error.message}`))
       .finally(() => (this.compacting = null));
     return this.compacting;
   }
 
   private scheduleChanged(): void {
     clearTimeout(this.changedTimer);
-    this.changedTimer = setTimeout(() => this.options.changed(this.workflowId, this.doc), 1_000);
+    this.changedTimer = setTimeout(() => this.hooks.changed(this.doc), 1_000);
     this.changedTimer.unref();
   }
 
@@ -279,20 +299,18 @@ export class Room {
     try {
       if (kind === FANOUT_KINDS.update) {
         Y.applyUpdate(this.doc, payload, REMOTE);
-        mergeVector(this.savedVector, Y.parseUpdateMeta(payload).to); // stored by the server it came from
-      }
-      else if (kind === FANOUT_KINDS.awareness) applyAwarenessUpdate(this.awareness, payload, REMOTE);
+        // Stored by the server it came from (acknowledgements only ever concern a client's own
+        // clock, and a client's updates reach storage through the server it is connected to).
+        mergeVector(this.savedVector, Y.parseUpdateMeta(payload).to);
+      } else if (kind === FANOUT_KINDS.awareness) applyAwarenessUpdate(this.awareness, payload, REMOTE);
       else if (kind === FANOUT_KINDS.queryAwareness) {
         const local = [...this.awarenessOwners.keys()].filter((id) => this.awareness.getStates().has(id));
-        if (local.length > 0) this.options.fanout.publish(this.workflowId, FANOUT_KINDS.awareness, encodeAwarenessUpdate(this.awareness, local));
-      } else if (kind === FANOUT_KINDS.accessChanged) this.onAccessChanged?.(new TextDecoder().decode(payload));
+        if (local.length > 0) this.hooks.publish(FANOUT_KINDS.awareness, encodeAwarenessUpdate(this.awareness, local));
+      } else if (kind === FANOUT_KINDS.accessChanged) this.hooks.accessChanged(readAccessChange(payload));
     } catch (error) {
-      this.options.log(`collab: dropped an unreadable fan-out message for workflow ${this.workflowId}: ${(error as Error).message}`);
+      this.hooks.log(`collab: dropped an unreadable fan-out message for workflow ${this.workflowId}: ${(error as Error).message}`);
     }
   }
-
-  /** Set by the registry: another server says someone's access changed. */
-  onAccessChanged: ((userId: string) => void) | undefined;
 
   /** Flushes, compacts what is stored, and leaves the fan-out. Connections must be closed first. */
   async close(): Promise<void> {
@@ -300,7 +318,7 @@ export class Room {
     this.closed = true;
     clearTimeout(this.changedTimer);
     if (this.tail > 0) {
-      this.options.changed(this.workflowId, this.doc);
+      this.hooks.changed(this.doc);
       await this.compact();
     }
     await this.leaveFanout();

@@ -1,13 +1,22 @@
 import * as Y from 'yjs';
 import { knexOf, type Database } from '../db/orm.js';
 
+/** One accepted update in a document's tail. */
+export interface StoredUpdate {
+  id: number;
+  data: Uint8Array;
+}
+
 /** What is stored of one document: the compacted state and the updates accepted after it. */
 export interface StoredDocument {
   /** Null when the document was never stored (it is then seeded from the workflow's definition column). */
   state: Uint8Array | null;
   throughId: number;
-  updates: Array<{ id: number; data: Uint8Array }>;
+  updates: StoredUpdate[];
 }
+
+/** A stored document that exists (seeded when it was never stored). */
+export type LoadedDocument = StoredDocument & { state: Uint8Array };
 
 /**
  * Durable Yjs documents: a compacted state per workflow plus an append-only tail of
@@ -23,13 +32,13 @@ export class DocumentStore {
   }
 
   /** The stored document, seeded first (from `seed`) when it was never stored. */
-  async loadOrSeed(workflowId: string, seed: () => Promise<Uint8Array>): Promise<StoredDocument & { state: Uint8Array }> {
+  async loadOrSeed(workflowId: string, seed: () => Promise<Uint8Array>): Promise<LoadedDocument> {
     let stored = await this.load(workflowId);
     if (stored.state === null) {
       await this.seed(workflowId, await seed());
       stored = await this.load(workflowId); // another server may have seeded it first
     }
-    return stored as StoredDocument & { state: Uint8Array };
+    return stored as LoadedDocument;
   }
 
   async load(workflowId: string): Promise<StoredDocument> {
@@ -44,7 +53,7 @@ export class DocumentStore {
   }
 
   /** Updates stored after `afterId` (a server catching up after it missed fan-out messages). */
-  async updatesAfter(workflowId: string, afterId: number): Promise<Array<{ id: number; data: Uint8Array }>> {
+  async updatesAfter(workflowId: string, afterId: number): Promise<StoredUpdate[]> {
     const rows = await this.knex('collab_updates').where({ workflow_id: workflowId }).andWhere('id', '>', afterId).orderBy('id').select('id', 'data');
     return rows.map((u: { id: number | string; data: unknown }) => ({ id: Number(u.id), data: toBytes(u.data) }));
   }
