@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { loadInstallation, openDatabase } from '@tandem/server';
+import { loadInstallation, openDatabase, openSecretResolver } from '@tandem/server';
 import { createTandemWorker, InProcessEventBus, IpcEventBus, NetworkPolicy, RedisEventBus, workerIdentity, type ExecutionEventBus } from '@tandem/worker';
 import { readEnvironment, type TandemEnvironment } from './config.js';
 import { assertQueueNotShared, QueueSharedError } from './task-queue.js';
@@ -29,13 +29,20 @@ async function main(): Promise<void> {
 
   const bus = eventBus(env);
   const connection = await NativeConnection.connect({ address });
+  // http.request reads the run owner's secrets from the database, decrypted with the API server's key.
+  const secrets = openSecretResolver({
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: env.dataDir,
+    key: process.env.TANDEM_SECRETS_KEY,
+    keys: process.env.TANDEM_SECRETS_KEYS,
+  });
   const worker = await createTandemWorker({
     connection,
     namespace: env.temporalNamespace,
     taskQueue,
     bus,
     identity: workerIdentity(installation.id, hostname(), process.pid),
-    activities: { http: { policy: NetworkPolicy.fromEnvironment(process.env.TANDEM_HTTP_ALLOW) } },
+    activities: { http: { policy: NetworkPolicy.fromEnvironment(process.env.TANDEM_HTTP_ALLOW) }, secrets },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   // The parent (npm start) stops this process when it goes away.
@@ -44,6 +51,7 @@ async function main(): Promise<void> {
   process.send?.({ type: 'ready', taskQueue });
   await worker.run();
   await bus.close();
+  await secrets.close();
   await connection.close();
   // The IPC channel would keep this process alive after its worker stopped.
   if (process.connected) process.disconnect();

@@ -21,6 +21,10 @@ export interface ServerConfig {
   sessionTtlMs: number;
   /** Live events one subscriber may have pending before it is told to resume with `after`. */
   subscriberBuffer: number;
+  /** TANDEM_SECRETS_KEY: the key that encrypts users' secrets (base64 of 32 bytes, or id:base64); unset: a key generated into dataDir. */
+  secretsKey: string | undefined;
+  /** TANDEM_SECRETS_KEYS: older keys (id:base64,…) still accepted for reading until `npm run secrets:rotate`. */
+  secretsKeys: string | undefined;
   /** The address clients reach this server at (for collaboration URLs); taken from each request when unset. */
   publicUrl: string | undefined;
   /** How long a collaboration ticket may be used to open a socket. */
@@ -52,6 +56,8 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = pr
     maxBodyBytes: Number(env.TANDEM_MAX_BODY_BYTES ?? 2_000_000),
     sessionTtlMs: Number(env.TANDEM_SESSION_TTL_MS ?? 30 * 86_400_000),
     subscriberBuffer: Number(env.TANDEM_SUBSCRIBER_BUFFER ?? 1_000),
+    secretsKey: env.TANDEM_SECRETS_KEY || undefined,
+    secretsKeys: env.TANDEM_SECRETS_KEYS || undefined,
     publicUrl: env.TANDEM_PUBLIC_URL || undefined,
     collabTicketTtlMs: Number(env.TANDEM_COLLAB_TICKET_TTL_MS ?? 60_000),
     collabIdleUnloadMs: Number(env.TANDEM_COLLAB_IDLE_UNLOAD_MS ?? 30_000),

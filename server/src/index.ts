@@ -4,3 +4,7 @@ export { printApiSchema } from './graphql/schema.js';
 export { securityHeaders, contentSecurityPolicy, type SecurityHeaderOptions } from './http/security-headers.js';
 export { loadInstallation, type Installation } from './installation.js';
 export { openDatabase, type Database } from './db/orm.js';
+export { loadKeyring, generateSecretsKey, Keyring, type SecretsKeyOptions } from './secrets/keyring.js';
+export { createSecretResolver, openSecretResolver, type WorkerSecretsOptions } from './secrets/resolver.js';
+export { SecretService, type RotationReport } from './services/secrets.js';
+export { rotateSecrets } from './secrets/rotate.js';

@@ -17,6 +17,8 @@ import type express from 'express';
 import { AccessService } from './services/access.js';
 import { CollabService, DEFAULT_COLLAB_OPTIONS } from './collab/collab-service.js';
 import { loadInstallation, type Installation } from './installation.js';
+import { SecretService } from './services/secrets.js';
+import { loadKeyring } from './secrets/keyring.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -43,6 +45,8 @@ export interface TandemServer {
 export async function startTandemServer(options: TandemServerOptions): Promise<TandemServer> {
   const { config } = options;
   const log = options.log ?? ((line: string) => console.log(line));
+  // Before anything opens: a malformed key stops the server at once.
+  const keyring = loadKeyring({ key: config.secretsKey, keys: config.secretsKeys, dataDir: config.dataDir, generate: true, log });
   const db = await openDatabase({ url: config.databaseUrl, sqliteFile: join(config.dataDir, 'tandem.db') });
   const installation = await loadInstallation(db);
   const taskQueue = config.taskQueue ?? installation.taskQueue;
@@ -61,7 +65,17 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   const workflows = new WorkflowService(db, access, collab.drafts, schedules);
   const executions = new ExecutionService(db, temporal, taskQueue, workflows);
   const events = new EventService(db, options.bus, temporal, { subscriberBuffer: config.subscriberBuffer });
-  const services: Services = { accounts: new AccountService(db, config.sessionTtlMs), workflows, executions, events, schedules, templates: new TemplateService(db, workflows), access, collab };
+  const services: Services = {
+    accounts: new AccountService(db, config.sessionTtlMs),
+    workflows,
+    executions,
+    events,
+    schedules,
+    templates: new TemplateService(db, workflows),
+    access,
+    collab,
+    secrets: new SecretService(db, keyring),
+  };
   await events.start();
   // Runs may have ended while no server was listening; their rows catch up in the background.
   void executions.reconcileUnfinished().then(

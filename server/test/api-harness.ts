@@ -28,8 +28,8 @@ export interface Api {
   ws(token?: string | null): WsClient;
   /** Signs up a fresh user and returns its token. */
   user(name?: string): Promise<{ token: string; id: string; email: string }>;
-  /** Stops and starts the API server (on the same port with `samePort`, so connected clients can come back). */
-  restartServer(options?: { samePort?: boolean }): Promise<void>;
+  /** Stops and starts the API server (on the same port with `samePort`, so connected clients can come back; with `config` changed from then on). */
+  restartServer(options?: { samePort?: boolean; config?: Partial<ServerConfig> }): Promise<void>;
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
   close(): Promise<void>;
@@ -75,7 +75,11 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       taskQueue,
       bus,
       workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
-      ...(options.httpAllow ? { activities: { http: { policy: new NetworkPolicy(options.httpAllow) } } } : {}),
+      activities: {
+        ...(options.httpAllow ? { http: { policy: new NetworkPolicy(options.httpAllow) } } : {}),
+        // The secrets of the server's database, as the worker process reads them (see worker-main).
+        secrets: { resolve: (ownerId, names) => server.services.secrets.values(ownerId, names) },
+      },
     });
     running = worker.run();
   };
@@ -119,9 +123,10 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       if (!result.data) throw new Error(JSON.stringify(result.errors));
       return { token: result.data.signUp.token, id: result.data.signUp.user.id, email };
     },
-    async restartServer({ samePort = false } = {}) {
+    async restartServer({ samePort = false, config: changes = {} } = {}) {
       const port = samePort ? server.port : 0;
       await server.close();
+      Object.assign(config, changes);
       server = await startTandemServer({ config: { ...config, port }, bus, log: () => {} });
     },
     startWorker,

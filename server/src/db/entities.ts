@@ -273,4 +273,30 @@ export const BusPositionSchema = new EntitySchema<BusPosition>({
   },
 });
 
-export const ENTITIES = [WorkflowMemberSchema, TemplateSchema, BusPositionSchema, UserSchema, AccessTokenSchema, WorkflowSchema, WorkflowVersionSchema, ExecutionSchema, ExecutionEventSchema];
+/** A user's secret: its value is AES-256-GCM ciphertext sealed with the key `keyId` (see secrets/keyring.ts). */
+export class Secret {
+  id!: string;
+  ownerId!: string;
+  name!: string;
+  keyId!: string;
+  value!: string;
+  createdAt: Date = new Date();
+  updatedAt: Date = new Date();
+}
+
+export const SecretSchema = new EntitySchema<Secret>({
+  class: Secret,
+  tableName: 'secrets',
+  uniques: [{ properties: ['ownerId', 'name'] }],
+  properties: {
+    id: { type: 'string', length: 36, primary: true },
+    ownerId: { type: 'string', length: 36 },
+    name: { type: 'string', length: 64 },
+    keyId: { type: 'string', length: 64 },
+    value: { type: 'text', lazy: true },
+    createdAt,
+    updatedAt: { type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() },
+  },
+});
+
+export const ENTITIES = [SecretSchema, WorkflowMemberSchema, TemplateSchema, BusPositionSchema, UserSchema, AccessTokenSchema, WorkflowSchema, WorkflowVersionSchema, ExecutionSchema, ExecutionEventSchema];

@@ -8,6 +8,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities.js';
 import { Migration0001Initial } from './migrations/0001-initial.js';
 import { Migration0002Collaboration } from './migrations/0002-collaboration.js';
+import { Migration0003Secrets } from './migrations/0003-secrets.js';
 import { redactDatabaseErrors } from './redact.js';
 
 export type Database = MikroORM;
@@ -16,6 +17,7 @@ export type Database = MikroORM;
 const MIGRATIONS = [
   { name: '0001-initial', class: Migration0001Initial },
   { name: '0002-collaboration', class: Migration0002Collaboration },
+  { name: '0003-secrets', class: Migration0003Secrets },
 ];
 
 export interface DatabaseOptions {

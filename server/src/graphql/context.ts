@@ -8,6 +8,7 @@ import type { ScheduleService } from '../services/schedules.js';
 import type { TemplateService } from '../services/templates.js';
 import type { AccessService } from '../services/access.js';
 import type { CollabService } from '../collab/collab-service.js';
+import type { SecretService } from '../services/secrets.js';
 
 export interface Services {
   accounts: AccountService;
@@ -18,6 +19,7 @@ export interface Services {
   templates: TemplateService;
   access: AccessService;
   collab: CollabService;
+  secrets: SecretService;
 }
 
 /** Per operation: who is asking, and the services. */

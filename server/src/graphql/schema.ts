@@ -6,13 +6,14 @@ import { CollaborationResolver } from './resolvers/collaboration.js';
 import { TemplateResolver } from './resolvers/templates.js';
 import { ExecutionResolver } from './resolvers/executions.js';
 import { WorkflowResolver, WorkflowVersionResolver } from './resolvers/workflows.js';
+import { SecretResolver } from './resolvers/secrets.js';
 
 let built: Promise<GraphQLSchema> | undefined;
 
 /** The API schema, built once per process (type-graphql keeps global metadata). */
 export function buildApiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AccountResolver, WorkflowResolver, CollaborationResolver, WorkflowVersionResolver, ExecutionResolver, TemplateResolver],
+    resolvers: [AccountResolver, WorkflowResolver, CollaborationResolver, WorkflowVersionResolver, ExecutionResolver, TemplateResolver, SecretResolver],
     validate: false,
     // Every subscription brings its own `subscribe` (the event service); type-graphql still asks for a PubSub.
     pubSub: {

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { compileWorkflow, type ExecutionPlan, type JsonValue } from '@tandem/schema';
@@ -101,6 +101,9 @@ export class ExecutionService {
       input,
       ...(options.triggerNodeId ? { triggerNodeId: options.triggerNodeId } : {}),
       ...(Object.keys(subplans).length > 0 ? { subplans } : {}),
+      // Whose secrets the run's http.request steps use, and the nonce its placeholders carry.
+      ownerId: owner,
+      secretsNonce: randomBytes(16).toString('base64url'),
     };
     try {
       const handle = await this.temporal.workflow.start(INTERPRETER_WORKFLOW, { taskQueue: this.taskQueue, workflowId: temporalWorkflowId, args: [args] });

@@ -51,6 +51,8 @@ export class ScheduleService {
         triggerNodeId: node.id,
         origin: { workflowId: workflow.id, versionId: version.id, versionNumber: version.number, startedById: workflow.ownerId },
         ...(Object.keys(subplans).length > 0 ? { subplans } : {}),
+        // Every run of the schedule has these arguments: without a nonce, each run uses its own first run id.
+        ownerId: workflow.ownerId,
       };
       const spec = { cronExpressions: [node.config?.cron ?? ''], timezone: node.config?.timezone ?? 'UTC' };
       // Runs are named tandem-s-<hash>-<time>: short enough to be execution ids.

@@ -1,0 +1,38 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { PageInfo } from './common.js';
+
+@ObjectType('Secret', {
+  description:
+    'A secret of yours, used in workflows as `secrets.NAME` (e.g. in an http.request header). Its value is never returned: not here, not in runs, events or exports.',
+})
+export class SecretType {
+  @Field({ description: 'Letters, digits and "_", not starting with a digit; at most 64 characters.' })
+  name!: string;
+
+  @Field()
+  createdAt!: Date;
+
+  @Field({ description: 'When the value was last set.' })
+  updatedAt!: Date;
+}
+
+@ObjectType()
+export class SecretEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => SecretType)
+  node!: SecretType;
+}
+
+@ObjectType()
+export class SecretConnection {
+  @Field(() => [SecretEdge])
+  edges!: SecretEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
