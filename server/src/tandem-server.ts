@@ -18,6 +18,7 @@ import { AccessService } from './services/access.js';
 import { CollabService, DEFAULT_COLLAB_OPTIONS } from './collab/collab-service.js';
 import { loadInstallation, type Installation } from './installation.js';
 import { SecretService } from './services/secrets.js';
+import { AuditService } from './services/audit.js';
 import { loadKeyring } from './secrets/keyring.js';
 
 export interface TandemServerOptions {
@@ -75,6 +76,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     access,
     collab,
     secrets: new SecretService(db, keyring),
+    audit: new AuditService(db),
   };
   await events.start();
   // Runs may have ended while no server was listening; their rows catch up in the background.

@@ -299,4 +299,52 @@ export const SecretSchema = new EntitySchema<Secret>({
   },
 });
 
-export const ENTITIES = [SecretSchema, WorkflowMemberSchema, TemplateSchema, BusPositionSchema, UserSchema, AccessTokenSchema, WorkflowSchema, WorkflowVersionSchema, ExecutionSchema, ExecutionEventSchema];
+export const AUDIT_ACTIONS = [
+  'SIGN_IN',
+  'SIGN_IN_FAILED',
+  'SIGN_UP',
+  'API_TOKEN_CREATED',
+  'API_TOKEN_REVOKED',
+  'WORKFLOW_SHARED',
+  'WORKFLOW_UNSHARED',
+  'WORKFLOW_DEPLOYED',
+  'SECRET_SET',
+  'SECRET_DELETED',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_TARGET_TYPES = ['USER', 'API_TOKEN', 'WORKFLOW', 'SECRET'] as const;
+export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
+
+/** One security-relevant action. `ownerId` is whose resource it concerns; they and the actor may read it. */
+export class AuditEvent {
+  id!: string;
+  at!: Date;
+  action!: AuditAction;
+  actorId?: string | null;
+  targetType!: AuditTargetType;
+  targetId?: string | null;
+  ownerId?: string | null;
+  workflowId?: string | null;
+  details!: JsonValue;
+  clientAddress?: string | null;
+}
+
+export const AuditEventSchema = new EntitySchema<AuditEvent>({
+  class: AuditEvent,
+  tableName: 'audit_events',
+  properties: {
+    id: { type: new BigIntType('string'), primary: true, autoincrement: true },
+    at: { type: 'datetime' },
+    action: { type: 'string', length: 32 },
+    actorId: { type: 'string', length: 36, nullable: true },
+    targetType: { type: 'string', length: 16 },
+    targetId: { type: 'string', length: 100, nullable: true },
+    ownerId: { type: 'string', length: 36, nullable: true },
+    workflowId: { type: 'string', length: 36, nullable: true },
+    details: { type: 'json' },
+    clientAddress: { type: 'string', length: 64, nullable: true },
+  },
+});
+
+export const ENTITIES = [SecretSchema, AuditEventSchema, WorkflowMemberSchema, TemplateSchema, BusPositionSchema, UserSchema, AccessTokenSchema, WorkflowSchema, WorkflowVersionSchema, ExecutionSchema, ExecutionEventSchema];

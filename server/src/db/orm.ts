@@ -9,6 +9,7 @@ import { ENTITIES } from './entities.js';
 import { Migration0001Initial } from './migrations/0001-initial.js';
 import { Migration0002Collaboration } from './migrations/0002-collaboration.js';
 import { Migration0003Secrets } from './migrations/0003-secrets.js';
+import { Migration0004AuditEvents } from './migrations/0004-audit-events.js';
 import { redactDatabaseErrors } from './redact.js';
 
 export type Database = MikroORM;
@@ -18,6 +19,7 @@ const MIGRATIONS = [
   { name: '0001-initial', class: Migration0001Initial },
   { name: '0002-collaboration', class: Migration0002Collaboration },
   { name: '0003-secrets', class: Migration0003Secrets },
+  { name: '0004-audit-events', class: Migration0004AuditEvents },
 ];
 
 export interface DatabaseOptions {

@@ -9,6 +9,7 @@ import type { TemplateService } from '../services/templates.js';
 import type { AccessService } from '../services/access.js';
 import type { CollabService } from '../collab/collab-service.js';
 import type { SecretService } from '../services/secrets.js';
+import type { AuditService } from '../services/audit.js';
 
 export interface Services {
   accounts: AccountService;
@@ -20,6 +21,7 @@ export interface Services {
   access: AccessService;
   collab: CollabService;
   secrets: SecretService;
+  audit: AuditService;
 }
 
 /** Per operation: who is asking, and the services. */

@@ -7,13 +7,14 @@ import { TemplateResolver } from './resolvers/templates.js';
 import { ExecutionResolver } from './resolvers/executions.js';
 import { WorkflowResolver, WorkflowVersionResolver } from './resolvers/workflows.js';
 import { SecretResolver } from './resolvers/secrets.js';
+import { AuditResolver } from './resolvers/audit.js';
 
 let built: Promise<GraphQLSchema> | undefined;
 
 /** The API schema, built once per process (type-graphql keeps global metadata). */
 export function buildApiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AccountResolver, WorkflowResolver, CollaborationResolver, WorkflowVersionResolver, ExecutionResolver, TemplateResolver, SecretResolver],
+    resolvers: [AccountResolver, WorkflowResolver, CollaborationResolver, WorkflowVersionResolver, ExecutionResolver, TemplateResolver, SecretResolver, AuditResolver],
     validate: false,
     // Every subscription brings its own `subscribe` (the event service); type-graphql still asks for a PubSub.
     pubSub: {

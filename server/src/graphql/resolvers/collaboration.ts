@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { JsonValue } from '@tandem/schema';
 import type { Workflow, WorkflowRole } from '../../db/entities.js';
+import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { requireUser } from '../context.js';
 import { CollabTicketType, WorkflowMemberType, WorkflowRoleEnum } from '../types/collaboration.js';
@@ -23,12 +24,25 @@ export class CollaborationResolver {
     @Arg('role', () => WorkflowRoleEnum) role: WorkflowRole,
     @Ctx() ctx: ApiContext,
   ): Promise<WorkflowMemberType> {
-    return ctx.services.access.share(requireUser(ctx), workflowId, email, role);
+    const membership = await ctx.services.access.share(requireUser(ctx), workflowId, email, role);
+    await audit(ctx, {
+      action: 'WORKFLOW_SHARED',
+      targetType: 'WORKFLOW',
+      targetId: workflowId,
+      workflowId,
+      details: { userId: membership.user.id, email: membership.user.email, role },
+    });
+    return membership;
   }
 
   @Mutation(() => Boolean, { description: 'Removes a user’s role; their open editing sockets close. Owner only. False when they had none.' })
   async unshareWorkflow(@Arg('workflowId', () => ID) workflowId: string, @Arg('email') email: string, @Ctx() ctx: ApiContext): Promise<boolean> {
-    return ctx.services.access.unshare(requireUser(ctx), workflowId, email);
+    const removed = await ctx.services.access.unshare(requireUser(ctx), workflowId, email);
+    if (removed) {
+      const userId = await ctx.services.audit.userIdByEmail(email);
+      await audit(ctx, { action: 'WORKFLOW_UNSHARED', targetType: 'WORKFLOW', targetId: workflowId, workflowId, details: { userId, email: email.trim().toLowerCase() } });
+    }
+    return removed;
   }
 
   @FieldResolver(() => [WorkflowMemberType], { description: 'The owner and everyone the workflow is shared with.' })

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Secret } from '../../db/entities.js';
+import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { requireUser } from '../context.js';
 import { toConnection } from '../types/common.js';
@@ -21,13 +22,18 @@ export class SecretResolver {
     description: 'Creates a secret or replaces its value (at most 16 KiB). Workflows use it as secrets.NAME; the value is never shown again.',
   })
   async setSecret(@Arg('name') name: string, @Arg('value') value: string, @Ctx() ctx: ApiContext): Promise<SecretType> {
-    const { secret } = await ctx.services.secrets.set(requireUser(ctx), name, value);
+    const user = requireUser(ctx);
+    const { secret, created } = await ctx.services.secrets.set(user, name, value);
+    await audit(ctx, { action: 'SECRET_SET', targetType: 'SECRET', targetId: secret.name, ownerId: user.id, details: { name: secret.name, created } });
     return toType(secret);
   }
 
   @Mutation(() => Boolean, { description: 'Deletes a secret; false when you had none of that name. Runs that use it fail from then on, naming it.' })
   async deleteSecret(@Arg('name') name: string, @Ctx() ctx: ApiContext): Promise<boolean> {
-    return ctx.services.secrets.delete(requireUser(ctx), name);
+    const user = requireUser(ctx);
+    const deleted = await ctx.services.secrets.delete(user, name);
+    if (deleted) await audit(ctx, { action: 'SECRET_DELETED', targetType: 'SECRET', targetId: name.trim(), ownerId: user.id, details: { name: name.trim() } });
+    return deleted;
   }
 }
 

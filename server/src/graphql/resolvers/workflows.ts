@@ -2,6 +2,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { JsonValue } from '@tandem/schema';
 import type { Workflow } from '../../db/entities.js';
+import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { requireUser } from '../context.js';
 import { toConnection } from '../types/common.js';
@@ -75,7 +76,15 @@ export class WorkflowResolver {
     @Ctx() ctx: ApiContext,
     @Arg('message', () => String, { nullable: true }) message?: string,
   ): Promise<WorkflowVersionType> {
-    return ctx.services.workflows.deploy(requireUser(ctx), id, message);
+    const version = await ctx.services.workflows.deploy(requireUser(ctx), id, message);
+    await audit(ctx, {
+      action: 'WORKFLOW_DEPLOYED',
+      targetType: 'WORKFLOW',
+      targetId: version.workflowId,
+      workflowId: version.workflowId,
+      details: { version: version.number, versionId: version.id },
+    });
+    return version;
   }
 
   @Query(() => GraphQLJSON, { description: 'The tandem.workflow/v1 document of the draft, or of a version.' })
