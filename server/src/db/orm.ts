@@ -2,8 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import type { AbstractSqlConnection } from '@mikro-orm/knex';
-import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities.js';
 import { Migration0001Initial } from './migrations/0001-initial.js';
@@ -11,6 +9,7 @@ import { Migration0002Collaboration } from './migrations/0002-collaboration.js';
 import { Migration0003Secrets } from './migrations/0003-secrets.js';
 import { Migration0004AuditEvents } from './migrations/0004-audit-events.js';
 import { redactDatabaseErrors } from './redact.js';
+import { BoundBetterSqliteDriver, BoundPostgreSqlDriver } from './bound-parameters.js';
 
 export type Database = MikroORM;
 
@@ -43,12 +42,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
   let orm: MikroORM;
   if (options.url && /^postgres(ql)?:\/\//.test(options.url)) {
-    orm = await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: options.url, pool: { min: 0, max: 10 } } as Options);
+    orm = await MikroORM.init({ ...common, driver: BoundPostgreSqlDriver, clientUrl: options.url, pool: { min: 0, max: 10 } } as Options);
   } else if (options.url) {
     throw new Error(`DATABASE_URL must start with postgres:// (got "${options.url.split(':')[0]}:…"); leave it unset for the embedded SQLite file`);
   } else {
     mkdirSync(join(options.sqliteFile, '..'), { recursive: true });
-    orm = await MikroORM.init({ ...common, driver: BetterSqliteDriver, dbName: options.sqliteFile } as Options);
+    orm = await MikroORM.init({ ...common, driver: BoundBetterSqliteDriver, dbName: options.sqliteFile } as Options);
     // WAL lets readers proceed while the event writer commits.
     await orm.em.getConnection().execute('pragma journal_mode = wal');
   }
@@ -64,5 +63,5 @@ export function knexOf(orm: Database) {
 }
 
 export function isPostgres(orm: Database): boolean {
-  return orm.config.get('driver') === PostgreSqlDriver;
+  return orm.config.get('driver') === BoundPostgreSqlDriver;
 }
