@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test-support/eventually.js';
 import { axeViolations, screenshot, signUp, startTandem, type Tandem } from './harness.js';
 
 let tandem: Tandem;
@@ -49,11 +50,20 @@ describe('build, deploy and run in the browser', () => {
     await page.keyboard.press('Escape');
 
     // Connect by dragging from the trigger's output handle onto the transform.
+    const placed = () => page.locator('[data-node-id="transform1"]').getAttribute('transform');
+    const unplaced = await placed();
     await page.getByRole('button', { name: 'Auto-layout' }).click();
-    await page.waitForTimeout(300);
+    await eventually(async () => (await placed()) !== unplaced, { what: 'the layout moves the nodes' });
+    // The view then fits the graph (two animation frames later): wait until the targets hold still.
     const handle = page.locator('[data-node-id="start"] .handle-out');
-    const from = (await handle.boundingBox())!;
-    const to = (await page.locator('[data-node-id="transform1"] .node-box').boundingBox())!;
+    const targetBox = page.locator('[data-node-id="transform1"] .node-box');
+    let seen = '';
+    const [from, to] = await eventually(async () => {
+      const boxes = [(await handle.boundingBox())!, (await targetBox.boundingBox())!] as const;
+      const still = JSON.stringify(boxes) === seen;
+      seen = JSON.stringify(boxes);
+      return still && boxes;
+    }, { intervalMs: 100, what: 'the view settles' });
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
     await page.mouse.down();
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });

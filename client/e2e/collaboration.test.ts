@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { eventually } from '../../test-support/eventually.js';
 import { axeViolations, screenshot, signUp, startTandem, type Tandem } from './harness.js';
 
 let tandem: Tandem;
@@ -9,6 +10,27 @@ beforeAll(async () => {
 afterAll(async () => {
   await tandem?.close();
 });
+
+/** How many updates the page's local copies (y-indexeddb databases) hold. */
+const localUpdates = (page: Page) =>
+  page.evaluate<number>(`(async () => {
+    let total = 0;
+    for (const { name } of await indexedDB.databases()) {
+      if (!name || !name.startsWith('tandem-draft:')) continue;
+      const db = await new Promise((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      total += await new Promise((resolve, reject) => {
+        const count = db.transaction('updates').objectStore('updates').count();
+        count.onsuccess = () => resolve(count.result);
+        count.onerror = () => reject(count.error);
+      });
+      db.close();
+    }
+    return total;
+  })()`);
 
 const nodeIds = (page: Page) => page.locator('[data-node-id]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node-id')).sort());
 
@@ -78,8 +100,13 @@ describe('co-editing in two browsers', () => {
     await carol.page.locator('[data-node-id="output1"]').focus();
     await carol.page.keyboard.press('Enter');
     await carol.page.keyboard.press('Delete');
-    await carol.page.waitForTimeout(500);
-    await expect.poll(() => nodeIds(ada.page)).toEqual(['output1', 'start', 'transform1']);
+    // Her socket's messages arrive in order: once her next one (her cursor) reaches Ada, a
+    // deletion sent before it would have too.
+    const carolsCanvas = (await carol.page.locator('.canvas-svg').boundingBox())!;
+    await carol.page.mouse.move(carolsCanvas.x + 30, carolsCanvas.y + 30);
+    await carol.page.mouse.move(carolsCanvas.x + 50, carolsCanvas.y + 40, { steps: 3 });
+    await ada.page.locator('.remote-cursor', { hasText: 'Carol' }).waitFor();
+    expect(await nodeIds(ada.page)).toEqual(['output1', 'start', 'transform1']);
     expect(await carol.page.getByLabel(/^Expression/).getAttribute('readonly')).not.toBeNull();
     await ada.page.getByRole('button', { name: 'Add Delay' }).click();
     await carol.page.locator('[data-node-id="delay1"]').waitFor();
@@ -126,9 +153,11 @@ describe('co-editing in two browsers', () => {
 
     await dana.context.setOffline(true);
     await dana.page.getByText(/Offline/).waitFor({ timeout: 30_000 });
+    const kept = await localUpdates(dana.page);
     await dana.page.getByRole('button', { name: 'Add Fail' }).click();
     await dana.page.getByText('Saving…').waitFor();
-    await new Promise((r) => setTimeout(r, 500)); // the local copy is written asynchronously
+    // The local copy (IndexedDB) is written asynchronously: wait until it holds the edit.
+    await eventually(async () => (await localUpdates(dana.page)) > kept, { what: 'the local copy stores the edit' });
     await dana.page.close();
     const stored = () =>
       tandem

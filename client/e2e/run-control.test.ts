@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { eventually } from '../../test-support/eventually.js';
 import { axeViolations, screenshot, signUp, startTandem, type Tandem } from './harness.js';
 
 let tandem: Tandem;
@@ -83,8 +84,25 @@ describe('controlling runs from the browser', () => {
     await page.locator('[data-node-id="wait"][data-state="running"]').waitFor();
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByRole('status').getByText('Paused').waitFor();
-    // Paused: the delay finishes, but the next step does not start.
-    await page.waitForTimeout(3500);
+    // Paused: the delay finishes, but the next step does not start. The run's own state, read
+    // once it has handled the end of the delay, is the signal: unpaused, the output would have
+    // run in that same workflow task.
+    await page.locator('[data-node-id="wait"][data-state="succeeded"]').waitFor({ timeout: 10_000 });
+    const runId = new URL(page.url()).pathname.split('/')[2]!;
+    const token = await page.evaluate<string | null>('localStorage.getItem("tandem.token")');
+    const live = await eventually(
+      async () => {
+        const { execution } = await tandem.gql<{ execution: { liveState: { status: string; completedNodes: string[] } | null } }>(
+          'query($id: ID!) { execution(id: $id) { liveState } }',
+          { id: runId },
+          token!,
+        );
+        return execution.liveState?.completedNodes.includes('wait') === true && execution.liveState;
+      },
+      { what: 'the run has handled the end of its delay' },
+    );
+    expect(live).toMatchObject({ status: 'PAUSED' });
+    expect(live.completedNodes).not.toContain('out');
     expect(await page.locator('[data-node-id="out"]').getAttribute('data-state')).not.toBe('succeeded');
     await screenshot(page, 'run-paused');
     await page.getByRole('button', { name: 'Resume' }).click();

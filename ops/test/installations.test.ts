@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { assertQueueNotShared, quarantinePoisonedRuns, QueueSharedError } from '@tandem/ops';
 import { loadInstallation, readServerConfig, startTandemServer, type TandemServer } from '@tandem/server';
 import { createTandemWorker, InProcessEventBus, QUARANTINE_REASON, workerIdentity } from '@tandem/worker';
-import { eventually } from './eventually.js';
+import { eventually } from '../../test-support/eventually.js';
 
 // Two Tandem installations pointed at one Temporal server. With one shared default queue,
 // each one's worker ran the other's runs, and the events went to the wrong installation.
@@ -79,7 +79,7 @@ async function runSum(tandem: Installation) {
     ({ execution } = await tandem.gql<{ execution: Run }>('query($id: ID!) { execution(id: $id) { status result events(first: 50) { totalCount edges { node { type } } } } }', { id: startExecution.id }, token));
     expect(execution.status).toBe('COMPLETED');
     expect(execution.events.edges.map((e) => e.node.type)).toContain('EXECUTION_COMPLETED');
-  }, 30_000);
+  }, { timeoutMs: 30_000 });
   return execution;
 }
 
@@ -143,7 +143,7 @@ describe('quarantine', () => {
     await eventually(async () => {
       const attempt = (await poisoned.describe()).raw.pendingWorkflowTask?.attempt ?? 0;
       expect(attempt).toBeGreaterThanOrEqual(3);
-    }, 60_000, 500);
+    }, { timeoutMs: 60_000, intervalMs: 500 });
     const quarantined = await quarantinePoisonedRuns(client, a.server.taskQueue);
     expect(quarantined).toEqual([poisoned.workflowId]);
     expect((await poisoned.describe()).status.name).toBe('TERMINATED');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { REPO_ROOT } from '@tandem/ops';
-import { eventually } from './eventually.js';
+import { eventually } from '../../test-support/eventually.js';
 
 // `npm start` as a user runs it (built, as `npm start` builds first): API server in the process, the
 // worker in a supervised child. A run that used to abort the worker process took the API down
@@ -43,7 +43,7 @@ async function startTandem(): Promise<StartedTandem> {
   await eventually(() => {
     if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${output}`);
     expect(output).toContain('Tandem is running');
-  }, 120_000);
+  }, { timeoutMs: 120_000 });
   return {
     process: child,
     output: () => output,
@@ -97,7 +97,7 @@ async function run(workflowId: string, input: unknown = {}): Promise<{ status: s
   await eventually(async () => {
     ({ execution } = await gql<{ execution: typeof execution }>('query($id: ID!) { execution(id: $id) { status result error } }', { id: startExecution.id }, token));
     expect(['COMPLETED', 'FAILED', 'CANCELLED']).toContain(execution.status);
-  }, 60_000);
+  }, { timeoutMs: 60_000 });
   return execution;
 }
 
@@ -146,9 +146,9 @@ describe('npm start', () => {
   it('when the worker process dies, the API keeps answering and the worker is restarted', async () => {
     const pid = Number(/worker process started \(pid (\d+)\)/.exec(tandem!.output())![1]);
     process.kill(pid, 'SIGKILL');
-    await eventually(() => expect(tandem!.output()).toContain('the worker process died (SIGKILL)'), 10_000);
+    await eventually(() => expect(tandem!.output()).toContain('the worker process died (SIGKILL)'), { timeoutMs: 10_000 });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-    await eventually(() => expect(tandem!.output().match(/worker process started/g)).toHaveLength(2), 30_000);
+    await eventually(() => expect(tandem!.output().match(/worker process started/g)).toHaveLength(2), { timeoutMs: 30_000 });
     const good = await deploy(sum);
     expect(await run(good, { a: 20, b: 22 })).toMatchObject({ status: 'COMPLETED', result: 42 });
   });

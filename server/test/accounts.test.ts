@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { format } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eventually } from '../../test-support/eventually.js';
 import { passwordProblem, PASSWORD_MAX_LENGTH } from '../src/auth/password-policy.js';
 import { redactDatabaseError } from '../src/db/redact.js';
 import { DATABASES, startApi, type Api, type GraphqlResponse } from './api-harness.js';
 
 const SIGN_UP = 'mutation($email: String!, $password: String!, $name: String!) { signUp(email: $email, password: $password, name: $name) { token user { id } } }';
 
-/** Everything written to the console, stdout and stderr while `run` runs. */
-async function captureOutput<T>(run: () => Promise<T>): Promise<{ result: T; output: string }> {
+/**
+ * Everything written to the console, stdout and stderr while `run` runs, and until `logged`
+ * holds when it is given (the line a test expects, after which it checks what is absent).
+ * Errors are logged as the response is formatted, so a response is itself the sign that its
+ * error lines are written.
+ */
+async function captureOutput<T>(run: () => Promise<T>, logged?: (output: string) => boolean): Promise<{ result: T; output: string }> {
   const lines: string[] = [];
   const spies = (['log', 'error', 'warn', 'info', 'debug', 'trace'] as const).map((method) =>
     vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(format(...args))),
@@ -21,8 +27,7 @@ async function captureOutput<T>(run: () => Promise<T>): Promise<{ result: T; out
   );
   try {
     const result = await run();
-    // Errors are logged as the response is formatted; give asynchronous loggers a moment too.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (logged) await eventually(() => logged(lines.join('\n')), { timeoutMs: 5_000, what: 'the expected log line' });
     return { result, output: lines.join('\n') };
   } finally {
     for (const spy of [...spies, ...writes]) spy.mockRestore();
@@ -183,7 +188,7 @@ describe.each(DATABASES)('sign-up on %s', (database) => {
     }
     const email = `mallory-${randomUUID()}@example.com`;
     const password = `mallory password ${randomUUID()}`;
-    const { result, output } = await captureOutput(() => signUp(email, password, 'Mallory'));
+    const { result, output } = await captureOutput(() => signUp(email, password, 'Mallory'), (text) => text.includes('internal error'));
     expect(result.errors?.[0]?.extensions?.code).toBe('INTERNAL');
     expect(output).toContain('internal error');
     expect(output).toContain(database === 'sqlite' ? 'SQLITE_CONSTRAINT_TRIGGER' : '23514 check_violation (constraint refuse_mallory, table users)');

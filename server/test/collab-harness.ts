@@ -4,6 +4,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { docToDefinition, type WorkflowDocMaps, docMaps } from '@tandem/schema/collab';
 import type { WorkflowDefinition } from '@tandem/schema';
+import { eventually } from '../../test-support/eventually.js';
 import type { Api } from './api-harness.js';
 
 export interface Ticket {
@@ -92,15 +93,6 @@ export function synced(provider: WebsocketProvider, timeoutMs = 10_000): Promise
   });
 }
 
-/** Polls until `check` holds. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Waits until every document holds the same content. */
 export async function converged(docs: Y.Doc[], timeoutMs = 15_000): Promise<void> {
   await eventually(
@@ -108,8 +100,7 @@ export async function converged(docs: Y.Doc[], timeoutMs = 15_000): Promise<void
       const first = JSON.stringify(docToDefinition(docs[0]!));
       return docs.every((doc) => JSON.stringify(docToDefinition(doc)) === first);
     },
-    timeoutMs,
-    'convergence',
+    { timeoutMs, what: 'convergence' },
   );
 }
 

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { docToDefinition } from '@tandem/schema/collab';
+import { eventually } from '../../test-support/eventually.js';
 import { DocumentStore } from '../src/collab/store.js';
 import { SUM_WORKFLOW, startApi, type Api } from './api-harness.js';
-import { addNode, connectEditor, converged, eventually, moveNode, synced, type Editor } from './collab-harness.js';
+import { addNode, connectEditor, converged, moveNode, synced, type Editor } from './collab-harness.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CREATE = `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`;
@@ -58,17 +59,17 @@ describe('two API servers share rooms through Redis (PostgreSQL)', () => {
     // Presence: a drag in progress travels as awareness, not as document edits.
     onA.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#c33' });
     onA.provider.awareness.setLocalStateField('drag', { nodeId: 'add', x: 50, y: 60 });
-    await eventually(() => [...onB.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Ada'), 5_000, 'presence crosses servers');
+    await eventually(() => [...onB.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Ada'), { timeoutMs: 5_000, what: 'presence crosses servers' });
 
     // The API on server B changes the document clients of server A edit.
     const changed = { ...onB.definition(), name: 'Changed through B' };
     const update = await b.gql('mutation($id: ID!, $d: JSON!) { updateWorkflowDefinition(id: $id, definition: $d) { id } }', { id, d: changed }, ada.token);
     expect(update.errors).toBeUndefined();
-    await eventually(() => onA.definition().name === 'Changed through B', 5_000, 'the API change reaches server A');
+    await eventually(() => onA.definition().name === 'Changed through B', { timeoutMs: 5_000, what: 'the API change reaches server A' });
 
     // Revoking on server A closes Bob's socket on server B.
     await a.gql('mutation($id: ID!, $email: String!) { unshareWorkflow(workflowId: $id, email: $email) }', { id, email: bob.email }, ada.token);
-    await eventually(() => onB.closes.some((c) => c.code === 4403), 5_000, 'the revoked socket on the other server closes');
+    await eventually(() => onB.closes.some((c) => c.code === 4403), { timeoutMs: 5_000, what: 'the revoked socket on the other server closes' });
     await Promise.all([onA.saved()]);
     expect(await persisted(a, id)).toEqual(onA.definition());
   });
@@ -139,7 +140,7 @@ describe('a server restart in the middle of a session (PostgreSQL)', () => {
     addNode(first, 'offlineA');
     addNode(second, 'offlineB');
     await restarting;
-    await eventually(() => first.provider.wsconnected && second.provider.wsconnected, 15_000, 'clients reconnect');
+    await eventually(() => first.provider.wsconnected && second.provider.wsconnected, { timeoutMs: 15_000, what: 'clients reconnect' });
     await converged([first.doc, second.doc]);
     await Promise.all([first.saved(), second.saved()]);
     const nodes = first.definition().nodes.map((n) => n.id);

@@ -3,9 +3,10 @@ import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { docToDefinition, setConfigValue } from '@tandem/schema/collab';
+import { eventually } from '../../test-support/eventually.js';
 import { DocumentStore } from '../src/collab/store.js';
 import { DATABASES, SUM_WORKFLOW, startApi, type Api } from './api-harness.js';
-import { addNode, connectEditor, converged, eventually, moveNode, rawSocket, ticketFor, type Editor } from './collab-harness.js';
+import { addNode, connectEditor, converged, moveNode, rawSocket, ticketFor, type Editor } from './collab-harness.js';
 
 const CREATE = `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`;
 const DEFINITION = `query($id: ID!) { workflow(id: $id) { name definition myRole webhookSecret members { role user { email } } } }`;
@@ -63,7 +64,7 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     await eventually(async () => {
       const list = await api.gql<{ workflows: { edges: Array<{ node: { name: string } }> } }>('{ workflows(filter: { search: "renamed" }) { edges { node { name } } } }', {}, ada.token);
       return list.data?.workflows.edges.length === 1;
-    }, 5_000, 'the renamed workflow shows up in search');
+    }, { timeoutMs: 5_000, what: 'the renamed workflow shows up in search' });
   });
 
   it('keeps the row a copy of the draft by one rule: a long name is cut to 200 characters, a blank one keeps the last', async () => {
@@ -73,7 +74,7 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     const rowName = async () => (await api.gql<{ workflow: { name: string } }>('query($id: ID!) { workflow(id: $id) { name } }', { id }, ada.token)).data!.workflow.name;
     a.maps.meta.set('name', `  ${'long '.repeat(60)}`);
     await a.saved();
-    await eventually(async () => (await rowName()) === 'long '.repeat(60).trim().slice(0, 200), 5_000, 'the row takes the cut name');
+    await eventually(async () => (await rowName()) === 'long '.repeat(60).trim().slice(0, 200), { timeoutMs: 5_000, what: 'the row takes the cut name' });
     a.maps.meta.set('name', '   ');
     a.maps.meta.set('description', 'blank name');
     await a.saved();
@@ -81,7 +82,7 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
       const list = await api.gql<{ workflows: { edges: Array<{ node: { id: string; name: string; description: string } }> } }>('{ workflows(first: 100) { edges { node { id name description } } } }', {}, ada.token);
       const row = list.data!.workflows.edges.find((e) => e.node.id === id)!.node;
       return row.description === 'blank name' && row.name === 'long '.repeat(60).trim().slice(0, 200);
-    }, 5_000, 'the row keeps its name when the draft has none');
+    }, { timeoutMs: 5_000, what: 'the row keeps its name when the draft has none' });
   });
 
   it('bridges GraphQL and the document both ways: updateWorkflowDefinition applies a difference, deploy snapshots the live draft', async () => {
@@ -95,7 +96,7 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     changed.nodes[2]!.config = { expression: 'nodes.add.total + 1' };
     const updated = await api.gql('mutation($id: ID!, $d: JSON!) { updateWorkflowDefinition(id: $id, definition: $d) { id } }', { id, d: { ...changed, nodes: changed.nodes.map((n) => (n.id === 'start' ? { ...n, position: { x: 5, y: 5 } } : n)) } }, ada.token);
     expect(updated.errors).toBeUndefined();
-    await eventually(() => a.definition().nodes[2]!.config.expression === 'nodes.add.total + 1', 5_000, 'the editor sees the API change');
+    await eventually(() => a.definition().nodes[2]!.config.expression === 'nodes.add.total + 1', { timeoutMs: 5_000, what: 'the editor sees the API change' });
     expect(a.definition().nodes[0]!.position).toEqual({ x: 5, y: 5 });
 
     // An editor's change is what deploy takes, with no save step in between.
@@ -126,14 +127,20 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
 
     const owner = await editor(ada.token, id);
     const viewer = await editor(bob.token, id);
-    await eventually(() => viewer.denied.length > 0, 5_000, 'the viewer is told');
+    await eventually(() => viewer.denied.length > 0, { timeoutMs: 5_000, what: 'the viewer is told' });
     expect(viewer.denied[0]).toMatch(/read-only/);
 
     moveNode(viewer, 'add', 999, 999);
+    // The server handles a socket's messages in order and relays an accepted edit at once: once
+    // the viewer's next message (its presence) reaches the owner, its edit would have too.
+    viewer.provider.awareness.setLocalStateField('user', { name: 'Bob, after editing' });
     moveNode(owner, 'out', 1, 1);
     await owner.saved();
-    await eventually(() => viewer.definition().nodes[2]!.position.x === 1, 5_000, 'the viewer receives edits');
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => viewer.definition().nodes[2]!.position.x === 1, { timeoutMs: 5_000, what: 'the viewer receives edits' });
+    await eventually(() => [...owner.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Bob, after editing'), {
+      timeoutMs: 5_000,
+      what: "the viewer's next message reaches the owner",
+    });
     expect(owner.definition().nodes[1]!.position).toEqual(SUM_WORKFLOW.nodes[1]!.position);
     expect((await draft(ada.token, id)).nodes).toEqual(owner.definition().nodes);
 
@@ -147,7 +154,7 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
 
     const revoked = await api.gql('mutation($id: ID!, $email: String!) { unshareWorkflow(workflowId: $id, email: $email) }', { id, email: bob.email }, ada.token);
     expect(revoked.data).toEqual({ unshareWorkflow: true });
-    await eventually(() => viewer.closes.some((c) => c.code === 4403), 5_000, 'the revoked socket closes');
+    await eventually(() => viewer.closes.some((c) => c.code === 4403), { timeoutMs: 5_000, what: 'the revoked socket closes' });
     expect((await api.gql(DEFINITION, { id }, bob.token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
@@ -223,7 +230,7 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
       const bo = await shortLived.user('Bo');
       const created = await shortLived.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Sum', definition: SUM_WORKFLOW } }, bo.token);
       const late = await ticketFor(shortLived, bo.token, created.data!.createWorkflow.id);
-      await new Promise((r) => setTimeout(r, 5));
+      await eventually(() => Date.now() > Date.parse(late.expiresAt), { what: 'the ticket expires' });
       const result = await rawSocket(`${late.url}/${late.room}?ticket=${late.ticket}`);
       expect(result.close).toMatchObject({ code: 4401 });
       expect(result.close.reason).toMatch(/expired/);
@@ -267,7 +274,7 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     await a.saved();
     const expected = a.definition();
     a.destroy();
-    await eventually(() => !api.server.services.collab.isLoaded(id), 5_000, 'the idle room is unloaded');
+    await eventually(() => !api.server.services.collab.isLoaded(id), { timeoutMs: 5_000, what: 'the idle room is unloaded' });
     const b = await editor(ada.token, id);
     expect(b.definition()).toEqual(expected);
   });
@@ -322,7 +329,7 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
       moveNode(a, 'add', 2, 2);
       await a.saved();
       (a.maps.nodes.get('add')!.get('config') as Y.Map<unknown>).set('expression', `"${'x'.repeat(30_000)}"`);
-      await eventually(() => a.closes.some((c) => c.code === 4413), 5_000, 'the socket closes');
+      await eventually(() => a.closes.some((c) => c.code === 4413), { timeoutMs: 5_000, what: 'the socket closes' });
       expect(a.closes.find((c) => c.code === 4413)!.reason).toMatch(/larger than/);
       a.provider.disconnect();
       const stored = await small.gql<{ workflow: { definition: { nodes: Array<{ position: unknown; config: { expression: string } }> } } }>(DEFINITION, { id }, ada.token);
@@ -338,7 +345,7 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     const [a, b] = [await editor(ada.token, id), await editor(ada.token, id)];
     // The document is seeded with expressions as text, which both clients edit by difference.
     const config = (e: Editor) => e.maps.nodes.get('add')!.get('config') as Y.Map<unknown>;
-    await eventually(() => config(a).get('expression') instanceof Y.Text && config(b).get('expression') instanceof Y.Text, 5_000, 'both see text');
+    await eventually(() => config(a).get('expression') instanceof Y.Text && config(b).get('expression') instanceof Y.Text, { timeoutMs: 5_000, what: 'both see text' });
     b.provider.disconnect();
     setConfigValue(config(a), 'expression', "{ 'total': input.a + input.b + 1 }");
     setConfigValue(config(b), 'expression', "{ 'sum': input.a + input.b }");

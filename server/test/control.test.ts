@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test-support/eventually.js';
 import { startApi, type Api } from './api-harness.js';
 
 const APPROVAL = {
@@ -43,13 +44,14 @@ describe('controlling runs through the API', () => {
   }
 
   async function until(id: string, predicate: (execution: { status: string; result: unknown; liveState: Record<string, unknown> | null }) => boolean) {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const execution = (await api.gql<{ execution: { status: string; result: unknown; liveState: Record<string, unknown> | null } }>(EXECUTION, { id }, token)).data!.execution;
-      if (predicate(execution)) return execution;
-      if (Date.now() > deadline) throw new Error(`not reached; last: ${JSON.stringify(execution)}`);
-      await new Promise((r) => setTimeout(r, 150));
-    }
+    return eventually(
+      async () => {
+        const execution = (await api.gql<{ execution: { status: string; result: unknown; liveState: Record<string, unknown> | null } }>(EXECUTION, { id }, token)).data!.execution;
+        if (!predicate(execution)) throw new Error(`not reached; last: ${JSON.stringify(execution)}`);
+        return execution;
+      },
+      { timeoutMs: 20_000, intervalMs: 150 },
+    );
   }
 
   it('shows a waiting run as WAITING with what it waits for, and an approval signal completes it', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RedisEventBus } from '@tandem/worker';
+import { eventually } from '../../test-support/eventually.js';
 import { collect, startApi, SUM_WORKFLOW, type Api } from './api-harness.js';
 
 const CREATE = `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`;
@@ -29,13 +30,14 @@ async function deploy(api: Api, token: string, definition: unknown = SUM_WORKFLO
 }
 
 async function waitForStatus(api: Api, token: string, id: string, status: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const execution = (await api.gql<{ execution: Record<string, unknown> }>(EXECUTION, { id }, token)).data!.execution;
-    if (execution.status === status) return execution;
-    if (Date.now() > deadline) throw new Error(`execution stayed ${execution.status}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return eventually(
+    async () => {
+      const execution = (await api.gql<{ execution: Record<string, unknown> }>(EXECUTION, { id }, token)).data!.execution;
+      if (execution.status !== status) throw new Error(`execution stayed ${String(execution.status)}`);
+      return execution;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
 }
 
 describe('operating the API server', () => {
@@ -114,7 +116,7 @@ describe('operating the API server', () => {
       { id },
       (items) => items.some((i) => i.executionUpdated.status === 'COMPLETED'),
     );
-    await new Promise((r) => setTimeout(r, 300)); // let the subscription register
+    await eventually(() => api.server.services.events.followersOf(id) > 0, { what: 'the subscription registers' });
     const started = await api.gql<{ startExecution: { id: string } }>(START, { id, input: { a: 1, b: 2 } }, token);
     await updates.done;
     expect(updates.items.map((i) => i.executionUpdated)).toEqual([
@@ -166,7 +168,15 @@ describe('operating the API server', () => {
   it('keeps statuses right when the worker and the server restart mid-run', async () => {
     const id = await deploy(api, token, WAITING_WORKFLOW);
     const executionId = (await api.gql<{ startExecution: { id: string } }>(START, { id, input: { a: 20, b: 22 } }, token)).data!.startExecution.id;
-    await new Promise((r) => setTimeout(r, 500));
+    // Mid-run: the run is in its 2.5 s delay.
+    await eventually(async () => {
+      const events = (await api.gql<{ execution: { events: { edges: Array<{ node: { type: string; nodeId: string | null } }> } } }>(
+        'query($id: ID!) { execution(id: $id) { events(first: 100) { edges { node { type nodeId } } } } }',
+        { id: executionId },
+        token,
+      )).data!.execution.events.edges;
+      return events.some((e) => e.node.type === 'STEP_STARTED' && e.node.nodeId === 'pause');
+    }, { what: 'the run reaches its delay' });
     await api.stopWorker();
     await api.restartServer();
     await api.startWorker();

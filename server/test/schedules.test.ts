@@ -1,5 +1,6 @@
 import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../../test-support/eventually.js';
 import { startApi, type Api } from './api-harness.js';
 
 const scheduled = (withSchedule: boolean) => ({
@@ -50,17 +51,18 @@ describe('schedule triggers', () => {
     const [schedule] = await schedules();
     expect(schedule).toMatchObject({ nodeId: 'every2s', paused: false });
     expect(schedule!.nextRunAt).not.toBeNull();
-    const deadline = Date.now() + 20_000;
-    let completed: Array<{ node: { id: string; status: string; result: unknown } }> = [];
-    while (Date.now() < deadline && completed.length === 0) {
-      await new Promise((r) => setTimeout(r, 500));
-      const runs = await api.gql<{ executions: { edges: Array<{ node: { id: string; status: string; result: unknown } }> } }>(
-        'query($id: ID!) { executions(filter: { workflowId: $id }) { edges { node { id status result } } } }',
-        { id: workflowId },
-        token,
-      );
-      completed = runs.data!.executions.edges.filter((e) => e.node.status === 'COMPLETED');
-    }
+    const completed = await eventually(
+      async () => {
+        const runs = await api.gql<{ executions: { edges: Array<{ node: { id: string; status: string; result: unknown } }> } }>(
+          'query($id: ID!) { executions(filter: { workflowId: $id }) { edges { node { id status result } } } }',
+          { id: workflowId },
+          token,
+        );
+        const done = runs.data!.executions.edges.filter((e) => e.node.status === 'COMPLETED');
+        return done.length > 0 && done;
+      },
+      { timeoutMs: 20_000, intervalMs: 500, what: 'a completed scheduled run' },
+    );
     expect(completed[0]?.node.result).toBe('report ready');
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test-support/eventually.js';
 import { collect, startApi, type Api } from './api-harness.js';
 
 const doc = (name: string, nodes: Array<{ id: string; type: string; config?: Record<string, unknown> }>, edges: Array<[string, string]>) => ({
@@ -61,12 +62,13 @@ describe('sub-workflows', () => {
     const outcome = await run(parent, { n: 20 });
     expect(outcome.execution).toMatchObject({ status: 'COMPLETED', result: 41 });
     // The child's row appears when its first event is stored.
-    const deadline = Date.now() + 10_000;
-    let children = outcome.execution!.children;
-    while (children.length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      children = (await api.gql<{ execution: { children: Array<Record<string, unknown>> } }>('query($id: ID!) { execution(id: $id) { children { status result parentExecutionId parentNodeId } } }', { id: outcome.id }, token)).data!.execution.children;
-    }
+    const children = await eventually(
+      async () => {
+        const found = (await api.gql<{ execution: { children: Array<Record<string, unknown>> } }>('query($id: ID!) { execution(id: $id) { children { status result parentExecutionId parentNodeId } } }', { id: outcome.id }, token)).data!.execution.children;
+        return found.length > 0 && found;
+      },
+      { timeoutMs: 10_000, intervalMs: 200, what: "the child's row" },
+    );
     expect(children).toEqual([{ status: 'COMPLETED', result: 40, parentExecutionId: outcome.id, parentNodeId: 'call' }]);
   });
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateWorkflow } from '@tandem/schema';
+import { eventually } from '../../test-support/eventually.js';
 import { BUILT_IN_TEMPLATES } from '../src/templates/index.js';
 import { DATABASES, startApi, SUM_WORKFLOW, type Api } from './api-harness.js';
 
@@ -89,15 +90,16 @@ function client(api: Api, token: string) {
     async execution(id: string): Promise<Run> {
       return (await gql<{ execution: Run }>('query($id: ID!) { execution(id: $id) { id status result error } }', { id })).execution;
     },
-    /** Polls the run until `done` holds (by default: it has ended). */
+    /** Waits until the run's state satisfies `done` (by default: it has ended). */
     async until(id: string, done: (run: Run) => boolean = (run) => FINAL.has(run.status), timeoutMs = 30_000): Promise<Run> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const run = await self.execution(id);
-        if (done(run)) return run;
-        if (Date.now() > deadline) throw new Error(`run ${id} is still ${run.status}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      return eventually(
+        async () => {
+          const run = await self.execution(id);
+          if (!done(run)) throw new Error(`run ${id} is still ${run.status}`);
+          return run;
+        },
+        { timeoutMs, intervalMs: 100 },
+      );
     },
     async run(workflowId: string, input: unknown = {}): Promise<Run> {
       return self.until(await self.start(workflowId, input));
@@ -107,14 +109,6 @@ function client(api: Api, token: string) {
     },
   };
   return self;
-}
-
-async function eventually(check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('the built-in template library as shipped', () => {
@@ -257,7 +251,7 @@ describe('built-in templates run', () => {
     const escalationUrl = http.route('/escalate', () => ({}));
     const wf = await c.deployed('escalation', { notifyUrl, escalationUrl, ackTimeoutMs: 300, escalationTimeoutMs: 60_000 });
     const id = await c.start(wf.id, { service: 'checkout' });
-    await eventually(() => http.to('/escalate').length === 1);
+    await eventually(() => http.to('/escalate').length === 1, { timeoutMs: 20_000 });
     await c.until(id, (run) => run.status === 'WAITING');
     await c.signal(id, 'ack', { by: 'lin' });
     expect(await c.until(id)).toMatchObject({ status: 'COMPLETED', result: { status: 'acknowledged', by: 'lin', escalated: true } });

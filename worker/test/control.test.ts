@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { EmittedEvent } from '@tandem/schema';
 import { INTERPRETER_QUERIES, INTERPRETER_SIGNALS, type LiveState } from '@tandem/worker';
-import { createHarness, waitFor, workflow, type Harness } from './harness.js';
+import { eventually } from '../../test-support/eventually.js';
+import { createHarness, workflow, type Harness } from './harness.js';
 import { startHttpServer, type TestHttpServer } from './http-server.js';
 
 let h: Harness;
@@ -36,14 +37,14 @@ const typesOf = (events: EmittedEvent[]) => events.map((e) => e.type);
 describe('wait.signal', () => {
   it('is WAITING until its own signal arrives; unrelated signals do not release it; output is the payload', async () => {
     const handle = await h.start(approval(), {});
-    await waitFor(() => typesOf(eventsOf(handle)).includes('STEP_WAITING'));
+    await eventually(() => typesOf(eventsOf(handle)).includes('STEP_WAITING'));
     expect(eventsOf(handle).find((e) => e.type === 'STEP_WAITING')).toMatchObject({ nodeId: 'approve', data: { signal: 'approve', status: 'WAITING' } });
     await signal(handle, 'reject', { by: 'mallory' });
-    await waitFor(() => typesOf(eventsOf(handle)).includes('SIGNAL_RECEIVED'));
+    await eventually(() => typesOf(eventsOf(handle)).includes('SIGNAL_RECEIVED'));
     expect(await state(handle)).toMatchObject({ status: 'WAITING', waitingFor: [{ nodeId: 'approve', signal: 'approve' }], pendingSignals: { reject: 1 } });
     await signal(handle, 'approve', { by: 'alice' });
     expect(await handle.result()).toEqual({ by: 'alice' });
-    await waitFor(() => typesOf(eventsOf(handle)).includes('EXECUTION_COMPLETED'));
+    await eventually(() => typesOf(eventsOf(handle)).includes('EXECUTION_COMPLETED'));
     expect(eventsOf(handle).find((e) => e.type === 'STEP_COMPLETED' && e.nodeId === 'approve')?.data).toMatchObject({ output: { by: 'alice' }, status: 'RUNNING' });
   });
 
@@ -82,7 +83,7 @@ describe('wait.signal', () => {
       ],
     );
     const handle = await h.start(def, {});
-    await waitFor(() => typesOf(eventsOf(handle)).includes('STEP_WAITING'));
+    await eventually(() => typesOf(eventsOf(handle)).includes('STEP_WAITING'));
     expect((await state(handle)).status).toBe('WAITING');
     await signal(handle, 'next', 1);
     await signal(handle, 'next', 2);
@@ -109,9 +110,9 @@ describe('wait.signal', () => {
       ],
     );
     const handle = await h.start(def, {});
-    await waitFor(() => eventsOf(handle).filter((e) => e.type === 'STEP_WAITING').length === 2);
+    await eventually(() => eventsOf(handle).filter((e) => e.type === 'STEP_WAITING').length === 2);
     await signal(handle, 'vote', { v: 1 });
-    await waitFor(() => eventsOf(handle).some((e) => e.type === 'STEP_COMPLETED' && (e.nodeId === 'a' || e.nodeId === 'b')));
+    await eventually(() => eventsOf(handle).some((e) => e.type === 'STEP_COMPLETED' && (e.nodeId === 'a' || e.nodeId === 'b')));
     expect((await state(handle)).waitingFor).toHaveLength(1);
     await signal(handle, 'vote', { v: 2 });
     expect(((await handle.result()) as number[]).sort()).toEqual([1, 2]);
@@ -119,7 +120,7 @@ describe('wait.signal', () => {
 
   it('delivers a signal sent while the worker is down once the worker returns', async () => {
     const handle = await h.start(approval(), {});
-    await waitFor(() => typesOf(eventsOf(handle)).includes('STEP_WAITING'));
+    await eventually(() => typesOf(eventsOf(handle)).includes('STEP_WAITING'));
     await h.stopWorker();
     await signal(handle, 'approve', { by: 'offline-bob' });
     await h.startWorker();
@@ -144,20 +145,21 @@ describe('pause and resume', () => {
 
   it('starts no step while paused, survives a worker restart, and continues on resume', async () => {
     const handle = await h.start(slowChain, {});
-    await waitFor(() => eventsOf(handle).some((e) => e.type === 'STEP_STARTED' && e.nodeId === 'first'));
+    await eventually(() => eventsOf(handle).some((e) => e.type === 'STEP_STARTED' && e.nodeId === 'first'));
     await handle.signal(INTERPRETER_SIGNALS.pause);
-    await waitFor(() => typesOf(eventsOf(handle)).includes('EXECUTION_PAUSED'));
+    await eventually(() => typesOf(eventsOf(handle)).includes('EXECUTION_PAUSED'));
     expect(eventsOf(handle).find((e) => e.type === 'EXECUTION_PAUSED')?.data).toEqual({ status: 'PAUSED' });
     // The timer in flight finishes; the next step does not start.
-    await waitFor(() => eventsOf(handle).some((e) => e.type === 'STEP_COMPLETED' && e.nodeId === 'first'));
+    await eventually(() => eventsOf(handle).some((e) => e.type === 'STEP_COMPLETED' && e.nodeId === 'first'));
     await h.stopWorker();
     await h.startWorker();
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(eventsOf(handle).some((e) => e.nodeId === 'second')).toBe(false);
+    // A query is answered only after the restarted worker has replayed the run and handled the
+    // task pending for it: had the run gone on while paused, 'second' would have started first.
     expect(await state(handle)).toMatchObject({ status: 'PAUSED', paused: true, completedNodes: ['t', 'first'] });
+    expect(eventsOf(handle).some((e) => e.nodeId === 'second')).toBe(false);
     await handle.signal(INTERPRETER_SIGNALS.resume);
     expect(await handle.result()).toBe('done');
-    await waitFor(() => typesOf(eventsOf(handle)).includes('EXECUTION_COMPLETED'));
+    await eventually(() => typesOf(eventsOf(handle)).includes('EXECUTION_COMPLETED'));
     const types = typesOf(eventsOf(handle));
     expect(types.indexOf('EXECUTION_RESUMED')).toBeLessThan(types.indexOf('STEP_COMPLETED', types.indexOf('EXECUTION_RESUMED')));
   });
@@ -173,14 +175,14 @@ describe('cancel', () => {
       [['t', 'call']],
     );
     const handle = await h.start(def, {});
-    await waitFor(() => (server.hits.get('/hang') ?? 0) > 0);
+    await eventually(() => (server.hits.get('/hang') ?? 0) > 0);
     await handle.cancel();
     const outcome = await handle.result().then(
       () => 'completed',
       (error: unknown) => (error instanceof WorkflowFailedError ? error.cause?.name : String(error)),
     );
     expect(outcome).toBe('CancelledFailure');
-    await waitFor(() => typesOf(eventsOf(handle)).includes('EXECUTION_CANCELLED'));
+    await eventually(() => typesOf(eventsOf(handle)).includes('EXECUTION_CANCELLED'));
     const history = await handle.fetchHistory();
     expect((history.events ?? []).some((e) => e.activityTaskCancelRequestedEventAttributes)).toBe(true);
     expect((await handle.describe()).status.name).toBe('CANCELLED');

@@ -3,7 +3,8 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmittedEvent } from '@tandem/schema';
 import { InProcessEventBus, RedisEventBus, type ExecutionEventBus } from '@tandem/worker';
-import { createHarness, waitFor, workflow } from './harness.js';
+import { eventually } from '../../test-support/eventually.js';
+import { createHarness, workflow } from './harness.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -41,7 +42,7 @@ describe.each(implementations)('%s event bus', (_name, create) => {
     const stopA = await bus.subscribe((e) => e.executionId === id && a.push(e.sequence));
     const stopB = await bus.subscribe((e) => e.executionId === id && b.push(e.sequence));
     for (let i = 1; i <= 50; i++) await bus.publish(event(id, i));
-    await waitFor(() => a.length === 50 && b.length === 50);
+    await eventually(() => a.length === 50 && b.length === 50);
     const expected = Array.from({ length: 50 }, (_, i) => i + 1);
     expect(a).toEqual(expected);
     expect(b).toEqual(expected);
@@ -54,12 +55,12 @@ describe.each(implementations)('%s event bus', (_name, create) => {
     const seen: Array<{ sequence: number; position: string }> = [];
     const stop = await bus.subscribe((e, position) => e.executionId === id && seen.push({ sequence: e.sequence, position }));
     for (let i = 1; i <= 3; i++) await bus.publish(event(id, i));
-    await waitFor(() => seen.length === 3);
+    await eventually(() => seen.length === 3);
     await stop();
     for (let i = 4; i <= 6; i++) await bus.publish(event(id, i));
     const resumed: number[] = [];
     const stopResumed = await bus.subscribe((e) => e.executionId === id && resumed.push(e.sequence), { after: seen[2]!.position });
-    await waitFor(() => resumed.length === 3);
+    await eventually(() => resumed.length === 3);
     expect(resumed).toEqual([4, 5, 6]);
     await stopResumed();
   });
@@ -82,7 +83,7 @@ describe('redis event bus with untrusted stream entries', () => {
     await raw.xAdd(stream, '*', { event: JSON.stringify({ executionId: id, sequence: 'x', type: 'NOPE' }) });
     await raw.xAdd(stream, '*', { other: 'field' });
     await bus.publish(event(id, 1));
-    await waitFor(() => seen.length === 1);
+    await eventually(() => seen.length === 1);
     expect(seen).toEqual([1]);
     await stop();
     await bus.close();
@@ -111,7 +112,7 @@ describe('worker publishing through Redis', () => {
         { x: 1 },
       );
       expect(run.result).toBe(2);
-      await waitFor(() => received.some((e) => e.type === 'EXECUTION_COMPLETED'));
+      await eventually(() => received.some((e) => e.type === 'EXECUTION_COMPLETED'));
       expect(received.map((e) => e.sequence)).toEqual(run.events.map((e) => e.sequence));
       expect(received.map((e) => e.type)).toEqual(run.events.map((e) => e.type));
     } finally {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { eventually } from '../../test-support/eventually.js';
 import { compileWorkflow, type EmittedEvent, type JsonValue } from '@tandem/schema';
 import { createTandemWorker, InProcessEventBus, INTERPRETER_WORKFLOW, NetworkPolicy, type ExecutionEventBus, type InterpreterInput, type SecretResolver } from '@tandem/worker';
 
@@ -109,8 +110,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         if (!(error instanceof WorkflowFailedError)) throw error;
         outcome.error = error;
       }
-      // Sinks run right after the workflow task; give the in-process bus a moment to deliver the last event.
-      await waitFor(() => eventsOf(executionId).some((e) => e.type.startsWith('EXECUTION_') && e.type !== 'EXECUTION_STARTED'));
+      // Sinks run right after the workflow task: wait for the terminal event to be delivered.
+      await eventually(() => eventsOf(executionId).some((e) => e.type.startsWith('EXECUTION_') && e.type !== 'EXECUTION_STARTED'));
       outcome.events = eventsOf(executionId);
       return outcome;
     },
@@ -123,14 +124,6 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await connection.close();
     },
   };
-}
-
-export async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** A workflow document from nodes and edges, with the brief's envelope. */

@@ -295,6 +295,11 @@ export class EventService {
     }
   }
 
+  /** How many executionUpdated subscribers follow a workflow's runs on this server. */
+  followersOf(workflowId: string): number {
+    return this.workflowListeners.get(workflowId)?.size ?? 0;
+  }
+
   /** Called when a run is started here, so dashboards see it at once. */
   announce(execution: Execution): void {
     for (const listener of this.workflowListeners.get(execution.workflowId) ?? []) listener(execution);
