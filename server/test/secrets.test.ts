@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { generateSecretsKey, loadKeyring, SecretService } from '@tandem/server';
+import { generateSecretsKey, loadKeyring, openDatabase, openSecretResolver, SecretService } from '@tandem/server';
 import { knexOf } from '../src/db/orm.js';
 import { DATABASES, startApi, type Api, type GraphqlResponse } from './api-harness.js';
 
@@ -115,6 +115,28 @@ describe('the secrets keyring', () => {
       expect(configured.currentId).toBe('prod');
       expect(configured.open(sealed.keyId, sealed.value, 'ctx')).toBe('v');
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a worker process opens the database and the API server’s key on first use, and reads values', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-worker-secrets-'));
+    const resolver = openSecretResolver({ databaseUrl: undefined, dataDir: dir, key: undefined, keys: undefined });
+    try {
+      // No key yet (no API server has run with this data dir): the step fails, and the next one tries again.
+      await expect(resolver.resolve('u1', ['A'])).rejects.toThrow(/no secrets key: set TANDEM_SECRETS_KEY/);
+      const keyring = loadKeyring({ dataDir: dir, generate: true, log: () => {} });
+      const db = await openDatabase({ url: undefined, sqliteFile: join(dir, 'tandem.db') });
+      try {
+        await knexOf(db)('users').insert({ id: 'u1', email: 'u1@example.com', name: 'U', password_hash: 'x', created_at: new Date() });
+        await new SecretService(db, keyring).set({ id: 'u1' } as never, 'A', 'value-a');
+      } finally {
+        await db.close();
+      }
+      expect(Object.fromEntries(await resolver.resolve('u1', ['A', 'MISSING']))).toEqual({ A: 'value-a' });
+      expect((await resolver.resolve('someone-else', ['A'])).size).toBe(0);
+    } finally {
+      await resolver.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

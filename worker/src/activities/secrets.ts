@@ -53,7 +53,7 @@ export async function revealSecrets(input: HttpRequestInput, resolver: SecretRes
     const which = missing.map((n) => `"${n}"`).join(', ');
     throw nonRetryable(
       HTTP_FAILURE.secretNotFound,
-      `${missing.length === 1 ? 'secret' : 'secrets'} ${which} ${missing.length === 1 ? 'is' : 'are'} not set for the owner of this workflow (set ${missing.length === 1 ? 'it' : 'them'} under Settings → Secrets, or with setSecret)`,
+      `${missing.length === 1 ? 'secret' : 'secrets'} ${which} ${missing.length === 1 ? 'is' : 'are'} not set for the owner of this workflow (the owner sets ${missing.length === 1 ? 'it' : 'them'} with the setSecret mutation)`,
     );
   }
   const pattern = secretPlaceholderPattern(context.nonce);
