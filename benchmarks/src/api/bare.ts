@@ -4,9 +4,7 @@
 // database cost on their own.
 import { randomUUID } from 'node:crypto';
 import { execute, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
-import type { User } from '../../../server/src/db/entities.js';
-import type { ApiContext, Services } from '../../../server/src/graphql/context.js';
-import { checkComplexity } from '../../../server/src/graphql/limits.js';
+import { checkComplexity, type ApiContext, type Services, type User } from '@tandem/server/internals';
 import { summarize, type Summary } from '../stats.js';
 import { checkReadBody, timedLoops, type LoadFigures, type LoopOptions } from './loops.js';
 import type { ReadQuery } from './queries.js';

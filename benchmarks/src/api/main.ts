@@ -7,7 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startTemporal } from '@tandem/ops';
 import { readServerConfig, startTandemServer } from '@tandem/server';
 import { bundleInterpreterWorkflow, createTandemWorker, InProcessEventBus } from '@tandem/worker';
-import { buildApiSchema } from '../../../server/src/graphql/schema.js';
+import { buildApiSchema } from '@tandem/server/internals';
 import { machineInfo } from '../machine.js';
 import { cpuPercent, cpuSnapshot } from './cpu.js';
 import { bareContext, measureOverheadParts, runBareLoad } from './bare.js';
