@@ -11,8 +11,7 @@ import {
   type NodeState,
   type Viewport,
 } from './model';
-
-type Point = { x: number; y: number };
+import { idsInside, IDLE, step, withDragOrigins, type GestureInput, type GestureState, type Point } from './gestures';
 
 export interface RemoteCursor {
   id: number;
@@ -77,9 +76,17 @@ export function Canvas(props: CanvasProps) {
   let svg!: SVGSVGElement;
   const [size, setSize] = createSignal({ width: 800, height: 600 });
   const [viewport, setViewport] = createSignal<Viewport>({ x: 40, y: 40, zoom: 1 });
-  const [drag, setDrag] = createSignal<Map<string, Point> | null>(null);
-  const [connecting, setConnecting] = createSignal<{ source: string; handle: string | undefined; from: Point; to: Point } | null>(null);
-  const [marquee, setMarquee] = createSignal<{ from: Point; to: Point } | null>(null);
+  // Pointer gestures (pure state machine in gestures.ts): one at a time, tracked on the svg with pointer capture.
+  const [gesture, setGesture] = createSignal<GestureState>(IDLE);
+  const drag = createMemo(() => {
+    const pointer = gesture().pointer;
+    return pointer?.kind === 'drag' ? pointer.positions : null;
+  });
+  const connecting = createMemo(() => gesture().connection);
+  const marquee = createMemo(() => {
+    const pointer = gesture().pointer;
+    return pointer?.kind === 'marquee' ? { from: pointer.from, to: pointer.to } : null;
+  });
 
   const byId = createMemo(() => {
     const map = new Map<string, CanvasNode>();
@@ -120,136 +127,90 @@ export function Canvas(props: CanvasProps) {
     });
   });
 
-  // Pointer gestures: one at a time, tracked on the svg with pointer capture.
-  let gesture:
-    | { kind: 'pan'; start: Point; origin: Viewport }
-    | { kind: 'drag'; start: Point; origins: Map<string, Point>; moved: boolean }
-    | { kind: 'connect'; moved: boolean }
-    | { kind: 'marquee' }
-    | null = null;
-
-  const onBackgroundDown = (event: PointerEvent) => {
-    if (event.button === 1) {
-      // The middle button pans from anywhere, nodes included.
-      event.preventDefault();
-      svg.setPointerCapture?.(event.pointerId);
-      gesture = { kind: 'pan', start: { x: event.clientX, y: event.clientY }, origin: viewport() };
-      return;
-    }
-    if (event.button !== 0) return;
-    const pending = connecting();
-    if (pending) {
-      setConnecting(null);
-      return;
-    }
-    svg.setPointerCapture?.(event.pointerId);
-    if (event.shiftKey && !props.readOnly) {
-      const p = toGraph(event);
-      gesture = { kind: 'marquee' };
-      setMarquee({ from: p, to: p });
-    } else {
-      gesture = { kind: 'pan', start: { x: event.clientX, y: event.clientY }, origin: viewport() };
-      if (!event.shiftKey) props.onSelect?.([], false);
+  /** Runs one input through the gesture machine and carries out its effects, in order. */
+  const dispatch = (input: GestureInput, event?: PointerEvent) => {
+    const next = step(gesture(), input, { readOnly: props.readOnly ?? false });
+    let state = next.state;
+    setGesture(state);
+    for (const effect of next.effects) {
+      switch (effect.type) {
+        case 'capture':
+          if (event) svg.setPointerCapture?.(event.pointerId);
+          break;
+        case 'prevent-default':
+          event?.preventDefault();
+          break;
+        case 'select':
+          props.onSelect?.(effect.ids, effect.additive);
+          break;
+        case 'begin-drag': {
+          // The nodes that move: the pressed one and the selection, as it is after the press.
+          const origins = new Map<string, Point>();
+          for (const other of props.nodes) if (other.id === effect.nodeId || props.selected?.(other.id)) origins.set(other.id, position(other));
+          state = withDragOrigins(state, origins);
+          setGesture(state);
+          break;
+        }
+        case 'viewport':
+          setViewport(effect.viewport);
+          break;
+        case 'dragging':
+          props.onDragging?.(effect.positions === null ? null : new Map(effect.positions));
+          break;
+        case 'move-end':
+          props.onMoveEnd?.(new Map(effect.positions));
+          break;
+        case 'connect':
+          props.onConnect?.(effect.source, effect.handle, effect.target);
+          break;
+        case 'select-area':
+          props.onSelect?.(
+            idsInside(
+              props.nodes.map((n) => ({ id: n.id, ...position(n), width: NODE_WIDTH, height: nodeHeight(n) })),
+              effect.area,
+            ),
+            true,
+          );
+          break;
+      }
     }
   };
+
+  const clientPoint = (event: PointerEvent): Point => ({ x: event.clientX, y: event.clientY });
+
+  const onBackgroundDown = (event: PointerEvent) =>
+    dispatch({ type: 'background-down', button: event.button, shift: event.shiftKey, client: clientPoint(event), graph: toGraph(event), viewport: viewport() }, event);
 
   const onNodeDown = (event: PointerEvent, node: CanvasNode) => {
     if (event.button !== 0) return;
     event.stopPropagation();
-    const pending = connecting();
-    if (pending) {
-      if (pending.source !== node.id) props.onConnect?.(pending.source, pending.handle, node.id);
-      setConnecting(null);
-      return;
-    }
-    const additive = event.shiftKey || event.metaKey || event.ctrlKey;
-    if (!props.selected?.(node.id) || additive) props.onSelect?.([node.id], additive);
-    if (props.readOnly) return;
-    svg.setPointerCapture?.(event.pointerId);
-    const origins = new Map<string, Point>();
-    for (const other of props.nodes) if (other.id === node.id || props.selected?.(other.id)) origins.set(other.id, position(other));
-    gesture = { kind: 'drag', start: toGraph(event), origins, moved: false };
+    dispatch(
+      { type: 'node-down', button: 0, nodeId: node.id, additive: event.shiftKey || event.metaKey || event.ctrlKey, selected: props.selected?.(node.id) ?? false, graph: toGraph(event) },
+      event,
+    );
   };
 
   const onHandleDown = (event: PointerEvent, node: CanvasNode, handle: string | undefined) => {
     if (event.button !== 0 || props.readOnly) return;
     event.stopPropagation();
-    svg.setPointerCapture?.(event.pointerId);
     const offset = handleOffset(node, handle);
     const p = position(node);
-    const from = { x: p.x + offset.x, y: p.y + offset.y };
-    setConnecting({ source: node.id, handle, from, to: toGraph(event) });
-    gesture = { kind: 'connect', moved: false };
+    dispatch({ type: 'handle-down', button: 0, nodeId: node.id, handle, from: { x: p.x + offset.x, y: p.y + offset.y }, graph: toGraph(event) }, event);
   };
 
   const onMove = (event: PointerEvent) => {
     props.onCursor?.(toGraph(event));
-    const g = gesture;
-    if (!g) {
-      const pending = connecting();
-      if (pending) setConnecting({ ...pending, to: toGraph(event) });
-      return;
-    }
-    if (g.kind === 'pan') {
-      setViewport({ ...g.origin, x: g.origin.x + event.clientX - g.start.x, y: g.origin.y + event.clientY - g.start.y });
-    } else if (g.kind === 'drag') {
-      const p = toGraph(event);
-      const dx = p.x - g.start.x;
-      const dy = p.y - g.start.y;
-      if (!g.moved && Math.hypot(dx, dy) < 3) return;
-      g.moved = true;
-      const next = new Map<string, Point>();
-      for (const [id, origin] of g.origins) next.set(id, { x: Math.round(origin.x + dx), y: Math.round(origin.y + dy) });
-      setDrag(next);
-      props.onDragging?.(next);
-    } else if (g.kind === 'connect') {
-      const pending = connecting();
-      if (pending) {
-        const to = toGraph(event);
-        if (Math.hypot(to.x - pending.from.x, to.y - pending.from.y) > 8) g.moved = true;
-        setConnecting({ ...pending, to });
-      }
-    } else if (g.kind === 'marquee') {
-      const m = marquee();
-      if (m) setMarquee({ ...m, to: toGraph(event) });
-    }
+    dispatch({ type: 'move', client: clientPoint(event), graph: toGraph(event) }, event);
   };
 
-  const onUp = (event: PointerEvent) => {
-    const g = gesture;
-    gesture = null;
-    if (!g) return;
-    if (g.kind === 'drag') {
-      const final = drag();
-      if (g.moved && final) props.onMoveEnd?.(final);
-      setDrag(null);
-      props.onDragging?.(null);
-    } else if (g.kind === 'connect') {
-      const pending = connecting();
-      if (!pending) return;
-      if (!g.moved) return; // a click on a handle: the next click on a node connects
-      const hit = document.elementFromPoint(event.clientX, event.clientY)?.closest('[data-node-id]');
-      const target = hit?.getAttribute('data-node-id');
-      if (target && target !== pending.source) props.onConnect?.(pending.source, pending.handle, target);
-      setConnecting(null);
-    } else if (g.kind === 'marquee') {
-      const m = marquee();
-      setMarquee(null);
-      if (!m) return;
-      const x1 = Math.min(m.from.x, m.to.x);
-      const x2 = Math.max(m.from.x, m.to.x);
-      const y1 = Math.min(m.from.y, m.to.y);
-      const y2 = Math.max(m.from.y, m.to.y);
-      const inside = props.nodes.filter((n) => {
-        const p = position(n);
-        return p.x >= x1 && p.x + NODE_WIDTH <= x2 && p.y >= y1 && p.y + nodeHeight(n) <= y2;
-      });
-      props.onSelect?.(
-        inside.map((n) => n.id),
-        true,
-      );
-    }
-  };
+  const onUp = (event: PointerEvent) =>
+    dispatch(
+      {
+        type: 'up',
+        nodeAt: () => document.elementFromPoint(event.clientX, event.clientY)?.closest('[data-node-id]')?.getAttribute('data-node-id') ?? null,
+      },
+      event,
+    );
 
   const onWheel = (event: WheelEvent) => {
     event.preventDefault();
@@ -274,7 +235,7 @@ export function Canvas(props: CanvasProps) {
       class="canvas"
       ref={container}
       onKeyDown={(event) => {
-        if (event.key === 'Escape' && connecting()) setConnecting(null);
+        if (event.key === 'Escape') dispatch({ type: 'escape' });
       }}
       onDragOver={(event) => {
         if (props.onDropType && !props.readOnly && event.dataTransfer?.types.includes(NODE_TYPE_MIME)) {
@@ -475,7 +436,7 @@ export function Canvas(props: CanvasProps) {
           ⤢
         </button>
       </div>
-      <Show when={connecting() && !gesture}>
+      <Show when={connecting() && !gesture().pointer}>
         <p class="canvas-hint" role="status">
           Click the node to connect to, or press Escape.
         </p>
