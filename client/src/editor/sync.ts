@@ -35,6 +35,13 @@ export function coversLocalEdits(doc: Y.Doc, persisted: Map<number, number>): bo
   return (persisted.get(doc.clientID) ?? 0) >= Y.getState(doc.store, doc.clientID);
 }
 
+/** Waits until the session says every local edit is saved (at most `ms`); says whether they are. */
+export async function whenSaved(session: DocSession, ms = 8000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!session.saved() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+  return session.saved();
+}
+
 export function openDocSession(workflowId: string): DocSession {
   const doc = new Y.Doc({ gc: false });
   const awareness = new Awareness(doc);

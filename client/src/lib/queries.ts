@@ -195,6 +195,151 @@ export interface Member {
   user: { id: string; name: string; email: string };
 }
 
+export async function workflowMembers(workflowId: string): Promise<{ myRole: Role; members: Member[] }> {
+  const data = await gql<{ workflow: { myRole: Role; members: Member[] } }>('query Members($id: ID!) { workflow(id: $id) { myRole members { role user { id name email } } } }', {
+    id: workflowId,
+  });
+  return data.workflow;
+}
+
+export async function myRole(workflowId: string): Promise<Role> {
+  return (await gql<{ workflow: { myRole: Role } }>('query Role($id: ID!) { workflow(id: $id) { myRole } }', { id: workflowId })).workflow.myRole;
+}
+
+export async function shareWorkflow(workflowId: string, email: string, role: Role): Promise<void> {
+  await gql('mutation Share($workflowId: ID!, $email: String!, $role: WorkflowRole!) { shareWorkflow(workflowId: $workflowId, email: $email, role: $role) { __typename } }', {
+    workflowId,
+    email,
+    role,
+  });
+}
+
+export async function unshareWorkflow(workflowId: string, email: string): Promise<void> {
+  await gql('mutation Unshare($workflowId: ID!, $email: String!) { unshareWorkflow(workflowId: $workflowId, email: $email) { __typename } }', { workflowId, email });
+}
+
+export interface VersionSummary {
+  id: string;
+  number: number;
+  message: string;
+  createdAt: string;
+  author: { name: string };
+}
+
+/** The latest 50 deployed versions, newest first, and how many there are. */
+export async function listVersions(workflowId: string): Promise<{ items: VersionSummary[]; totalCount: number }> {
+  const data = await gql<{ workflow: { versions: { totalCount: number; edges: Array<{ node: VersionSummary }> } } }>(
+    'query Versions($id: ID!) { workflow(id: $id) { versions(first: 50) { totalCount edges { node { id number message createdAt author { name } } } } } }',
+    { id: workflowId },
+  );
+  return { items: data.workflow.versions.edges.map((e) => e.node), totalCount: data.workflow.versions.totalCount };
+}
+
+/** Status changes of a workflow's runs (for the runs list). */
+export const EXECUTION_UPDATED_SUBSCRIPTION = 'subscription Updated($workflowId: ID!) { executionUpdated(workflowId: $workflowId) { id status } }';
+
+export interface WebhookSettings {
+  myRole: Role;
+  webhookSecret: string | null;
+  latestVersion: number;
+}
+
+export async function getWebhookSettings(workflowId: string): Promise<WebhookSettings> {
+  const data = await gql<{ workflow: WebhookSettings }>('query Webhooks($id: ID!) { workflow(id: $id) { myRole webhookSecret latestVersion } }', { id: workflowId });
+  return data.workflow;
+}
+
+/** A new webhook secret (owner only); returns it. */
+export async function rotateWebhookSecret(workflowId: string): Promise<string | null> {
+  const data = await gql<{ rotateWebhookSecret: { webhookSecret: string | null } }>('mutation Rotate($id: ID!) { rotateWebhookSecret(id: $id) { webhookSecret } }', {
+    id: workflowId,
+  });
+  return data.rotateWebhookSecret.webhookSecret;
+}
+
+// --- Templates ---
+
+export interface TemplateParameter {
+  name: string;
+  type: string;
+  required: boolean;
+  description: string;
+  default: unknown;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  description: string;
+  tags: string[];
+  builtIn: boolean;
+  author: { name: string };
+  definition: WorkflowDefinition;
+  parameters: TemplateParameter[];
+}
+
+export async function listTemplates(search: string, tag: string): Promise<Template[]> {
+  const data = await gql<{ templates: { edges: Array<{ node: Template }> } }>(
+    `query Templates($search: String, $tag: String) { templates(first: 100, search: $search, tag: $tag) { edges { node {
+      id name description tags builtIn author { name } definition parameters { name type required description default } } } } }`,
+    { search: search || null, tag: tag || null },
+  );
+  return data.templates.edges.map((e) => e.node);
+}
+
+/** A new workflow from a template; returns its id. */
+export async function instantiateTemplate(templateId: string, name: string | null, parameters: Record<string, unknown>): Promise<{ id: string }> {
+  const data = await gql<{ instantiateTemplate: { id: string } }>(
+    'mutation Instantiate($templateId: ID!, $name: String, $parameters: JSON) { instantiateTemplate(templateId: $templateId, name: $name, parameters: $parameters) { id } }',
+    { templateId, name, parameters },
+  );
+  return data.instantiateTemplate;
+}
+
+export interface TemplateInput {
+  name: string;
+  description: string;
+  tags: string[];
+  parameters: Array<{ name: string; type: string; required: boolean; description: string; default?: unknown }>;
+}
+
+export async function saveAsTemplate(workflowId: string, input: TemplateInput): Promise<{ id: string }> {
+  const data = await gql<{ saveAsTemplate: { id: string } }>(
+    'mutation SaveTemplate($workflowId: ID!, $input: SaveAsTemplateInput!) { saveAsTemplate(workflowId: $workflowId, input: $input) { id } }',
+    { workflowId, input },
+  );
+  return data.saveAsTemplate;
+}
+
+// --- API tokens ---
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+const TOKEN = 'id name prefix createdAt lastUsedAt revokedAt';
+
+export async function listApiTokens(): Promise<ApiToken[]> {
+  return (await gql<{ apiTokens: ApiToken[] }>(`query Tokens { apiTokens { ${TOKEN} } }`)).apiTokens;
+}
+
+/** A new API token; its secret is returned this once. */
+export async function createApiToken(name: string): Promise<{ secret: string; token: ApiToken }> {
+  const data = await gql<{ createApiToken: { secret: string; token: ApiToken } }>(`mutation Create($name: String!) { createApiToken(name: $name) { secret token { ${TOKEN} } } }`, {
+    name,
+  });
+  return data.createApiToken;
+}
+
+export async function revokeApiToken(id: string): Promise<void> {
+  await gql('mutation Revoke($id: ID!) { revokeApiToken(id: $id) { id } }', { id });
+}
+
 export interface Schedule {
   id: string;
   nodeId: string;

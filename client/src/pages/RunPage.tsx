@@ -1,15 +1,14 @@
 import { A, useParams } from '@solidjs/router';
-import { createMemo, createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import type { WorkflowDefinition } from '@tandem/schema';
 import { Canvas } from '../graph/Canvas';
 import { canvasModel } from '../editor/doc';
-import { describeError, subscribe } from '../lib/api';
+import { describeError } from '../lib/api';
 import { formatDuration, formatTime, pretty } from '../lib/format';
 import { JsonInput, parseJson } from '../lib/JsonInput';
 import {
   ACTIVE_STATUSES,
   controlExecution,
-  EXECUTION_EVENTS_SUBSCRIPTION,
   exportWorkflow,
   getExecution,
   getWorkflow,
@@ -19,30 +18,10 @@ import {
 } from '../lib/queries';
 import { applyEvents, emptyRunState, type StepInfo } from '../lib/run-state';
 import { StatusBadge } from '../lib/StatusBadge';
+import { useEventStream } from '../runs/event-stream';
 import { RunProgress } from '../runs/RunProgress';
 import { useTitle } from '../lib/title';
 import { ErrorText } from '../lib/ErrorText';
-
-const CACHE_LIMIT = 2000;
-const TERMINAL = new Set(['EXECUTION_COMPLETED', 'EXECUTION_FAILED', 'EXECUTION_CANCELLED']);
-
-/** Events seen before a reload, so the stream resumes after the last cursor instead of from the start. */
-function cachedEvents(executionId: string): ExecutionEvent[] {
-  try {
-    const raw = sessionStorage.getItem(`tandem.events.${executionId}`);
-    return raw ? (JSON.parse(raw) as ExecutionEvent[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-function cacheEvents(executionId: string, events: readonly ExecutionEvent[]): void {
-  try {
-    if (events.length <= CACHE_LIMIT) sessionStorage.setItem(`tandem.events.${executionId}`, JSON.stringify(events));
-  } catch {
-    // Storage full: the next load starts from the first event.
-  }
-}
 
 export default function RunPage() {
   const params = useParams<{ id: string }>();
@@ -55,62 +34,11 @@ export default function RunPage() {
     },
   );
 
-  // Live events, resumed by cursor.
-  const [events, setEvents] = createSignal<ExecutionEvent[]>([]);
-  const [live, setLive] = createSignal<'connecting' | 'live' | 'ended' | 'retrying'>('connecting');
-  const [streamError, setStreamError] = createSignal('');
-  let stop: (() => void) | undefined;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  const start = (executionId: string) => {
-    const initial = cachedEvents(executionId);
-    setEvents(initial);
-    if (initial.some((e) => TERMINAL.has(e.type))) {
-      // Everything is here already: a finished run's stream has nothing more to say.
-      setLive('ended');
-      return;
-    }
-    const listen = () => {
-      const after = events().at(-1)?.id ?? null;
-      setLive('connecting');
-      stop = subscribe<{ executionEvents: ExecutionEvent }>(
-        EXECUTION_EVENTS_SUBSCRIPTION,
-        { executionId, after },
-        {
-          next: ({ executionEvents: event }) => {
-            setLive('live');
-            const current = events();
-            if (current.length && current[current.length - 1]!.sequence >= event.sequence) return;
-            const next = [...current, event];
-            setEvents(next);
-            cacheEvents(executionId, next);
-            if (TERMINAL.has(event.type)) void refetch();
-          },
-          error: (error) => {
-            // Fell behind, or the connection dropped: resume after the last event seen.
-            setStreamError(describeError(error));
-            setLive('retrying');
-            stop?.();
-            retryTimer = setTimeout(listen, 1000);
-          },
-          complete: () => setLive('ended'),
-        },
-      );
-    };
-    listen();
-  };
-  onCleanup(() => {
-    stop?.();
-    clearTimeout(retryTimer);
-  });
-  let started = false;
-  const ready = createMemo(() => {
-    const e = execution();
-    if (e && !started) {
-      started = true;
-      start(e.id);
-    }
-    return e;
-  });
+  // Live events, resumed by cursor; a run that ends is read again for its final row.
+  const stream = useEventStream(() => execution()?.id, { onTerminal: () => void refetch() });
+  const events = stream.events;
+  const live = stream.state;
+  const streamError = stream.error;
 
   const state = createMemo(() => applyEvents(emptyRunState(), events()));
   const status = () => state().status ?? execution()?.status ?? null;
@@ -140,7 +68,7 @@ export default function RunPage() {
           {describeError(execution.error)} <A href="/">Back to your workflows</A>
         </p>
       </Show>
-      <Show when={ready()}>
+      <Show when={execution()}>
         {(run) => (
           <>
             <header class="workflow-head">

@@ -1,25 +1,15 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
-import { describeError, gql } from '../lib/api';
+import { describeError } from '../lib/api';
 import { formatTime } from '../lib/format';
+import { createApiToken, listApiTokens, revokeApiToken, type ApiToken } from '../lib/queries';
 import { user } from '../lib/session';
 import { useTitle } from '../lib/title';
 import { ErrorText } from '../lib/ErrorText';
 
-interface ApiToken {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-const TOKEN = 'id name prefix createdAt lastUsedAt revokedAt';
-
 /** Account settings: API tokens for integrators (the secret is shown once). */
 export default function SettingsPage() {
   useTitle(() => 'Settings');
-  const [tokens, { refetch }] = createResource(async () => (await gql<{ apiTokens: ApiToken[] }>(`query Tokens { apiTokens { ${TOKEN} } }`)).apiTokens);
+  const [tokens, { refetch }] = createResource(listApiTokens);
   const [name, setName] = createSignal('');
   const [secret, setSecret] = createSignal<{ name: string; secret: string } | null>(null);
   const [error, setError] = createSignal('');
@@ -27,11 +17,8 @@ export default function SettingsPage() {
     event.preventDefault();
     setError('');
     try {
-      const data = await gql<{ createApiToken: { secret: string; token: ApiToken } }>(
-        `mutation Create($name: String!) { createApiToken(name: $name) { secret token { ${TOKEN} } } }`,
-        { name: name().trim() },
-      );
-      setSecret({ name: data.createApiToken.token.name, secret: data.createApiToken.secret });
+      const created = await createApiToken(name().trim());
+      setSecret({ name: created.token.name, secret: created.secret });
       setName('');
       await refetch();
     } catch (e) {
@@ -42,7 +29,7 @@ export default function SettingsPage() {
     if (!confirm(`Revoke "${token.name}"? Integrations using it stop working.`)) return;
     setError('');
     try {
-      await gql('mutation Revoke($id: ID!) { revokeApiToken(id: $id) { id } }', { id: token.id });
+      await revokeApiToken(token.id);
       await refetch();
     } catch (e) {
       setError(describeError(e));

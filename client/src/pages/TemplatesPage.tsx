@@ -1,43 +1,15 @@
 import { useNavigate } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, Match, onCleanup, Show, Switch } from 'solid-js';
-import type { WorkflowDefinition } from '@tandem/schema';
 import { canvasModel } from '../editor/doc';
 import { Canvas } from '../graph/Canvas';
-import { ApiError, describeError, gql, type ApiProblem } from '../lib/api';
+import { ApiError, describeError, type ApiProblem } from '../lib/api';
 import { JsonInput, parseJson } from '../lib/JsonInput';
 import { Modal } from '../lib/Modal';
 import { ProblemList } from '../lib/Problems';
 import { FieldProblems } from '../templates/FieldProblems';
 import { problemsByParameter } from '../templates/parameter-problems';
 import { useTitle } from '../lib/title';
-
-export interface TemplateParameter {
-  name: string;
-  type: string;
-  required: boolean;
-  description: string;
-  default: unknown;
-}
-
-export interface Template {
-  id: string;
-  name: string;
-  description: string;
-  tags: string[];
-  builtIn: boolean;
-  author: { name: string };
-  definition: WorkflowDefinition;
-  parameters: TemplateParameter[];
-}
-
-async function listTemplates(search: string, tag: string): Promise<Template[]> {
-  const data = await gql<{ templates: { edges: Array<{ node: Template }> } }>(
-    `query Templates($search: String, $tag: String) { templates(first: 100, search: $search, tag: $tag) { edges { node {
-      id name description tags builtIn author { name } definition parameters { name type required description default } } } } }`,
-    { search: search || null, tag: tag || null },
-  );
-  return data.templates.edges.map((e) => e.node);
-}
+import { instantiateTemplate, listTemplates, type Template, type TemplateParameter } from '../lib/queries';
 
 /** The template library: browse, search, filter by tag, preview the graph, instantiate with a parameter form. */
 export default function TemplatesPage() {
@@ -150,11 +122,8 @@ function InstantiateDialog(props: { template: Template; onClose: () => void }) {
     setError('');
     setProblems([]);
     try {
-      const data = await gql<{ instantiateTemplate: { id: string } }>(
-        'mutation Instantiate($templateId: ID!, $name: String, $parameters: JSON) { instantiateTemplate(templateId: $templateId, name: $name, parameters: $parameters) { id } }',
-        { templateId: props.template.id, name: name().trim() || null, parameters },
-      );
-      navigate(`/workflows/${data.instantiateTemplate.id}`);
+      const created = await instantiateTemplate(props.template.id, name().trim() || null, parameters);
+      navigate(`/workflows/${created.id}`);
     } catch (e) {
       setError(describeError(e));
       if (e instanceof ApiError) setProblems(e.problems);

@@ -1,7 +1,7 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
 import type { WorkflowDefinition } from '@tandem/schema';
-import { describeError, gql } from '../lib/api';
-import { exportWorkflow, type Role } from '../lib/queries';
+import { describeError } from '../lib/api';
+import { exportWorkflow, getWebhookSettings, rotateWebhookSecret, type Role } from '../lib/queries';
 import './schedules.css';
 import { ErrorText } from '../lib/ErrorText';
 
@@ -14,11 +14,7 @@ interface WebhookInfo {
 
 /** The webhook triggers of the latest deployed version (deliveries are matched against it, not the draft). */
 async function loadWebhooks(workflowId: string): Promise<WebhookInfo> {
-  const data = await gql<{ workflow: { myRole: Role; webhookSecret: string | null; latestVersion: number } }>(
-    'query Webhooks($id: ID!) { workflow(id: $id) { myRole webhookSecret latestVersion } }',
-    { id: workflowId },
-  );
-  const { myRole, webhookSecret, latestVersion } = data.workflow;
+  const { myRole, webhookSecret, latestVersion } = await getWebhookSettings(workflowId);
   let definition: WorkflowDefinition | null = null;
   if (latestVersion > 0) definition = await exportWorkflow(workflowId, latestVersion);
   const hooks = (definition?.nodes ?? [])
@@ -65,11 +61,9 @@ export function WebhookPanel(props: { workflowId: string }) {
     if (!confirm('Replace the webhook secret? Senders using the old one will be refused from now on.')) return;
     setError('');
     try {
-      const data = await gql<{ rotateWebhookSecret: { webhookSecret: string | null } }>('mutation Rotate($id: ID!) { rotateWebhookSecret(id: $id) { webhookSecret } }', {
-        id: props.workflowId,
-      });
+      const secret = await rotateWebhookSecret(props.workflowId);
       const current = info();
-      if (current) mutate({ ...current, secret: data.rotateWebhookSecret.webhookSecret });
+      if (current) mutate({ ...current, secret });
       setShown(true);
       setMessage('The webhook secret was replaced.');
     } catch (e) {

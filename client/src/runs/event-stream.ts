@@ -1,0 +1,99 @@
+import { createEffect, createMemo, createSignal, on, onCleanup, type Accessor } from 'solid-js';
+import { describeError, subscribe } from '../lib/api';
+import { EXECUTION_EVENTS_SUBSCRIPTION, type ExecutionEvent } from '../lib/queries';
+
+const CACHE_LIMIT = 2000;
+const TERMINAL = new Set(['EXECUTION_COMPLETED', 'EXECUTION_FAILED', 'EXECUTION_CANCELLED']);
+
+export type StreamState = 'connecting' | 'live' | 'ended' | 'retrying';
+
+export interface EventStream {
+  /** Every event of the run seen so far, in sequence order. */
+  events: Accessor<ExecutionEvent[]>;
+  state: Accessor<StreamState>;
+  /** Why the stream last dropped (it resumes by itself). */
+  error: Accessor<string>;
+}
+
+/**
+ * A run's events, live: the ones cached in this tab (sessionStorage) first, then the
+ * subscription resumed after the last one held; when it drops or falls behind, it subscribes
+ * again after the last event seen. Started by an effect once `executionId` is known, and
+ * again when it changes; stopped when the owner is disposed.
+ */
+export function useEventStream(executionId: Accessor<string | undefined>, options: { onTerminal?: () => void } = {}): EventStream {
+  const [events, setEvents] = createSignal<ExecutionEvent[]>([]);
+  const [state, setState] = createSignal<StreamState>('connecting');
+  const [error, setError] = createSignal('');
+  // Only a different id restarts the stream (a refetched run with the same id does not).
+  const id = createMemo(executionId);
+
+  // `on` runs the body untracked: reading `events()` below must not restart the stream.
+  createEffect(
+    on(id, (current) => {
+      if (!current) return;
+      let stop: (() => void) | undefined;
+      let retryTimer: ReturnType<typeof setTimeout> | undefined;
+      onCleanup(() => {
+        stop?.();
+        clearTimeout(retryTimer);
+      });
+      const initial = cachedEvents(current);
+      setEvents(initial);
+      setError('');
+      if (initial.some((e) => TERMINAL.has(e.type))) {
+        // Everything is here already: a finished run's stream has nothing more to say.
+        setState('ended');
+        return;
+      }
+      const listen = () => {
+        const after = events().at(-1)?.id ?? null;
+        setState('connecting');
+        stop = subscribe<{ executionEvents: ExecutionEvent }>(
+          EXECUTION_EVENTS_SUBSCRIPTION,
+          { executionId: current, after },
+          {
+            next: ({ executionEvents: event }) => {
+              setState('live');
+              const seen = events();
+              if (seen.length && seen[seen.length - 1]!.sequence >= event.sequence) return;
+              const next = [...seen, event];
+              setEvents(next);
+              cacheEvents(current, next);
+              if (TERMINAL.has(event.type)) options.onTerminal?.();
+            },
+            error: (failure) => {
+              // Fell behind, or the connection dropped: resume after the last event seen.
+              setError(describeError(failure));
+              setState('retrying');
+              stop?.();
+              retryTimer = setTimeout(listen, 1000);
+            },
+            complete: () => setState('ended'),
+          },
+        );
+      };
+      listen();
+    }),
+  );
+
+  return { events, state, error };
+}
+
+/** Events seen before a reload, so the stream resumes after the last cursor instead of from the start. */
+function cachedEvents(executionId: string): ExecutionEvent[] {
+  try {
+    const raw = sessionStorage.getItem(`tandem.events.${executionId}`);
+    return raw ? (JSON.parse(raw) as ExecutionEvent[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function cacheEvents(executionId: string, events: readonly ExecutionEvent[]): void {
+  try {
+    if (events.length <= CACHE_LIMIT) sessionStorage.setItem(`tandem.events.${executionId}`, JSON.stringify(events));
+  } catch {
+    // Storage full: the next load starts from the first event.
+  }
+}

@@ -1,0 +1,52 @@
+import { createSignal } from 'solid-js';
+import { whenSaved, type DocSession } from '../editor/sync';
+import { ApiError, describeError, type ApiProblem } from '../lib/api';
+import { ErrorText } from '../lib/ErrorText';
+import { Modal } from '../lib/Modal';
+import { ProblemList } from '../lib/Problems';
+import { deployWorkflow } from '../lib/queries';
+
+/** Deploys the draft once every local edit is saved; problems are listed by node. */
+export function DeployDialog(props: { workflowId: string; session: DocSession; onClose: () => void; onDeployed: (version: number) => void }) {
+  const [message, setMessage] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal('');
+  const [problems, setProblems] = createSignal<ApiProblem[]>([]);
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    setProblems([]);
+    try {
+      if (!(await whenSaved(props.session))) throw new ApiError('Your latest changes are not saved yet; try again when the editor says "All changes saved".', 'CONFLICT');
+      const version = await deployWorkflow(props.workflowId, message().trim());
+      props.onDeployed(version.number);
+    } catch (e) {
+      // Problems are listed by node; the message would only repeat them.
+      if (e instanceof ApiError && e.problems.length > 0) setProblems(e.problems);
+      else setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title="Deploy" onClose={props.onClose}>
+      <form onSubmit={submit} class="stack">
+        <label>
+          Message
+          <input value={message()} onInput={(e) => setMessage(e.currentTarget.value)} placeholder="What changed?" maxLength={500} />
+        </label>
+        <ErrorText message={error()} />
+        <ProblemList problems={problems()} title="Not deployed. Fix these first:" />
+        <div class="actions">
+          <button type="submit" class="primary" disabled={busy()}>
+            Deploy
+          </button>
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,15 @@
+import { A } from '@solidjs/router';
+
+/** The workflow page's tabs: the editor and the runs. */
+export function Tabs(props: { id: string; current: 'editor' | 'runs' }) {
+  return (
+    <nav class="tabs" aria-label="Workflow">
+      <A href={`/workflows/${props.id}`} aria-current={props.current === 'editor' ? 'page' : undefined} end>
+        Editor
+      </A>
+      <A href={`/workflows/${props.id}/runs`} aria-current={props.current === 'runs' ? 'page' : undefined}>
+        Runs
+      </A>
+    </nav>
+  );
+}
