@@ -16,7 +16,11 @@ export async function bundleInterpreterWorkflow(): Promise<WorkflowBundle> {
     workflowsPath: WORKFLOWS_PATH,
     logger: quietLogger,
     // Loaded once per V8 context instead of once per run: pure modules with no per-run state.
-    preloadModules: ['zod'],
+    // @tandem/schema (with jsonata and re2js) was instantiated again for every run, building
+    // every node type's zod schema each time: most of the workflow thread's time per run.
+    // Preloaded modules are deep-frozen; schema/src/expressions/expression.ts keeps JSONata's
+    // one write to its own export (the regex engine) working on a frozen export.
+    preloadModules: ['zod', '@tandem/schema'],
     webpackConfigHook: (config) => {
       if (!fromSource) return config;
       config.resolve ??= {};

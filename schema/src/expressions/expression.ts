@@ -30,6 +30,14 @@ interface JsonataFailure {
 /** JSONata 1.8 takes a RegexEngine option that its type definitions do not declare. */
 const parseWithRe2 = jsonata as unknown as (source: string, options: { RegexEngine: typeof Re2RegExp }) => jsonata.Expression;
 
+// JSONata 1.8 stores the engine on its exported function at every parse (`jsonata.RegexEngine =
+// options.RegexEngine`, or `RegExp` without the option). The workflow sandbox shares this module
+// between runs and freezes what it shares, which would make that assignment throw: the engine is
+// a fixed accessor instead, always RE2, whatever a caller passes.
+if (Object.getOwnPropertyDescriptor(jsonata, 'RegexEngine')?.set === undefined && Object.isExtensible(jsonata)) {
+  Object.defineProperty(jsonata, 'RegexEngine', { get: () => Re2RegExp, set: () => {}, enumerable: true, configurable: false });
+}
+
 /** Characters of a built string that cost one unit of work. */
 const STRING_CHARS_PER_UNIT = 64;
 /** Items of a built list that cost one unit of work. */
