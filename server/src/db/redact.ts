@@ -1,11 +1,9 @@
 /**
  * Database errors never carry statement values.
  *
- * MikroORM inlines the values into the statement it sends, and knex prefixes a failed
- * statement's error message with that statement (`insert into "users" … values ('ada@…',
- * 'scrypt$…') - <driver message>`). PostgreSQL's own message and `detail` can quote a
- * value too (`Key (email)=(ada@…) already exists`, `invalid input syntax for type uuid:
- * "…"`). Whoever logs such an error (the API logs unexpected errors) would write emails
+ * Statements carry their values as bound parameters (bound-parameters.ts), but a driver's
+ * own message can still quote one: PostgreSQL's message and `detail` do (`Key
+ * (email)=(ada@…) already exists`, `invalid input syntax for type uuid: "…"`). Whoever logs such an error (the API logs unexpected errors) would write emails
  * and password hashes to the log.
  *
  * `redactDatabaseErrors` wraps the knex client's `query` (which both the ORM and direct
