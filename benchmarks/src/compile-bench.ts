@@ -30,7 +30,7 @@ export interface CompileBenchResult {
   revalidateAfterOneEdit: Summary;
 }
 
-/** The string fields of the generated graph that are JSONata, by the brief's rule (and `set`'s variables). */
+/** The string fields of the generated graph that are JSONata, by the workflow format's rule (and `set`'s variables). */
 function expressionFields(configs: ReadonlyArray<Record<string, unknown>>): { expressions: string[]; templates: string[] } {
   const expressions: string[] = [];
   const templates: string[] = [];

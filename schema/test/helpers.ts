@@ -8,7 +8,7 @@ export interface NodeInput {
 
 export type EdgeInput = [id: string, source: string, target: string, sourceHandle?: string];
 
-/** The design brief's "Sum" example. */
+/** The "Sum" example (examples/sum.json). */
 export function sumExample(): Record<string, unknown> {
   return {
     format: 'tandem.workflow/v1',

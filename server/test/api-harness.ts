@@ -192,7 +192,7 @@ export function collect<T>(
   return { items, errors, done };
 }
 
-/** The brief's Sum example, as shipped in examples/sum.json. */
+/** The Sum example, as shipped in examples/sum.json. */
 export const SUM_WORKFLOW = JSON.parse(readFileSync(new URL('../../examples/sum.json', import.meta.url), 'utf8')) as Record<string, unknown> & {
   nodes: Array<{ id: string; type: string; position: { x: number; y: number }; config: Record<string, unknown> }>;
   edges: Array<{ id: string; source: string; target: string }>;

@@ -51,7 +51,7 @@ export interface NodeTypeDefinition<Config extends object = object> {
   compile?: (config: Config) => JsonObject;
 }
 
-/** The brief's rule: `expression` and `…Expression` fields are JSONata; other strings are `{{ }}` templates. */
+/** The workflow format's rule (docs/workflow-format.md): `expression` and `…Expression` fields are JSONata; other strings are `{{ }}` templates. */
 export function fieldKindByName(path: ConfigPath): FieldKind {
   const last = [...path].reverse().find((part): part is string => typeof part === 'string');
   if (last !== undefined && (last === 'expression' || last.endsWith('Expression'))) return 'expression';
