@@ -3,7 +3,7 @@ import type { AuditEvent, User } from '../../db/entities.js';
 import type { ApiContext } from '../context.js';
 import { requireUser } from '../context.js';
 import { AuditEventConnection, AuditLogFilter } from '../types/audit.js';
-import { toConnection } from '../types/common.js';
+import { toConnection } from '../connection.js';
 
 @Resolver()
 export class AuditResolver {

@@ -6,7 +6,7 @@ import { checkInput } from '../../services/executions.js';
 import { pageSize } from '../../pagination.js';
 import type { ApiContext } from '../context.js';
 import { requireUser } from '../context.js';
-import { toConnection } from '../types/common.js';
+import { toConnection } from '../connection.js';
 import { ExecutionConnection, ExecutionEventConnection, ExecutionEventType, ExecutionFilter, ExecutionType } from '../types/execution.js';
 
 interface SubscribeData<Args> {

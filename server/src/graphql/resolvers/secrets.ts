@@ -3,7 +3,7 @@ import type { Secret } from '../../db/entities.js';
 import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { requireUser } from '../context.js';
-import { toConnection } from '../types/common.js';
+import { toConnection } from '../connection.js';
 import { SecretConnection, SecretType } from '../types/secret.js';
 
 /** Your secrets: names and dates only; values go in and never come out. */

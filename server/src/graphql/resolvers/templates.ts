@@ -4,7 +4,7 @@ import type { JsonValue } from '@tandem/schema';
 import type { Template, Workflow } from '../../db/entities.js';
 import type { ApiContext } from '../context.js';
 import { requireUser } from '../context.js';
-import { toConnection } from '../types/common.js';
+import { toConnection } from '../connection.js';
 import { BUILT_IN_AUTHOR_ID, isBuiltInTemplateId } from '../../templates/index.js';
 import { SaveAsTemplateInput, TemplateConnection, TemplateParameterType, TemplatePreview, TemplateType } from '../types/template.js';
 import { UserType } from '../types/user.js';

@@ -5,7 +5,7 @@ import type { Workflow } from '../../db/entities.js';
 import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { requireUser } from '../context.js';
-import { toConnection } from '../types/common.js';
+import { toConnection } from '../connection.js';
 import { ExecutionConnection, ExecutionFilter, ExecutionType } from '../types/execution.js';
 import { UserType } from '../types/user.js';
 import {

@@ -1,8 +1,8 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import type { JsonValue } from '@tandem/schema';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES, type AuditAction, type AuditTargetType } from '../../db/entities.js';
-import { PageInfo } from './common.js';
+import { connectionOf, type Connection } from '../connection.js';
 import { UserType } from './user.js';
 
 export const AuditActionEnum = Object.fromEntries(AUDIT_ACTIONS.map((a) => [a, a])) as Record<AuditAction, AuditAction>;
@@ -68,23 +68,5 @@ export class AuditLogFilter {
   workflowId?: string | null;
 }
 
-@ObjectType()
-export class AuditEventEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => AuditEventType)
-  node!: AuditEventType;
-}
-
-@ObjectType()
-export class AuditEventConnection {
-  @Field(() => [AuditEventEdge])
-  edges!: AuditEventEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const { Connection: AuditEventConnection } = connectionOf(AuditEventType, 'AuditEvent');
+export type AuditEventConnection = Connection<AuditEventType>;

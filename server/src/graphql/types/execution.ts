@@ -2,7 +2,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { EXECUTION_EVENT_TYPES, type JsonValue } from '@tandem/schema';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../../db/entities.js';
-import { PageInfo } from './common.js';
+import { connectionOf, type Connection } from '../connection.js';
 
 export const ExecutionStatusEnum = Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, s])) as { [K in ExecutionStatus]: K };
 registerEnumType(ExecutionStatusEnum, { name: 'ExecutionStatus' });
@@ -85,44 +85,8 @@ export class ExecutionFilter {
   status?: ExecutionStatus | null;
 }
 
-@ObjectType()
-export class ExecutionEdge {
-  @Field()
-  cursor!: string;
+export const { Connection: ExecutionConnection } = connectionOf(ExecutionType, 'Execution');
+export type ExecutionConnection = Connection<ExecutionType>;
 
-  @Field(() => ExecutionType)
-  node!: ExecutionType;
-}
-
-@ObjectType()
-export class ExecutionConnection {
-  @Field(() => [ExecutionEdge])
-  edges!: ExecutionEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
-
-@ObjectType()
-export class ExecutionEventEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => ExecutionEventType)
-  node!: ExecutionEventType;
-}
-
-@ObjectType()
-export class ExecutionEventConnection {
-  @Field(() => [ExecutionEventEdge])
-  edges!: ExecutionEventEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const { Connection: ExecutionEventConnection } = connectionOf(ExecutionEventType, 'ExecutionEvent');
+export type ExecutionEventConnection = Connection<ExecutionEventType>;

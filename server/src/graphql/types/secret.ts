@@ -1,5 +1,5 @@
-import { Field, Int, ObjectType } from 'type-graphql';
-import { PageInfo } from './common.js';
+import { Field, ObjectType } from 'type-graphql';
+import { connectionOf, type Connection } from '../connection.js';
 
 @ObjectType('Secret', {
   description:
@@ -16,23 +16,5 @@ export class SecretType {
   updatedAt!: Date;
 }
 
-@ObjectType()
-export class SecretEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => SecretType)
-  node!: SecretType;
-}
-
-@ObjectType()
-export class SecretConnection {
-  @Field(() => [SecretEdge])
-  edges!: SecretEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const { Connection: SecretConnection } = connectionOf(SecretType, 'Secret');
+export type SecretConnection = Connection<SecretType>;

@@ -1,7 +1,7 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, InputType, ObjectType } from 'type-graphql';
 import type { JsonValue } from '@tandem/schema';
-import { PageInfo } from './common.js';
+import { connectionOf, type Connection } from '../connection.js';
 
 @ObjectType('TemplateParameter', { description: 'Fills the workflow param of the same name when the template is instantiated.' })
 export class TemplateParameterType {
@@ -133,23 +133,5 @@ export class TemplateType {
   authorId!: string;
 }
 
-@ObjectType()
-export class TemplateEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => TemplateType)
-  node!: TemplateType;
-}
-
-@ObjectType()
-export class TemplateConnection {
-  @Field(() => [TemplateEdge])
-  edges!: TemplateEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const { Connection: TemplateConnection } = connectionOf(TemplateType, 'Template');
+export type TemplateConnection = Connection<TemplateType>;

@@ -1,7 +1,7 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { JsonValue } from '@tandem/schema';
-import { PageInfo } from './common.js';
+import { connectionOf, type Connection } from '../connection.js';
 import type { UserType } from './user.js';
 
 @ObjectType('Workflow')
@@ -75,47 +75,11 @@ export class WorkflowFilter {
   search?: string | null;
 }
 
-@ObjectType()
-export class WorkflowEdge {
-  @Field()
-  cursor!: string;
+export const { Connection: WorkflowConnection } = connectionOf(WorkflowType, 'Workflow');
+export type WorkflowConnection = Connection<WorkflowType>;
 
-  @Field(() => WorkflowType)
-  node!: WorkflowType;
-}
-
-@ObjectType()
-export class WorkflowConnection {
-  @Field(() => [WorkflowEdge])
-  edges!: WorkflowEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
-
-@ObjectType()
-export class WorkflowVersionEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => WorkflowVersionType)
-  node!: WorkflowVersionType;
-}
-
-@ObjectType()
-export class WorkflowVersionConnection {
-  @Field(() => [WorkflowVersionEdge])
-  edges!: WorkflowVersionEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const { Connection: WorkflowVersionConnection } = connectionOf(WorkflowVersionType, 'WorkflowVersion');
+export type WorkflowVersionConnection = Connection<WorkflowVersionType>;
 
 @ObjectType('Schedule', { description: 'A Temporal Schedule that starts runs from a trigger.schedule node of the latest deployed version.' })
 export class ScheduleType {
