@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     taskQueue,
     bus,
     identity: workerIdentity(installation.id, hostname(), process.pid),
+    ...(env.workerCachedRuns === undefined ? {} : { maxCachedWorkflows: env.workerCachedRuns }),
     activities: { http: { policy: NetworkPolicy.fromEnvironment(process.env.TANDEM_HTTP_ALLOW) }, secrets },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());

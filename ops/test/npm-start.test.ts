@@ -114,6 +114,7 @@ const poisoned = workflow([
 beforeAll(async () => {
   // What `npm start` does before it starts (tsc emits the decorator metadata the API needs).
   execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(REPO_ROOT, 'worker/dist/write-bundle.js')], { cwd: REPO_ROOT, stdio: 'inherit' });
   dataDir = mkdtempSync(join(tmpdir(), 'tandem-start-'));
   port = await freePort();
   tandem = await startTandem();

@@ -1,5 +1,8 @@
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 
 const here = fileURLToPath(import.meta.url);
 /** True when running from TypeScript source (tests, `npm run dev`) rather than the built dist. */
@@ -29,6 +32,52 @@ export async function bundleInterpreterWorkflow(): Promise<WorkflowBundle> {
       return config;
     },
   });
+}
+
+/**
+ * Where `npm run build` writes the bundle (`worker/dist/workflow-bundle.js`). Bundling costs
+ * a worker 3 s at start and about 150 MB of memory it never gives back; a worker started
+ * from dist loads this file instead.
+ */
+export const PREBUILT_BUNDLE_PATH = fileURLToPath(new URL('./workflow-bundle.js', import.meta.url));
+
+/** Bundles the interpreter and writes it where workers started from dist look for it. */
+export async function writeInterpreterBundle(path: string = PREBUILT_BUNDLE_PATH): Promise<void> {
+  if (!fromSource && prebuiltBundleIsCurrent(path)) return;
+  writeFileSync(path, (await bundleInterpreterWorkflow()).code);
+}
+
+/**
+ * The bundle a worker runs: the prebuilt file when it is newer than every module it was made
+ * from (so `npm run dev`'s rebuilds are never run stale), else bundled now.
+ */
+export async function interpreterBundle(): Promise<WorkflowBundleOption> {
+  if (!fromSource && prebuiltBundleIsCurrent(PREBUILT_BUNDLE_PATH)) return { codePath: PREBUILT_BUNDLE_PATH };
+  return bundleInterpreterWorkflow();
+}
+
+function prebuiltBundleIsCurrent(path: string): boolean {
+  return bundleIsCurrent(path, [dirname(WORKFLOWS_PATH), dirname(createRequire(import.meta.url).resolve('@tandem/schema'))]);
+}
+
+/** Whether the bundle at `path` exists and no JavaScript file under `sourceDirs` is newer. */
+export function bundleIsCurrent(path: string, sourceDirs: string[]): boolean {
+  let built: number;
+  try {
+    built = statSync(path).mtimeMs;
+  } catch {
+    return false;
+  }
+  return sourceDirs.every((dir) => newestModule(dir) <= built);
+}
+
+/** The newest modification time of the JavaScript files under `dir`. */
+function newestModule(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.js')) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
 }
 
 const noop = () => {};

@@ -1,8 +1,8 @@
 import type { NativeConnection} from '@temporalio/worker';
-import { Worker, type InjectedSinks, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type InjectedSinks, type WorkflowBundleOption } from '@temporalio/worker';
 import type { EmittedEvent } from '@tandem/schema';
 import { createActivities, type ActivityOptions } from './activities/index.js';
-import { bundleInterpreterWorkflow } from './bundle.js';
+import { interpreterBundle } from './bundle.js';
 import type { ExecutionEventBus } from './events/index.js';
 import type { TandemSinks } from './workflows/types.js';
 
@@ -12,8 +12,15 @@ export interface TandemWorkerOptions {
   taskQueue: string;
   bus: ExecutionEventBus;
   activities?: ActivityOptions;
-  /** A prebuilt bundle (tests reuse one); bundled on creation when omitted. */
-  workflowBundle?: WorkflowBundle;
+  /** A bundle to run (tests reuse one); when omitted, the build's prebuilt file or one bundled now. */
+  workflowBundle?: WorkflowBundleOption;
+  /**
+   * Runs kept in memory between their workflow tasks (default DEFAULT_CACHED_RUNS). A run
+   * evicted from the cache is replayed from its history at its next task: slower for that
+   * task, never wrong. Temporal's default grows with the heap limit (about 2,300 on a
+   * 24 GB machine), which lets thousands of waiting runs hold memory.
+   */
+  maxCachedWorkflows?: number;
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
   /** How this worker names itself to Temporal (see workerIdentity); Temporal's default otherwise. */
@@ -21,6 +28,9 @@ export interface TandemWorkerOptions {
   /** Called when an event cannot be handed to the bus. */
   onPublishError?: (error: unknown, event: EmittedEvent) => void;
 }
+
+/** Runs a worker keeps in memory by default: enough for every run that is busy at once, bounded for runs that wait. */
+export const DEFAULT_CACHED_RUNS = 500;
 
 /** A Temporal worker that runs the interpreter workflow and its activities, publishing events to the bus. */
 export async function createTandemWorker(options: TandemWorkerOptions): Promise<Worker> {
@@ -39,7 +49,7 @@ export async function createTandemWorker(options: TandemWorkerOptions): Promise<
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await bundleInterpreterWorkflow()),
+    workflowBundle: options.workflowBundle ?? (await interpreterBundle()),
     activities: createActivities(options.activities),
     sinks,
     ...(options.identity ? { identity: options.identity } : {}),
@@ -47,6 +57,7 @@ export async function createTandemWorker(options: TandemWorkerOptions): Promise<
     // instead of failing the workflow task, which Temporal would retry forever. Non-determinism
     // errors are not listed: those wait for a fixed worker to be deployed.
     workflowFailureErrorTypes: { '*': ['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'URIError', 'ExpressionError', 'StepError'] },
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_CACHED_RUNS,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 100,
   });
