@@ -21,7 +21,10 @@ export { isCronExpression } from './trigger-schedule.js';
 export { HTTP_METHODS, retryPolicySchema, type RetryPolicyConfig } from './http-request.js';
 export { DEFAULT_HANDLE } from './switch.js';
 
-/** The node catalogue, in palette order. Adding a node type: a file here and an entry in this list. */
+/**
+ * The node catalogue, in palette order: the one list of node types. The worker's executors and
+ * the client's palette and config forms derive from it (docs/development.md: how to add a node type).
+ */
 export const NODE_TYPES: ReadonlyArray<NodeTypeDefinition<never>> = [
   manualTrigger,
   webhookTrigger,

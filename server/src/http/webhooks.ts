@@ -1,6 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import type { JsonValue } from '@tandem/schema';
+import { webhookTrigger, type JsonValue } from '@tandem/schema';
 import type { Services } from '../graphql/context.js';
 import { logInternalError } from '../graphql/errors.js';
 import { VARIABLE_LIMITS, hasControlCharacter, jsonNestingExceeds } from '../graphql/guard.js';
@@ -77,7 +77,7 @@ async function handle(req: Request, res: Response, services: Services): Promise<
   const notFound = () => sendError(res, 404, 'NOT_FOUND', 'no webhook here');
   if (!found) return notFound();
   const definition = found.version.definition as { nodes?: Array<{ id: string; type: string; config?: { path?: string; respond?: boolean; responseTimeoutMs?: number } }> };
-  const trigger = definition.nodes?.find((n) => n.type === 'trigger.webhook' && n.config?.path === path);
+  const trigger = definition.nodes?.find((n) => n.type === webhookTrigger.type && n.config?.path === path);
   if (!trigger) return notFound();
   const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   if (!authentic(req, body, found.workflow.webhookSecret)) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { compileWorkflow } from '@tandem/schema';
+import { compileWorkflow, scheduleTrigger } from '@tandem/schema';
 import { INTERPRETER_WORKFLOW, type InterpreterInput } from '@tandem/worker';
 import type { Workflow, WorkflowVersion } from '../db/entities.js';
 import { badInput, notFound } from '../errors.js';
@@ -114,7 +114,7 @@ export class ScheduleService {
 
 function scheduleNodes(version: WorkflowVersion): ScheduleNode[] {
   const nodes = (version.definition as { nodes?: ScheduleNode[] }).nodes ?? [];
-  return nodes.filter((n) => n.type === 'trigger.schedule');
+  return nodes.filter((n) => n.type === scheduleTrigger.type);
 }
 
 export function checkNodeId(nodeId: string): string {

@@ -1,4 +1,4 @@
-import { compileWorkflow, type ExecutionPlan } from '@tandem/schema';
+import { compileWorkflow, subworkflow, type ExecutionPlan } from '@tandem/schema';
 import { subplanKey, type SubPlan } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
 import { Workflow, WorkflowVersion } from '../db/entities.js';
@@ -16,7 +16,7 @@ export async function resolveSubplans(db: Database, ownerId: string, rootWorkflo
   const em = db.em.fork();
   const visit = async (current: ExecutionPlan, path: string[]): Promise<void> => {
     for (const node of current.nodes) {
-      if (node.type !== 'subworkflow') continue;
+      if (node.type !== subworkflow.type) continue;
       const workflowId = String(node.config.workflowId);
       const version = node.config.version as number | 'latest';
       if (path.includes(workflowId)) {

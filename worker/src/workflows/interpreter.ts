@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { boundedCopy, compilePlanFields, DEFAULT_EXPRESSION_LIMITS, ERROR_MESSAGE_LIMIT, EVENT_VALUE_LIMIT, truncateText, type CompiledNodeFields, type JsonValue, type PlanEdge, type PlanNode, type WorkMeter } from '@tandem/schema';
-import { isSecretNonce, secretNamesOfPlan, secretPlaceholders } from '@tandem/schema';
+import { isSecretNonce, manualTrigger, secretNamesOfPlan, secretPlaceholders } from '@tandem/schema';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
 import { StepError, type LoopIteration, type Scope, type StepContext } from './step.js';
@@ -313,7 +313,7 @@ export class PlanRun {
 
   private chooseTrigger(): PlanNode {
     const { plan, triggerNodeId } = this.args;
-    const id = triggerNodeId ?? plan.triggers.find((t) => this.nodes.get(t)?.type === 'trigger.manual') ?? plan.triggers[0];
+    const id = triggerNodeId ?? plan.triggers.find((t) => this.nodes.get(t)?.type === manualTrigger.type) ?? plan.triggers[0];
     const node = id === undefined ? undefined : this.nodes.get(id);
     if (!node || !node.trigger) {
       throw ApplicationFailure.nonRetryable(
