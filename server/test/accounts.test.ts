@@ -3,7 +3,9 @@ import { format } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually } from '../../test-support/eventually.js';
 import { passwordProblem, PASSWORD_MAX_LENGTH } from '../src/auth/password-policy.js';
+import { hashToken } from '../src/auth/tokens.js';
 import { redactDatabaseError } from '../src/db/redact.js';
+import { AUTH_CACHE_MS } from '../src/services/accounts.js';
 import { DATABASES, startApi, type Api, type GraphqlResponse } from './api-harness.js';
 
 const SIGN_UP = 'mutation($email: String!, $password: String!, $name: String!) { signUp(email: $email, password: $password, name: $name) { token user { id } } }';
@@ -196,5 +198,43 @@ describe.each(DATABASES)('sign-up on %s', (database) => {
     expect(output).not.toContain(password);
     expect(output).not.toContain('scrypt$');
     expect(output).not.toContain('insert into');
+  });
+});
+
+describe('sessions and tokens remembered by a server', () => {
+  let api: Api;
+
+  beforeAll(async () => {
+    api = await startApi({ database: 'sqlite', worker: false });
+  });
+
+  afterAll(async () => {
+    vi.useRealTimers();
+    await api?.close();
+  });
+
+  const me = async (token: string) => {
+    const response = await api.gql<{ me: { email: string } }>('{ me { email } }', {}, token);
+    return response.data?.me?.email ?? response.errors?.[0]?.extensions?.code;
+  };
+
+  it('a session used a moment ago stops working at once when it signs out', async () => {
+    const email = `sam-${randomUUID()}@example.com`;
+    const token = (await api.gql<{ signUp: { token: string } }>(SIGN_UP, { email, password: `sam password ${randomUUID()}`, name: 'Sam' })).data!.signUp.token;
+    expect(await me(token)).toBe(email);
+    await api.gql('mutation { signOut }', {}, token);
+    expect(await me(token)).toBe('UNAUTHENTICATED');
+  });
+
+  it(`a token revoked by another server stops working here within ${AUTH_CACHE_MS} ms`, async () => {
+    const email = `rex-${randomUUID()}@example.com`;
+    const token = (await api.gql<{ signUp: { token: string } }>(SIGN_UP, { email, password: `rex password ${randomUUID()}`, name: 'Rex' })).data!.signUp.token;
+    expect(await me(token)).toBe(email);
+    // Another API server revokes it: only the database knows.
+    await api.server.db.em.fork().getConnection().execute('update access_tokens set revoked_at = ? where token_hash = ?', [Date.now(), hashToken(token)]);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + AUTH_CACHE_MS + 1);
+    expect(await me(token)).toBe('UNAUTHENTICATED');
+    vi.useRealTimers();
   });
 });

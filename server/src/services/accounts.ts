@@ -4,13 +4,29 @@ import type { Database } from '../db/orm.js';
 import { AccessToken, User } from '../db/entities.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.js';
 import { passwordProblem } from '../auth/password-policy.js';
-import { authenticate, issueToken } from '../auth/tokens.js';
+import { authenticate, hashToken, issueToken } from '../auth/tokens.js';
 import { apiError, badInput, conflict, notFound } from '../errors.js';
 import { RateLimiter } from '../rate-limit.js';
 
 // No spaces or control characters (a NUL byte is not storable in PostgreSQL text).
 const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
 const CONTROL = /\p{Cc}/u;
+
+/**
+ * How long a bearer secret found valid is believed without asking the database again. A
+ * token revoked or signed out here stops working at once; on another API server, within
+ * this time.
+ */
+export const AUTH_CACHE_MS = 5_000;
+const AUTH_CACHE_MAX = 10_000;
+
+interface KnownToken {
+  user: User;
+  tokenId: string;
+  expiresAt: number | null;
+  /** When to ask the database again. */
+  until: number;
+}
 
 export interface Session {
   user: User;
@@ -65,15 +81,31 @@ export class AccountService {
     return { user, token: secret };
   }
 
+  /** Bearer secrets recently found valid, by hash: a busy client costs no query per request. */
+  private readonly knownTokens = new Map<string, KnownToken>();
+
   async userForToken(secret: string): Promise<User | null> {
+    const hash = hashToken(secret);
+    const now = Date.now();
+    const known = this.knownTokens.get(hash);
+    if (known && known.until > now && (known.expiresAt === null || known.expiresAt > now)) return known.user;
+    this.knownTokens.delete(hash);
     const found = await authenticate(this.db.em.fork(), secret);
-    return found?.user ?? null;
+    if (!found) return null;
+    if (this.knownTokens.size >= AUTH_CACHE_MAX) this.knownTokens.delete(this.knownTokens.keys().next().value!);
+    this.knownTokens.set(hash, { user: found.user, tokenId: found.token.id, expiresAt: found.token.expiresAt?.getTime() ?? null, until: now + AUTH_CACHE_MS });
+    return found.user;
   }
 
   async signOut(secret: string): Promise<void> {
     const em = this.db.em.fork();
+    this.knownTokens.delete(hashToken(secret));
     const found = await authenticate(em, secret);
     if (found) await em.nativeUpdate(AccessToken, { id: found.token.id }, { revokedAt: new Date() });
+  }
+
+  private forgetToken(tokenId: string): void {
+    for (const [hash, known] of this.knownTokens) if (known.tokenId === tokenId) this.knownTokens.delete(hash);
   }
 
   async createApiToken(user: User, name: string): Promise<{ token: AccessToken; secret: string }> {
@@ -92,6 +124,7 @@ export class AccountService {
     if (!token) throw notFound('API token', id);
     token.revokedAt ??= new Date();
     await em.flush();
+    this.forgetToken(token.id);
     return token;
   }
 }
