@@ -20,12 +20,6 @@ export const EXECUTION_EVENT_TYPES = [
 
 export type ExecutionEventType = (typeof EXECUTION_EVENT_TYPES)[number];
 
-export const TERMINAL_EVENT_TYPES: ReadonlySet<ExecutionEventType> = new Set([
-  'EXECUTION_COMPLETED',
-  'EXECUTION_FAILED',
-  'EXECUTION_CANCELLED',
-]);
-
 /**
  * An event as the interpreter emits it. `sequence` is assigned by the workflow and is
  * deterministic, so a redelivered event has the same (executionId, sequence) and is stored once.

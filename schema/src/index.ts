@@ -8,6 +8,8 @@ export * from './plan.js';
 export * from './compile.js';
 export * from './json-schema.js';
 export * from './events.js';
+export * from './execution-status.js';
 export { reachableFrom, topologicalOrder, cyclicComponents } from './graph.js';
 export * from './runtime.js';
 export * from './secrets.js';
+export * from './diff/index.js';

@@ -80,6 +80,42 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
     expect(execution.data!.execution.temporalRunId).not.toBe('');
   });
 
+  it("stores one error for a failed run, whether its event or Temporal (reconcile) told the server", async () => {
+    const rejecting = {
+      ...SUM_WORKFLOW,
+      nodes: [
+        { id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
+        { id: 'reject', type: 'fail', position: { x: 200, y: 0 }, config: { message: 'amount too small: {{ input.a }}' } },
+      ],
+      edges: [{ id: 'e1', source: 'start', target: 'reject' }],
+    };
+    const created = await api.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Rejects', definition: rejecting } }, ada.token);
+    await api.gql(DEPLOY, { id: created.data!.createWorkflow.id }, ada.token);
+    const executionId = (await api.gql<{ startExecution: { id: string } }>(START, { id: created.data!.createWorkflow.id, input: { a: 5 } }, ada.token)).data!
+      .startExecution.id;
+    const stream = collect<EventItem>(api.ws(ada.token), EVENTS, { id: executionId });
+    await stream.done;
+    expect(stream.items.at(-1)!.executionEvents.type).toBe('EXECUTION_FAILED');
+    const read = async () => {
+      const { status, error } = (await api.gql<{ execution: { status: string; error: unknown } }>(EXECUTION, { id: executionId }, ada.token)).data!.execution;
+      return { status, error };
+    };
+    // Event path: the row followed the run's EXECUTION_FAILED event.
+    const fromEvent = await read();
+    expect(fromEvent).toMatchObject({
+      status: 'FAILED',
+      error: { message: 'node "reject" (fail) failed: amount too small: 5', nodeId: 'reject', nodeType: 'fail', cause: { type: 'FailNode', message: 'amount too small: 5' } },
+    });
+    // Reconcile path: the same row as if that event had never arrived, brought in line with Temporal.
+    const em = api.server.db.em.fork();
+    const row = await em.findOneOrFail('Execution', { id: executionId });
+    Object.assign(row, { status: 'RUNNING', error: null, finishedAt: null });
+    await em.flush();
+    expect(await read()).toMatchObject({ status: 'RUNNING', error: null });
+    await api.server.services.executions.reconcile(row as never);
+    expect(await read()).toEqual(fromEvent);
+  });
+
   it('resumes a subscription from a cursor with nothing missing and nothing repeated', async () => {
     const id = await deployedSum();
     const executionId = (await api.gql<{ startExecution: { id: string } }>(START, { id, input: { a: 1, b: 1 } }, ada.token)).data!.startExecution.id;

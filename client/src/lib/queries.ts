@@ -1,10 +1,6 @@
-import type { WorkflowDefinition } from '@tandem/schema';
+import type { ExecutionStatus, RunError, WorkflowDefinition } from '@tandem/schema';
 import { gql } from './api';
 import type { SessionUser } from './session';
-
-export type ExecutionStatus = 'RUNNING' | 'PAUSED' | 'WAITING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT';
-export const EXECUTION_STATUSES: ExecutionStatus[] = ['RUNNING', 'WAITING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'];
-export const ACTIVE_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['RUNNING', 'WAITING', 'PAUSED']);
 
 export interface ExecutionSummary {
   id: string;
@@ -28,7 +24,7 @@ export interface Execution extends ExecutionSummary {
   workflowId: string;
   input: unknown;
   result: unknown;
-  error: { message?: string; nodeId?: string; nodeType?: string; cause?: { type?: string; message?: string } | null } | null;
+  error: RunError | null;
   liveState: { waitingFor?: unknown; runningNodes?: string[]; paused?: boolean } | null;
   parentExecutionId: string | null;
   parentNodeId: string | null;

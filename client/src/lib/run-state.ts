@@ -1,5 +1,6 @@
 import type { NodeState } from '../graph/model';
-import type { ExecutionEvent, ExecutionStatus } from './queries';
+import { statusAfter, type ExecutionStatus, type RunError } from '@tandem/schema';
+import type { ExecutionEvent } from './queries';
 
 /** What the events say about one node. */
 export interface StepInfo {
@@ -21,7 +22,7 @@ export interface RunState {
   status: ExecutionStatus | null;
   steps: Map<string, StepInfo>;
   result?: unknown;
-  error?: { message?: string; nodeId?: string; nodeType?: string; cause?: { type?: string; message?: string } | null };
+  error?: RunError;
   finished: boolean;
   /** Signals nodes are waiting for now. */
   waiting: Array<{ nodeId: string; signal: string }>;
@@ -31,8 +32,6 @@ export interface RunState {
 export function emptyRunState(): RunState {
   return { status: null, steps: new Map(), finished: false, waiting: [], loops: new Map() };
 }
-
-const STATUSES = new Set(['RUNNING', 'PAUSED', 'WAITING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
 
 /** Folds events (in sequence order) into the state of a run; pure, so the run view and tests share it. */
 export function applyEvents(state: RunState, events: readonly ExecutionEvent[]): RunState {
@@ -47,11 +46,11 @@ export function applyEvents(state: RunState, events: readonly ExecutionEvent[]):
   };
   for (const event of events) {
     const data = event.data ?? {};
-    if (typeof data.status === 'string' && STATUSES.has(data.status)) status = data.status as ExecutionStatus;
+    status = statusAfter(status, event);
     const id = event.nodeId;
     switch (event.type) {
       case 'EXECUTION_STARTED':
-        status ??= 'RUNNING';
+        status ??= 'RUNNING'; // as the server's row starts
         break;
       case 'STEP_STARTED':
         if (id) {
@@ -109,21 +108,15 @@ export function applyEvents(state: RunState, events: readonly ExecutionEvent[]):
           loops.set(id, { iteration: typeof data.iteration === 'number' ? data.iteration : 0, continuations: (previous?.continuations ?? 0) + 1 });
         }
         break;
-      case 'EXECUTION_PAUSED':
-        status = 'PAUSED';
-        break;
       case 'EXECUTION_COMPLETED':
-        status = 'COMPLETED';
         result = data.result;
         finished = true;
         break;
       case 'EXECUTION_FAILED':
-        status = 'FAILED';
         error = data.error as RunState['error'];
         finished = true;
         break;
       case 'EXECUTION_CANCELLED':
-        status = 'CANCELLED';
         finished = true;
         break;
     }

@@ -1,13 +1,12 @@
 import { A, useParams } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
-import type { WorkflowDefinition } from '@tandem/schema';
+import { isFinalStatus, type WorkflowDefinition } from '@tandem/schema';
 import { Canvas } from '../graph/Canvas';
 import { canvasModel } from '../editor/doc';
 import { describeError } from '../lib/api';
 import { formatDuration, formatTime, pretty } from '../lib/format';
 import { JsonInput, parseJson } from '../lib/JsonInput';
 import {
-  ACTIVE_STATUSES,
   controlExecution,
   exportWorkflow,
   getExecution,
@@ -96,7 +95,7 @@ export default function RunPage() {
                     Resume
                   </button>
                 </Show>
-                <Show when={status() && ACTIVE_STATUSES.has(status()!) && canControl()}>
+                <Show when={status() && !isFinalStatus(status()) && canControl()}>
                   <button type="button" class="danger" onClick={() => confirm('Cancel this run?') && control('cancelExecution')}>
                     Cancel run
                   </button>
@@ -131,7 +130,7 @@ export default function RunPage() {
                 </Show>
                 <Show when={selected()}>{(id) => <StepPanel step={state().steps.get(id())} nodeId={id()} />}</Show>
                 <StepTable steps={[...state().steps.values()]} onPick={setSelected} />
-                <Show when={status() && ACTIVE_STATUSES.has(status()!) && canControl()}>
+                <Show when={status() && !isFinalStatus(status()) && canControl()}>
                   <SignalForm executionId={run().id} />
                 </Show>
                 <EventLog events={events()} />

@@ -1,9 +1,9 @@
 import { createEffect, createMemo, createSignal, on, onCleanup, type Accessor } from 'solid-js';
+import { isTerminalEventType } from '@tandem/schema';
 import { describeError, subscribe } from '../lib/api';
 import { EXECUTION_EVENTS_SUBSCRIPTION, type ExecutionEvent } from '../lib/queries';
 
 const CACHE_LIMIT = 2000;
-const TERMINAL = new Set(['EXECUTION_COMPLETED', 'EXECUTION_FAILED', 'EXECUTION_CANCELLED']);
 
 export type StreamState = 'connecting' | 'live' | 'ended' | 'retrying';
 
@@ -41,7 +41,7 @@ export function useEventStream(executionId: Accessor<string | undefined>, option
       const initial = cachedEvents(current);
       setEvents(initial);
       setError('');
-      if (initial.some((e) => TERMINAL.has(e.type))) {
+      if (initial.some((e) => isTerminalEventType(e.type))) {
         // Everything is here already: a finished run's stream has nothing more to say.
         setState('ended');
         return;
@@ -60,7 +60,7 @@ export function useEventStream(executionId: Accessor<string | undefined>, option
               const next = [...seen, event];
               setEvents(next);
               cacheEvents(current, next);
-              if (TERMINAL.has(event.type)) options.onTerminal?.();
+              if (isTerminalEventType(event.type)) options.onTerminal?.();
             },
             error: (failure) => {
               // Fell behind, or the connection dropped: resume after the last event seen.

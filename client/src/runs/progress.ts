@@ -1,4 +1,4 @@
-import type { WorkflowDefinition } from '@tandem/schema';
+import { isTerminalEventType, type WorkflowDefinition } from '@tandem/schema';
 import type { ExecutionEvent } from '../lib/queries';
 
 /**
@@ -22,7 +22,6 @@ export interface TemporalRunSegment {
   iteration?: number;
 }
 
-const TERMINAL = new Set(['EXECUTION_COMPLETED', 'EXECUTION_FAILED', 'EXECUTION_CANCELLED']);
 
 /** Builds the chain of Temporal runs event by event; `CONTINUED_AS_NEW` ends each but the last. */
 export class TemporalRunsFold {
@@ -46,7 +45,7 @@ export class TemporalRunsFold {
     current.lastSequence = event.sequence;
     current.endedAt = event.at;
     current.events += 1;
-    if (TERMINAL.has(event.type)) current.end = 'ended';
+    if (isTerminalEventType(event.type)) current.end = 'ended';
     if (event.type === 'CONTINUED_AS_NEW') {
       current.end = 'continued';
       if (event.nodeId) current.loopNodeId = event.nodeId;

@@ -1,5 +1,5 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import type { JsonValue } from '@tandem/schema';
+import type { ExecutionStatus, JsonValue, RunError } from '@tandem/schema';
 
 // Entities are declared with EntitySchema (no decorators), so they work the same in tsc
 // builds, vitest and tsx. Foreign keys are plain id columns: the API reads by id anyway.
@@ -68,10 +68,6 @@ export class WorkflowMember {
   createdAt: Date = new Date();
 }
 
-export const EXECUTION_STATUSES = ['RUNNING', 'PAUSED', 'WAITING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT'] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
-
 /** Mirrors one run of the interpreter on Temporal. */
 export class Execution {
   id!: string;
@@ -82,7 +78,7 @@ export class Execution {
   status: ExecutionStatus = 'RUNNING';
   input!: JsonValue;
   result?: JsonValue | null;
-  error?: JsonValue | null;
+  error?: RunError | null;
   startedAt: Date = new Date();
   finishedAt?: Date | null;
   updatedAt: Date = new Date();

@@ -1,19 +1,10 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
-import { TERMINAL_EVENT_TYPES, type EmittedEvent, type ExecutionEventType, type JsonValue } from '@tandem/schema';
+import { FINAL_STATUSES, isTerminalEventType, statusAfter, statusAnnouncedBy, type EmittedEvent, type JsonValue, type RunError } from '@tandem/schema';
 import type { ExecutionEventBus } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
-import { BusPosition, Execution, ExecutionEvent, FINAL_STATUSES, Workflow, WorkflowVersion, type ExecutionStatus } from '../db/entities.js';
+import { BusPosition, Execution, ExecutionEvent, Workflow, WorkflowVersion } from '../db/entities.js';
 import { apiError, badInput } from '../errors.js';
-
-const STATUS_AFTER: Partial<Record<ExecutionEventType, ExecutionStatus>> = {
-  EXECUTION_COMPLETED: 'COMPLETED',
-  EXECUTION_FAILED: 'FAILED',
-  EXECUTION_CANCELLED: 'CANCELLED',
-};
-
-/** Statuses a running interpreter reports in `data.status` when its logical state changes. */
-const LIVE_STATUSES: ReadonlySet<unknown> = new Set<ExecutionStatus>(['RUNNING', 'WAITING', 'PAUSED']);
 
 export interface EventServiceOptions {
   /** Live events a subscriber may have pending before it is told to resume with `after`. */
@@ -97,7 +88,7 @@ export class EventService {
     }
     if (fresh) {
       if (execution.status !== before) for (const listener of this.workflowListeners.get(execution.workflowId) ?? []) listener(execution);
-    } else if (STATUS_AFTER[event.type] || LIVE_STATUSES.has(event.data.status)) {
+    } else if (statusAnnouncedBy(event) !== undefined) {
       // Another server stored it first (Redis mode) and updated the row: dashboards here still hear of it.
       const row = await this.db.em.fork().findOne(Execution, { id: event.executionId });
       if (row) for (const listener of this.workflowListeners.get(row.workflowId) ?? []) listener(row);
@@ -148,12 +139,13 @@ export class EventService {
   private async follow(row: Execution, event: EmittedEvent): Promise<void> {
     // A loop's continue-as-new moves the execution to a new Temporal run: the row names the current one.
     if (event.temporalRunId) row.temporalRunId = event.temporalRunId;
-    const next = STATUS_AFTER[event.type] ?? (LIVE_STATUSES.has(event.data.status) ? (event.data.status as ExecutionStatus) : undefined);
-    if (next && !FINAL_STATUSES.has(row.status)) {
+    const next = statusAfter(row.status, event);
+    if (next !== row.status) {
       row.status = next;
       if (FINAL_STATUSES.has(next)) row.finishedAt = new Date(event.at);
       if (event.type === 'EXECUTION_COMPLETED') row.result = await this.fullResult(row, event.data.result);
-      if (event.type === 'EXECUTION_FAILED') row.error = (event.data.error ?? null) as JsonValue;
+      // Built by the interpreter with runErrorOf, as reconcile builds it from Temporal's failure.
+      if (event.type === 'EXECUTION_FAILED') row.error = (event.data.error ?? null) as RunError | null;
     }
     row.updatedAt = new Date();
   }
@@ -214,7 +206,7 @@ export class EventService {
           yield event;
           last = event.sequence;
           lastId = event.id;
-          if (TERMINAL_EVENT_TYPES.has(event.type as ExecutionEventType)) return;
+          if (isTerminalEventType(event.type)) return;
         }
         if (page.length < 500) break;
       }
@@ -249,7 +241,7 @@ export class EventService {
         yield next;
         last = next.sequence;
         lastId = next.id;
-        if (TERMINAL_EVENT_TYPES.has(next.type as ExecutionEventType)) return;
+        if (isTerminalEventType(next.type)) return;
       }
     } finally {
       listeners.delete(listener);

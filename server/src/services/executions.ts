@@ -1,11 +1,19 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { compileWorkflow, type ExecutionPlan, type JsonValue } from '@tandem/schema';
-import { INTERPRETER_QUERIES, INTERPRETER_SIGNALS, INTERPRETER_WORKFLOW, QUARANTINE_REASON, type CustomSignal, type InterpreterInput, type LiveState } from '@tandem/worker';
+import { compileWorkflow, FINAL_STATUSES, runErrorOf, type ExecutionPlan, type ExecutionStatus, type JsonValue } from '@tandem/schema';
+import {
+  INTERPRETER_QUERIES,
+  INTERPRETER_SIGNALS,
+  INTERPRETER_WORKFLOW,
+  QUARANTINE_REASON,
+  type CustomSignal,
+  type InterpreterInput,
+  type LiveState,
+} from '@tandem/worker';
 import type { Database } from '../db/orm.js';
-import type { User} from '../db/entities.js';
-import { Execution, FINAL_STATUSES, Workflow, WorkflowVersion, type ExecutionStatus, type WorkflowRole } from '../db/entities.js';
+import type { User } from '../db/entities.js';
+import { Execution, Workflow, WorkflowVersion, type WorkflowRole } from '../db/entities.js';
 import { apiError, badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
 import { roleIncludes } from './access.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
@@ -268,7 +276,8 @@ export class ExecutionService {
         () => null,
         (error: Error & { cause?: Error & { details?: unknown[] } }) => error.cause ?? error,
       );
-      row.error = failureJson(failure);
+      // The same error the run's EXECUTION_FAILED event carries, had it arrived.
+      row.error = failure ? runErrorOf(failure) : null;
     } else if (status === 'TERMINATED') {
       // A run the worker supervisor quarantined failed, for the reason it gave; others were stopped by hand.
       const reason = await terminationReason(handle);
@@ -299,13 +308,6 @@ export class ExecutionService {
 async function terminationReason(handle: WorkflowHandle): Promise<string | null> {
   const history = await handle.fetchHistory().catch(() => null);
   return history?.events?.at(-1)?.workflowExecutionTerminatedEventAttributes?.reason ?? null;
-}
-
-export function failureJson(failure: unknown): JsonValue {
-  if (!failure) return null;
-  const error = failure as Error & { details?: unknown[]; type?: string };
-  const details = (error.details?.[0] ?? {}) as Record<string, JsonValue>;
-  return { message: error.message, type: error.type ?? error.name, ...details };
 }
 
 /** A run's input or a signal's payload: JSON of at most 1,000,000 characters. `what` names it in the error. */

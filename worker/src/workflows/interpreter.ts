@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { boundedCopy, compilePlanFields, DEFAULT_EXPRESSION_LIMITS, ERROR_MESSAGE_LIMIT, EVENT_VALUE_LIMIT, truncateText, type CompiledNodeFields, type JsonValue, type PlanEdge, type PlanNode, type WorkMeter } from '@tandem/schema';
-import { isSecretNonce, manualTrigger, secretNamesOfPlan, secretPlaceholders } from '@tandem/schema';
+import { isSecretNonce, manualTrigger, runErrorOf, secretNamesOfPlan, secretPlaceholders } from '@tandem/schema';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
 import { StepError, type LoopIteration, type Scope, type StepContext } from './step.js';
@@ -214,10 +214,9 @@ export class PlanRun {
         throw error;
       }
       const failure = toRunFailure(error);
-      this.events.emit('EXECUTION_FAILED', (failure.details?.[0] as StepFailureDetails | undefined)?.nodeId ?? null, {
-        // The run's message names the node; the step's own message stays in `cause`.
-        error: { ...(failure.details?.[0] as StepFailureDetails | undefined), message: failure.message } as unknown as JsonValue,
-      });
+      const runError = runErrorOf(failure);
+      // The run's message names the node; the step's own message stays in `cause`.
+      this.events.emit('EXECUTION_FAILED', runError.nodeId ?? null, { error: runError });
       throw failure;
     }
     this.events.emit('EXECUTION_COMPLETED', null, { result: boundedCopy(this.result, EVENT_VALUE_LIMIT) });

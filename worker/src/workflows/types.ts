@@ -1,5 +1,5 @@
 import type { Sinks } from '@temporalio/workflow';
-import type { EmittedEvent, ExecutionPlan, JsonValue } from '@tandem/schema';
+import type { EmittedEvent, ExecutionPlan, JsonValue, LiveStatus } from '@tandem/schema';
 
 /** What starts a run of the interpreter workflow. */
 export interface InterpreterInput {
@@ -144,8 +144,8 @@ export interface CustomSignal {
   payload: JsonValue;
 }
 
-/** The run's logical status as the interpreter sees it (Temporal only knows "running"). */
-export type LiveStatus = 'RUNNING' | 'WAITING' | 'PAUSED';
+/** The run's logical status as the interpreter sees it; defined with the other statuses in schema. */
+export type { LiveStatus };
 
 /** What the state query answers. */
 export interface LiveState {

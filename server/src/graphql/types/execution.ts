@@ -1,7 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { EXECUTION_EVENT_TYPES, type JsonValue } from '@tandem/schema';
-import { EXECUTION_STATUSES, type ExecutionStatus } from '../../db/entities.js';
+import { EXECUTION_EVENT_TYPES, EXECUTION_STATUSES, type ExecutionStatus, type JsonValue } from '@tandem/schema';
 import { connectionOf, type Connection } from '../connection.js';
 
 export const ExecutionStatusEnum = Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, s])) as { [K in ExecutionStatus]: K };
