@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startTemporal } from '@tandem/ops';
 import { compileWorkflow, type EmittedEvent, type JsonValue } from '@tandem/schema';
-import { bundleInterpreterWorkflow, createTandemWorker, InProcessEventBus, INTERPRETER_WORKFLOW, type InterpreterInput } from '@tandem/worker';
+import { bundleInterpreterWorkflow, createTandemWorker, InProcessEventBus, INTERPRETER_WORKFLOW, interpreterWorkflowId, type InterpreterInput } from '@tandem/worker';
 import { table } from './report.js';
 
 const ITERATIONS = Number(process.env.BENCH_LOOP_ITERATIONS ?? 10_000);
@@ -49,7 +49,7 @@ try {
   const args: InterpreterInput = { executionId, plan: compiled.plan, input: { items } as JsonValue };
   const client = new Client({ connection });
   const started = Date.now();
-  const handle = await client.workflow.start(INTERPRETER_WORKFLOW, { taskQueue, workflowId: `tandem-${executionId}`, args: [args] });
+  const handle = await client.workflow.start(INTERPRETER_WORKFLOW, { taskQueue, workflowId: interpreterWorkflowId(executionId), args: [args] });
   const result = await handle.result();
   const wallMs = Date.now() - started;
   const expected = (ITERATIONS * (ITERATIONS + 1)) / 2;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { compileWorkflow, validateWorkflow, type EmittedEvent, type JsonValue, type Problem } from '@tandem/schema';
-import { INTERPRETER_WORKFLOW, type InterpreterInput } from '@tandem/worker';
+import { INTERPRETER_WORKFLOW, interpreterWorkflowId, type InterpreterInput } from '@tandem/worker';
 import { readEnvironment } from './config.js';
 import { startEmbedded } from './embedded.js';
 import { waitForTemporal } from './temporal.js';
@@ -55,7 +55,7 @@ async function run(args: InterpreterInput): Promise<number> {
     const client = new Client({ connection, namespace: env.temporalNamespace });
     const handle = await client.workflow.start(INTERPRETER_WORKFLOW, {
       taskQueue: tandem.worker.options.taskQueue,
-      workflowId: `tandem-${args.executionId}`,
+      workflowId: interpreterWorkflowId(args.executionId),
       args: [args],
     });
     try {

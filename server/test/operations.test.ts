@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { RedisEventBus } from '@tandem/worker';
+import { interpreterWorkflowId, RedisEventBus } from '@tandem/worker';
 import { eventually } from '../../test-support/eventually.js';
 import { collect, startApi, SUM_WORKFLOW, type Api } from './api-harness.js';
 
@@ -151,7 +151,7 @@ describe('operating the API server', () => {
         type: 'STEP_COMPLETED',
         nodeId: 'late',
         at: new Date().toISOString(),
-        temporalWorkflowId: `tandem-${executionId}`,
+        temporalWorkflowId: interpreterWorkflowId(executionId),
         temporalRunId: 'r',
         data: {},
       });

@@ -22,3 +22,4 @@ export {
   type HttpResponseOutput,
   type SecretsContext,
 } from './workflows/types.js';
+export { interpreterWorkflowId } from './workflows/workflow-id.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmittedEvent } from '@tandem/schema';
-import { InProcessEventBus, RedisEventBus, type ExecutionEventBus } from '@tandem/worker';
+import { InProcessEventBus, interpreterWorkflowId, RedisEventBus, type ExecutionEventBus } from '@tandem/worker';
 import { eventually } from '../../test-support/eventually.js';
 import { createHarness, workflow } from './harness.js';
 
@@ -15,7 +15,7 @@ function event(executionId: string, sequence: number): EmittedEvent {
     type: sequence === 1 ? 'EXECUTION_STARTED' : 'STEP_COMPLETED',
     nodeId: sequence === 1 ? null : `n${sequence}`,
     at: new Date(0).toISOString(),
-    temporalWorkflowId: `tandem-${executionId}`,
+    temporalWorkflowId: interpreterWorkflowId(executionId),
     temporalRunId: 'run',
     data: { sequence },
   };

@@ -5,7 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { inject } from 'vitest';
 import { eventually } from '../../test-support/eventually.js';
 import { compileWorkflow, type EmittedEvent, type JsonValue } from '@tandem/schema';
-import { createTandemWorker, InProcessEventBus, INTERPRETER_WORKFLOW, NetworkPolicy, type ExecutionEventBus, type InterpreterInput, type SecretResolver } from '@tandem/worker';
+import { createTandemWorker, InProcessEventBus, INTERPRETER_WORKFLOW, interpreterWorkflowId, NetworkPolicy, type ExecutionEventBus, type InterpreterInput, type SecretResolver } from '@tandem/worker';
 
 export interface Harness {
   client: Client;
@@ -88,7 +88,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     if (!compiled.ok) throw new Error(`test workflow is invalid: ${JSON.stringify(compiled.problems, null, 2)}`);
     const executionId = randomUUID();
     const args: InterpreterInput = { executionId, plan: compiled.plan, input, ...startOptions };
-    return client.workflow.start(INTERPRETER_WORKFLOW, { taskQueue, workflowId: `tandem-${executionId}`, args: [args] });
+    return client.workflow.start(INTERPRETER_WORKFLOW, { taskQueue, workflowId: interpreterWorkflowId(executionId), args: [args] });
   };
 
   const eventsOf = (executionId: string) => events.filter((e) => e.executionId === executionId);

@@ -6,6 +6,7 @@ import {
   INTERPRETER_QUERIES,
   INTERPRETER_SIGNALS,
   INTERPRETER_WORKFLOW,
+  interpreterWorkflowId,
   QUARANTINE_REASON,
   type CustomSignal,
   type InterpreterInput,
@@ -79,7 +80,7 @@ export class ExecutionService {
       const existing = await em.findOne(Execution, { id });
       if (existing) return { execution: existing, created: false };
     }
-    const temporalWorkflowId = `tandem-${id}`;
+    const temporalWorkflowId = interpreterWorkflowId(id);
     // The row exists before the run starts, so the run's first event always has a row to belong to.
     const execution = em.create(Execution, {
       id,
