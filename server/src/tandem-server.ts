@@ -8,7 +8,8 @@ import type { Services } from './graphql/context.js';
 import { buildApiSchema } from './graphql/schema.js';
 import { createHttpServer } from './http/app.js';
 import { AccountService } from './services/accounts.js';
-import { EventService } from './services/events.js';
+import { EventIngest } from './services/event-ingest.js';
+import { EventStreams } from './services/event-streams.js';
 import { ExecutionService } from './services/executions.js';
 import { WorkflowService } from './services/workflows.js';
 import { ScheduleService } from './services/schedules.js';
@@ -65,12 +66,14 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   });
   const workflows = new WorkflowService(db, access, collab.drafts, schedules);
   const executions = new ExecutionService(db, temporal, taskQueue, workflows);
-  const events = new EventService(db, options.bus, temporal, { subscriberBuffer: config.subscriberBuffer });
+  const events = new EventStreams(db, { subscriberBuffer: config.subscriberBuffer });
+  const eventIngest = new EventIngest(db, options.bus, temporal, events);
   const services: Services = {
     accounts: new AccountService(db, config.sessionTtlMs),
     workflows,
     executions,
     events,
+    eventIngest,
     schedules,
     templates: new TemplateService(db, workflows),
     access,
@@ -78,7 +81,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     secrets: new SecretService(db, keyring),
     audit: new AuditService(db),
   };
-  await events.start();
+  await eventIngest.start();
   // Runs may have ended while no server was listening; their rows catch up in the background.
   void executions.reconcileUnfinished().then(
     (changed) => changed > 0 && log(`reconciled ${changed} execution(s) with Temporal`),
@@ -124,7 +127,9 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
         };
         await step('collaboration', collab.close());
         await step('http', http.close());
-        await step('events', events.stop());
+        // Streams end first (their clients resume elsewhere), then the bus stops and its position is kept.
+        events.close();
+        await step('events', eventIngest.stop());
         await step('temporal connection', connection.close());
         await step('database', db.close());
       })();

@@ -145,7 +145,7 @@ describe('operating the API server', () => {
     const live = events.stream(executionId, stored.length);
     const pending = live.next();
     for (let i = 1; i <= 10; i++) {
-      await events.ingest({
+      await api.server.services.eventIngest.ingest({
         executionId,
         sequence: stored.length + i,
         type: 'STEP_COMPLETED',

@@ -152,8 +152,8 @@ async function main(): Promise<ApiReport> {
 
   progress(`start → first event: ${config.subscriptionRuns} runs one at a time, then ${config.subscriptionRuns} with ${config.subscriptionConcurrency} in flight`);
   const firstEventSpec = { url: server.url, token: user.token, workflowId: seeded.workflowId, runs: config.subscriptionRuns, warmup: config.subscriptionWarmup };
-  const sequential = await measureFirstEvents({ ...firstEventSpec, concurrency: 1, firstN: 1_000 }, bus, server.services.events);
-  const concurrent = await measureFirstEvents({ ...firstEventSpec, concurrency: config.subscriptionConcurrency, firstN: 2_000 }, bus, server.services.events);
+  const sequential = await measureFirstEvents({ ...firstEventSpec, concurrency: 1, firstN: 1_000 }, bus, server.services.eventIngest);
+  const concurrent = await measureFirstEvents({ ...firstEventSpec, concurrency: config.subscriptionConcurrency, firstN: 2_000 }, bus, server.services.eventIngest);
 
   await cleanUp();
   const { output: _output, databaseUrl: _databaseUrl, ...settings } = config;

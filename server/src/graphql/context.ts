@@ -1,7 +1,8 @@
 import type { User } from '../db/entities.js';
 import { unauthenticated } from '../errors.js';
 import type { AccountService } from '../services/accounts.js';
-import type { EventService } from '../services/events.js';
+import type { EventIngest } from '../services/event-ingest.js';
+import type { EventStreams } from '../services/event-streams.js';
 import type { ExecutionService } from '../services/executions.js';
 import type { WorkflowService } from '../services/workflows.js';
 import type { ScheduleService } from '../services/schedules.js';
@@ -15,7 +16,10 @@ export interface Services {
   accounts: AccountService;
   workflows: WorkflowService;
   executions: ExecutionService;
-  events: EventService;
+  /** The stored event log and the live streams that follow it. */
+  events: EventStreams;
+  /** Stores events from the bus and moves execution rows (not used by resolvers). */
+  eventIngest: EventIngest;
   schedules: ScheduleService;
   templates: TemplateService;
   access: AccessService;

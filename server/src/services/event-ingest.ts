@@ -1,0 +1,163 @@
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import type { Client } from '@temporalio/client';
+import { FINAL_STATUSES, statusAfter, statusAnnouncedBy, type EmittedEvent, type JsonValue, type RunError } from '@tandem/schema';
+import type { ExecutionEventBus } from '@tandem/worker';
+import type { Database } from '../db/orm.js';
+import { BusPosition, Execution, ExecutionEvent, Workflow, WorkflowVersion } from '../db/entities.js';
+import type { EventStreams } from './event-streams.js';
+
+/**
+ * The write side of the event pipeline on one API server: events from the bus are stored once
+ * each (unique per execution and sequence), the execution row follows them (rows of runs a
+ * Schedule started are created from their first event), the streams are told, and with a
+ * durable bus the position read so far is kept so a restart resumes there.
+ */
+export class EventIngest {
+  private ingesting: Promise<void> = Promise.resolve();
+  private stopBus: (() => Promise<void>) | undefined;
+  private lastPosition: string | undefined;
+  private positionTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: ExecutionEventBus,
+    private readonly temporal: Client,
+    private readonly streams: Pick<EventStreams, 'publish' | 'announce'>,
+  ) {}
+
+  async start(): Promise<void> {
+    const after = this.bus.durable ? await this.loadPosition() : undefined;
+    this.stopBus = await this.bus.subscribe((event, position) => {
+      // One at a time, in arrival order: storage and listeners see events as published.
+      this.ingesting = this.ingesting.then(() => this.ingest(event)).then(
+        () => this.notePosition(position),
+        (error: unknown) => console.error(`event ${event.executionId}#${event.sequence} not stored:`, error),
+      );
+    }, after === undefined ? {} : { after });
+  }
+
+  async stop(): Promise<void> {
+    await this.stopBus?.();
+    await this.ingesting;
+    if (this.positionTimer) clearTimeout(this.positionTimer);
+    await this.savePosition();
+  }
+
+  /** Waits until every event received so far is stored (tests, shutdown). */
+  async drained(): Promise<void> {
+    await this.ingesting;
+  }
+
+  /** Stores an event once; updates the execution; wakes subscribers. Safe to call again with the same event. */
+  async ingest(event: EmittedEvent): Promise<ExecutionEvent | null> {
+    const em = this.db.em.fork();
+    const execution = (await em.findOne(Execution, { id: event.executionId })) ?? (await this.adopt(em, event));
+    if (!execution) return null; // a run this deployment did not start (e.g. the CLI's)
+    const before = execution.status;
+    let stored: ExecutionEvent;
+    let fresh = true;
+    try {
+      stored = em.create(ExecutionEvent, {
+        executionId: event.executionId,
+        sequence: event.sequence,
+        type: event.type,
+        nodeId: event.nodeId,
+        at: new Date(event.at),
+        data: event.data as JsonValue,
+      });
+      await this.follow(execution, event);
+      // The event and the row it moves are written in one transaction: both or neither.
+      await em.flush();
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      fresh = false;
+      stored = (await this.db.em.fork().findOne(ExecutionEvent, { executionId: event.executionId, sequence: event.sequence }))!;
+    }
+    if (fresh) {
+      if (execution.status !== before) this.streams.announce(execution);
+    } else if (statusAnnouncedBy(event) !== undefined) {
+      // Another server stored it first (Redis mode) and updated the row: dashboards here still hear of it.
+      const row = await this.db.em.fork().findOne(Execution, { id: event.executionId });
+      if (row) this.streams.announce(row);
+    }
+    this.streams.publish(stored);
+    return stored;
+  }
+
+  /**
+   * A run started by Temporal itself (a Schedule) has no row until its first event names the
+   * workflow version it runs; the row is created then, if that version exists here.
+   */
+  private async adopt(em: EntityManager, event: EmittedEvent): Promise<Execution | null> {
+    const origin = event.data.origin as
+      | { workflowId?: unknown; versionId?: unknown; parentExecutionId?: unknown; parentNodeId?: unknown }
+      | undefined;
+    if (event.type !== 'EXECUTION_STARTED' || !origin || typeof origin.versionId !== 'string' || event.executionId.length > 100) return null;
+    const version = await em.findOne(WorkflowVersion, { id: origin.versionId, workflowId: String(origin.workflowId) });
+    const workflow = version ? await em.findOne(Workflow, { id: version.workflowId }) : null;
+    if (!version || !workflow) return null;
+    const execution = em.create(Execution, {
+      id: event.executionId,
+      workflowId: version.workflowId,
+      versionId: version.id,
+      versionNumber: version.number,
+      startedById: workflow.ownerId,
+      status: 'RUNNING',
+      input: (event.data.input ?? {}) as JsonValue,
+      startedAt: new Date(event.at),
+      updatedAt: new Date(),
+      temporalWorkflowId: event.temporalWorkflowId,
+      temporalRunId: event.temporalRunId,
+      parentExecutionId: typeof origin.parentExecutionId === 'string' ? origin.parentExecutionId.slice(0, 100) : null,
+      parentNodeId: typeof origin.parentNodeId === 'string' ? origin.parentNodeId.slice(0, 100) : null,
+    });
+    try {
+      await em.flush();
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      return this.db.em.fork().findOne(Execution, { id: event.executionId }); // another server adopted it
+    }
+    this.streams.announce(execution);
+    return execution;
+  }
+
+  /** The execution row follows its events; terminal results too large for an event come from Temporal. */
+  private async follow(row: Execution, event: EmittedEvent): Promise<void> {
+    // A loop's continue-as-new moves the execution to a new Temporal run: the row names the current one.
+    if (event.temporalRunId) row.temporalRunId = event.temporalRunId;
+    const next = statusAfter(row.status, event);
+    if (next !== row.status) {
+      row.status = next;
+      if (FINAL_STATUSES.has(next)) row.finishedAt = new Date(event.at);
+      if (event.type === 'EXECUTION_COMPLETED') row.result = await this.fullResult(row, event.data.result);
+      // Built by the interpreter with runErrorOf, as reconcile builds it from Temporal's failure.
+      if (event.type === 'EXECUTION_FAILED') row.error = (event.data.error ?? null) as RunError | null;
+    }
+    row.updatedAt = new Date();
+  }
+
+  private async fullResult(row: Execution, carried: JsonValue | undefined): Promise<JsonValue> {
+    const truncated = carried !== null && typeof carried === 'object' && !Array.isArray(carried) && carried.truncated === true;
+    if (!truncated) return carried ?? null;
+    return (await this.temporal.workflow.getHandle(row.temporalWorkflowId).result()) as JsonValue;
+  }
+
+  private notePosition(position: string): void {
+    if (!this.bus.durable) return;
+    this.lastPosition = position;
+    this.positionTimer ??= setTimeout(() => {
+      this.positionTimer = undefined;
+      void this.savePosition();
+    }, 1_000);
+  }
+
+  private async loadPosition(): Promise<string | undefined> {
+    return (await this.db.em.fork().findOne(BusPosition, { name: 'execution-events' }))?.position;
+  }
+
+  private async savePosition(): Promise<void> {
+    if (this.lastPosition === undefined) return;
+    const em = this.db.em.fork();
+    await em.upsert(BusPosition, { name: 'execution-events', position: this.lastPosition, updatedAt: new Date() });
+  }
+}
