@@ -1,0 +1,3 @@
+// The structured diff of two workflow documents, shared by the API (workflowDiff) and the client's version view.
+export * from './text.js';
+export * from './workflow.js';
