@@ -1,15 +1,11 @@
 import {
   ApplicationFailure,
   CancellationScope,
-  condition,
   ContinueAsNew,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   isCancellation,
   ChildWorkflowFailure,
   executeChild,
-  setHandler,
   sleep,
   uuid4,
   workflowInfo,
@@ -18,26 +14,9 @@ import { boundedCopy, compilePlanFields, DEFAULT_EXPRESSION_LIMITS, ERROR_MESSAG
 import { isSecretNonce, manualTrigger, runErrorOf, secretNamesOfPlan, secretPlaceholders } from '@tandem/schema';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
+import { RunControl } from './run-control.js';
 import { StepError, type LoopIteration, type Scope, type StepContext } from './step.js';
-import {
-  INTERPRETER_QUERIES,
-  INTERPRETER_SIGNALS,
-  INTERPRETER_WORKFLOW,
-  subplanKey,
-  STEP_FAILURE_TYPE,
-  type CustomSignal,
-  type InterpreterInput,
-  type LiveState,
-  type LiveStatus,
-  type ResumeState,
-  type SecretsContext,
-  type StepFailureDetails,
-} from './types.js';
-
-const customSignal = defineSignal<[CustomSignal]>(INTERPRETER_SIGNALS.custom);
-const pauseSignal = defineSignal(INTERPRETER_SIGNALS.pause);
-const resumeSignal = defineSignal(INTERPRETER_SIGNALS.resume);
-const stateQuery = defineQuery<LiveState>(INTERPRETER_QUERIES.state);
+import { INTERPRETER_WORKFLOW, subplanKey, STEP_FAILURE_TYPE, type InterpreterInput, type ResumeState, type SecretsContext, type StepFailureDetails } from './types.js';
 
 type EdgeState = 'pending' | 'active' | 'dead';
 
@@ -60,7 +39,8 @@ function newRegion(): Region {
 /**
  * Runs one plan. Scheduling is dead-path elimination: a node starts once every incoming
  * edge is decided, runs if at least one is active, and is skipped otherwise (its outgoing
- * edges die). Ready nodes run concurrently, so parallel branches overlap.
+ * edges die). Ready nodes run concurrently, so parallel branches overlap. Signals, pause and
+ * the live state are the run control's (`RunControl`, run-control.ts).
  */
 export class PlanRun {
   private readonly nodes: Map<string, PlanNode>;
@@ -69,6 +49,7 @@ export class PlanRun {
   private readonly fields: Map<string, CompiledNodeFields>;
   private readonly scope: Scope;
   private readonly events: EventEmitter;
+  private readonly control: RunControl;
   private readonly executionId: string;
   private readonly secrets: SecretsContext;
   private result: JsonValue = null;
@@ -78,13 +59,6 @@ export class PlanRun {
   private readonly regions = new Map<string, Region>();
   /** The innermost loop whose body holds each node (absent: the top level). */
   private readonly loopOf = new Map<string, string>();
-  /** Signals received and not yet taken, by name, in arrival order. */
-  private readonly inbox = new Map<string, JsonValue[]>();
-  private readonly running = new Set<string>();
-  private readonly completed = new Set<string>();
-  private readonly waiting = new Map<string, string>();
-  private paused = false;
-  private reportedStatus: LiveStatus = 'RUNNING';
   /** Expression work since the interpreter last gave the workflow task back (see yieldAfterHeavyWork). */
   private readonly work: WorkMeter = { work: 0 };
   /** The timer that ends this workflow task once its work budget is spent (see metered). */
@@ -95,6 +69,7 @@ export class PlanRun {
     for (const node of args.plan.nodes) for (const edge of node.outgoing) this.edges.set(edge.id, edge);
     this.executionId = args.executionId || workflowInfo().workflowId;
     this.events = new EventEmitter(this.executionId, args.resume?.nextSequence ?? 1);
+    this.control = new RunControl(this.events, { isLoop: (id) => Boolean(this.nodes.get(id)!.loop), vars: () => this.scope.vars });
     this.fields = compilePlanFields(args.plan);
     // Runs not started by the API (no nonce) use their first run id: stable across continue-as-new, no randomness drawn.
     this.secrets = { ownerId: args.ownerId ?? null, nonce: isSecretNonce(args.secretsNonce) ? args.secretsNonce : workflowInfo().firstExecutionRunId };
@@ -110,73 +85,8 @@ export class PlanRun {
       execution: { id: args.executionId || workflowInfo().workflowId },
       secrets: secretPlaceholders(secretNamesOfPlan(args.plan), this.secrets.nonce),
     };
-    // Handlers are set before the first await, so no signal sent at start is missed.
-    setHandler(customSignal, (signal) => this.receive(signal));
-    setHandler(pauseSignal, () => this.setPaused(true));
-    setHandler(resumeSignal, () => this.setPaused(false));
-    setHandler(stateQuery, () => this.liveState());
-  }
-
-  private receive(signal: CustomSignal): void {
-    if (typeof signal?.name !== 'string' || signal.name === '') return;
-    const queue = this.inbox.get(signal.name) ?? [];
-    queue.push(signal.payload ?? null);
-    this.inbox.set(signal.name, queue);
-    this.events.emit('SIGNAL_RECEIVED', null, { name: signal.name, payload: boundedCopy(signal.payload ?? null, EVENT_VALUE_LIMIT) });
-  }
-
-  /** While paused no step starts; steps already running finish. */
-  private setPaused(paused: boolean): void {
-    if (this.paused === paused) return;
-    this.paused = paused;
-    this.events.emit(paused ? 'EXECUTION_PAUSED' : 'EXECUTION_RESUMED', null, { ...this.statusChange() });
-  }
-
-  private currentStatus(): LiveStatus {
-    if (this.paused) return 'PAUSED';
-    // A loop node runs while its body does: only the nodes doing work count.
-    let working = 0;
-    for (const id of this.running) if (!this.nodes.get(id)!.loop) working++;
-    return this.waiting.size > 0 && this.waiting.size === working ? 'WAITING' : 'RUNNING';
-  }
-
-  /** `{ status }` when the logical status changed since last reported, for the event that changed it. */
-  private statusChange(): { status?: LiveStatus } {
-    const status = this.currentStatus();
-    if (status === this.reportedStatus) return {};
-    this.reportedStatus = status;
-    return { status };
-  }
-
-  private liveState(): LiveState {
-    return {
-      status: this.currentStatus(),
-      paused: this.paused,
-      runningNodes: [...this.running],
-      waitingFor: [...this.waiting].map(([nodeId, signal]) => ({ nodeId, signal })),
-      completedNodes: [...this.completed],
-      vars: this.scope.vars,
-      pendingSignals: Object.fromEntries([...this.inbox].filter(([, q]) => q.length > 0).map(([name, q]) => [name, q.length])),
-    };
-  }
-
-  private async waitForSignal(nodeId: string, name: string, timeoutMs?: number) {
-    const has = () => (this.inbox.get(name)?.length ?? 0) > 0;
-    if (!has()) {
-      this.waiting.set(nodeId, name);
-      this.events.emit('STEP_WAITING', nodeId, { signal: name, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...this.statusChange() });
-      const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
-      try {
-        // Several nodes may wait for the same name: one signal releases one of them, so re-check after waking.
-        while (!has()) {
-          if (deadline === undefined) await condition(has);
-          else if (!(await condition(has, Math.max(deadline - Date.now(), 1)))) return { timedOut: true as const };
-        }
-      } finally {
-        this.waiting.delete(nodeId);
-      }
-    }
-    return { timedOut: false as const, payload: this.inbox.get(name)!.shift() ?? null };
+    // Before the first await, so no signal sent at start is missed.
+    this.control.listen();
   }
 
   async run(): Promise<JsonValue> {
@@ -227,11 +137,8 @@ export class PlanRun {
     Object.assign(this.scope.nodes, resume.nodes);
     Object.assign(this.scope.vars, resume.vars);
     for (const [id, state] of resume.edgeState) this.edgeState.set(id, state);
-    for (const id of resume.completed) this.completed.add(id);
-    for (const [name, queue] of resume.inbox) this.inbox.set(name, queue);
     this.result = resume.result;
-    this.paused = resume.paused;
-    this.reportedStatus = this.currentStatus();
+    this.control.restore(resume);
   }
 
   /**
@@ -240,11 +147,12 @@ export class PlanRun {
    * only yields to Temporal so a long loop does not hold one workflow task for too long.
    */
   private async continueAsNewAt(loopNode: PlanNode, nextIndex: number, items: JsonValue[] | null): Promise<boolean> {
-    const alone = !this.loopOf.has(loopNode.id) && this.top.inFlight === 1 && this.regions.size === 0 && this.waiting.size === 0;
+    const alone = !this.loopOf.has(loopNode.id) && this.top.inFlight === 1 && this.regions.size === 0 && !this.control.anyWaiting;
     if (!alone) {
       await sleep(1);
       return false;
     }
+    const { completed, inbox, paused } = this.control.carried();
     const state: ResumeState = {
       loopNodeId: loopNode.id,
       nextIndex,
@@ -252,11 +160,11 @@ export class PlanRun {
       nodes: this.scope.nodes,
       vars: this.scope.vars,
       edgeState: [...this.edgeState].filter((entry): entry is [string, 'active' | 'dead'] => entry[1] !== 'pending'),
-      completed: [...this.completed],
+      completed,
       nextSequence: this.events.nextSequence + 1,
       result: this.result,
-      inbox: [...this.inbox],
-      paused: this.paused,
+      inbox,
+      paused,
       continuations: (this.args.resume?.continuations ?? 0) + 1,
     };
     this.events.emit('CONTINUED_AS_NEW', loopNode.id, { iteration: nextIndex, continuation: state.continuations });
@@ -356,13 +264,12 @@ export class PlanRun {
 
   private async runNode(node: PlanNode): Promise<void> {
     if (this.failure !== undefined) return;
-    // While paused no new step starts.
-    if (this.paused) await condition(() => !this.paused);
+    await this.control.untilResumed();
     const executor = EXECUTORS.get(node.type)!;
     const inputs = this.inputsOf(node);
     const startedAt = Date.now();
-    this.running.add(node.id);
-    this.events.emit('STEP_STARTED', node.id, { type: node.type, input: boundedCopy(inputs, EVENT_VALUE_LIMIT), ...this.statusChange() });
+    this.control.stepStarted(node.id);
+    this.events.emit('STEP_STARTED', node.id, { type: node.type, input: boundedCopy(inputs, EVENT_VALUE_LIMIT), ...this.control.statusChange() });
     const fields = this.fields.get(node.id)!;
     const context: StepContext<never> = {
       node,
@@ -377,7 +284,7 @@ export class PlanRun {
       setResult: (value) => (this.result = value),
       retrying: (attempt, error, delayMs) =>
         this.events.emit('STEP_RETRYING', node.id, { attempt, error: { message: truncateText(error.message, ERROR_MESSAGE_LIMIT), type: error.name }, delayMs }),
-      waitForSignal: (name, timeoutMs) => this.waitForSignal(node.id, name, timeoutMs),
+      waitForSignal: (name, timeoutMs) => this.control.waitForSignal(node.id, name, timeoutMs),
       runLoopBody: (iteration) => this.runLoopBody(node, iteration),
       evaluateInLoop: (path, iteration) =>
         this.metered(async () => {
@@ -391,7 +298,7 @@ export class PlanRun {
         }),
       continueAsNew: (nextIndex, items) => this.continueAsNewAt(node, nextIndex, items),
       runSubworkflow: (workflowId, version, input) => this.runSubworkflow(node, workflowId, version, input),
-      ...(this.args.resume?.loopNodeId === node.id && !this.completed.has(node.id)
+      ...(this.args.resume?.loopNodeId === node.id && !this.control.hasCompleted(node.id)
         ? { resumeIndex: this.args.resume.nextIndex, ...(this.args.resume.loopItems ? { resumeItems: this.args.resume.loopItems } : {}) }
         : { resumeIndex: 0 }),
     };
@@ -399,25 +306,24 @@ export class PlanRun {
     try {
       result = await executor.execute(context);
     } catch (error) {
-      this.running.delete(node.id);
+      this.control.stepFailed(node.id);
       if (isCancellation(error) || error instanceof ContinueAsNew || error === this.failure) throw error;
       const failure = stepFailure(node, error);
       const details = failure.details?.[0] as StepFailureDetails;
       this.events.emit('STEP_FAILED', node.id, {
         error: { message: details.message, cause: details.cause },
         durationMs: Date.now() - startedAt,
-        ...this.statusChange(),
+        ...this.control.statusChange(),
       });
       throw failure;
     }
-    this.running.delete(node.id);
-    this.completed.add(node.id);
+    this.control.stepCompleted(node.id);
     this.scope.nodes[node.id] = result.output;
     this.events.emit('STEP_COMPLETED', node.id, {
       output: boundedCopy(result.output, EVENT_VALUE_LIMIT),
       durationMs: Date.now() - startedAt,
       ...(result.handles ? { handles: [...result.handles] } : {}),
-      ...this.statusChange(),
+      ...this.control.statusChange(),
     });
     const follow = result.handles ? new Set(result.handles) : null;
     this.decideOutgoing(node, (edge) => follow === null || (edge.handle !== null && follow.has(edge.handle)));
