@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type InjectedSinks } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { EmittedEvent, JsonValue } from '@tandem/schema';
 import type { TandemSinks } from '@tandem/worker';
@@ -109,7 +110,7 @@ async function replay(histories: Array<{ workflowId: string; history: unknown }>
   const results = [];
   const code = readFileSync(inject('workflowBundlePath'), 'utf8');
   for await (const result of Worker.runReplayHistories({ workflowBundle: { code }, sinks: noSinks }, histories.map((h) => ({ ...h, history: historyFromJSON(h.history) })))) {
-    results.push({ workflowId: result.workflowId, error: result.error?.message });
+    results.push({ workflowId: result.workflowId, error: result.error });
   }
   return results;
 }
@@ -147,9 +148,16 @@ describe('replaying recorded histories against the current code', () => {
       workflowId: string;
       history: { events: Array<Record<string, unknown>> };
     };
-    // Drop the first timer the run started: replaying must now disagree with the code.
-    const tampered = { ...history, events: history.events.filter((e) => !('timerStartedEventAttributes' in e) && !('timerFiredEventAttributes' in e)) };
+    // The history now says the run's first activity was another one than the code schedules there.
+    const first = history.events.findIndex((e) => 'activityTaskScheduledEventAttributes' in e);
+    expect(first).toBeGreaterThan(0);
+    const events = [...history.events];
+    const scheduled = events[first]!.activityTaskScheduledEventAttributes as Record<string, unknown>;
+    events[first] = { ...events[first], activityTaskScheduledEventAttributes: { ...scheduled, activityType: { name: 'notTheActivityTheCodeCalls' } } };
+    const tampered = { ...history, events };
     const [result] = await replay([{ workflowId, history: tampered }]);
-    expect(result!.error).toBeDefined();
+    // Not just any failure: the replayer's non-determinism verdict, naming the mismatch.
+    expect(result!.error).toBeInstanceOf(DeterminismViolationError);
+    expect(result!.error!.message).toMatch(/^Replay failed with a nondeterminism error\. .*notTheActivityTheCodeCalls.*httpRequest/s);
   });
 });
