@@ -4,6 +4,7 @@ export * from './format.js';
 export * from './expressions/index.js';
 export * from './nodes/index.js';
 export * from './validate.js';
+export * from './draft.js';
 export * from './plan.js';
 export * from './compile.js';
 export * from './json-schema.js';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
-import { validateWorkflow, type JsonValue, type WorkflowDefinition } from '@tandem/schema';
-import { isPostgres, type Database } from '../db/orm.js';
+import { checkDraft, diffWorkflows, validateWorkflow, type JsonValue, type Problem, type WorkflowDefinition, type WorkflowDiff } from '@tandem/schema';
+import { isPostgres, knexOf, type Database } from '../db/orm.js';
 import { User, Workflow, WorkflowVersion, type WorkflowRole } from '../db/entities.js';
 import { badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
@@ -20,6 +20,16 @@ export interface WorkflowInput {
   name: string;
   description?: string | null;
   definition: unknown;
+}
+
+/** One side of a comparison: a deployed version's number, or null for the live draft. */
+export type Revision = number | null;
+
+/** How the runs of one version went: `successRate` is completed / finished, null before any finished. */
+export interface VersionRunStats {
+  runCount: number;
+  finishedRunCount: number;
+  successRate: number | null;
 }
 
 export interface WorkflowFilter {
@@ -101,13 +111,42 @@ export class WorkflowService {
 
   /**
    * Applies the difference between the draft and `definitionInput` to the live document, as
-   * one change: co-editors see it, and their concurrent edits elsewhere survive.
+   * one change: co-editors see it, and their concurrent edits elsewhere survive. An incomplete
+   * draft is stored (its problems are the workflow's `problems`); only a malformed one is refused.
    */
   async updateDefinition(user: User, id: string, definitionInput: unknown): Promise<Workflow> {
-    const definition = this.validated(definitionInput);
+    const draft = checkDraft(definitionInput);
+    if (!draft.ok) throw invalidWorkflow(draft.problems, 'the draft is not a well-formed tandem.workflow/v1 document');
     const { workflow } = await this.access.require(user, id, 'EDITOR');
+    await this.drafts.replaceDraft(workflow.id, draft.definition);
+    return this.refreshRow(workflow.id, draft.definition);
+  }
+
+  /** What a deploy of the draft would refuse now (empty when it can be deployed). */
+  async draftProblems(workflow: Workflow): Promise<Problem[]> {
+    const result = validateWorkflow(await this.drafts.readDraft(workflow.id));
+    return result.ok ? [] : result.problems;
+  }
+
+  /** Makes the draft a deployed version's document again, as one change co-editors see live. */
+  async restore(user: User, id: string, number: number): Promise<Workflow> {
+    const { workflow } = await this.access.require(user, id, 'EDITOR');
+    const definition = (await this.versionOf(workflow, number)).definition as unknown as WorkflowDefinition;
     await this.drafts.replaceDraft(workflow.id, definition);
     return this.refreshRow(workflow.id, definition);
+  }
+
+  /** The structured diff between two revisions (versions or the draft) of a workflow any member may read. */
+  async diff(user: User, id: string, from: Revision, to: Revision): Promise<{ diff: WorkflowDiff; from: WorkflowDefinition; to: WorkflowDefinition }> {
+    const workflow = await this.get(user, id);
+    const [before, after] = await Promise.all([this.revision(workflow, from), this.revision(workflow, to)]);
+    return { diff: diffWorkflows(before, after), from: before, to: after };
+  }
+
+  /** The document of a version, or the live draft for null. */
+  async revision(workflow: Workflow, number: Revision): Promise<WorkflowDefinition> {
+    if (number === null) return this.drafts.readDraft(workflow.id);
+    return (await this.versionOf(workflow, number)).definition as unknown as WorkflowDefinition;
   }
 
   async rename(user: User, id: string, name: string, description?: string | null): Promise<Workflow> {
@@ -154,10 +193,30 @@ export class WorkflowService {
 
   /** Validates the live draft and stores it, with its Yjs snapshot, as the next immutable version. */
   async deploy(user: User, id: string, message: string | null | undefined): Promise<WorkflowVersion> {
-    const em = this.db.em.fork();
     const { workflow } = await this.access.require(user, id, 'EDITOR');
     const draft = await this.drafts.snapshot(workflow.id);
     const definition = this.validated(draft.definition, 'the workflow cannot be deployed');
+    return this.storeVersion(user, workflow, definition, message ?? '', draft.snapshot);
+  }
+
+  /**
+   * Deploys an earlier version's document again, as the next version, with a message naming it
+   * (schedules follow as on any deploy; webhooks always use the latest version). The draft is
+   * left as it is.
+   */
+  async rollback(user: User, id: string, number: number, message: string | null | undefined): Promise<WorkflowVersion> {
+    const { workflow } = await this.access.require(user, id, 'EDITOR');
+    const target = await this.versionOf(workflow, number, true);
+    if (target.number === workflow.latestVersion) throw badInput(`version ${number} is already the live version; nothing to roll back`, { field: 'version' });
+    // Checked again: validation may have grown stricter since that version was deployed.
+    const definition = this.validated(target.definition, `version ${number} cannot be deployed again`);
+    const note = message?.trim() ? `Roll back to version ${number}: ${message.trim()}` : `Roll back to version ${number}`;
+    return this.storeVersion(user, workflow, definition, note, target.docSnapshot ?? null);
+  }
+
+  /** Stores the next numbered version and brings the schedules in line with it. */
+  private async storeVersion(user: User, workflow: Workflow, definition: WorkflowDefinition, message: string, snapshot: Uint8Array | null): Promise<WorkflowVersion> {
+    const em = this.db.em.fork();
     const number = workflow.latestVersion + 1;
     // Optimistic: a concurrent deploy of the same number loses and is told so.
     const claimed = await em.nativeUpdate(Workflow, { id: workflow.id, latestVersion: workflow.latestVersion }, { latestVersion: number });
@@ -167,10 +226,10 @@ export class WorkflowService {
       workflowId: workflow.id,
       number,
       definition: definition as unknown as JsonValue,
-      message: (message ?? '').slice(0, 2_000),
+      message: message.slice(0, 2_000),
       authorId: user.id,
       createdAt: new Date(),
-      docSnapshot: Buffer.from(draft.snapshot),
+      docSnapshot: snapshot ? Buffer.from(snapshot) : null,
     });
     await em.persistAndFlush(version);
     if (this.schedules) {
@@ -190,9 +249,35 @@ export class WorkflowService {
     const workflow = await this.get(user, workflowId);
     const wanted = number ?? workflow.latestVersion;
     if (wanted === 0) throw badInput(`workflow "${workflowId}" has no deployed version yet; deploy it first`);
-    const version = await this.db.em.fork().findOne(WorkflowVersion, { workflowId: workflow.id, number: wanted });
-    if (!version) throw notFound('version', `${workflowId}@${wanted}`);
+    return this.versionOf(workflow, wanted);
+  }
+
+  private async versionOf(workflow: Workflow, number: number, withSnapshot = false): Promise<WorkflowVersion> {
+    const version = await this.db.em.fork().findOne(WorkflowVersion, { workflowId: workflow.id, number }, withSnapshot ? { populate: ['docSnapshot'] } : {});
+    if (!version) throw notFound('version', `${workflow.id}@${number}`);
     return version;
+  }
+
+  /** How the runs of each version of a workflow went, by version number (one query; versions without runs are absent). */
+  async runStats(workflowId: string): Promise<Map<number, VersionRunStats>> {
+    const knex = knexOf(this.db);
+    const rows = (await knex('executions')
+      .select('version_number')
+      .count({ runs: '*' })
+      .count({ finished: 'finished_at' })
+      .sum({ completed: knex.raw('case when status = ? then 1 else 0 end', ['COMPLETED']) })
+      .where('workflow_id', workflowId)
+      .groupBy('version_number')) as Array<{ version_number: number; runs: number | string; finished: number | string; completed: number | string | null }>;
+    const stats = new Map<number, VersionRunStats>();
+    for (const row of rows) {
+      const finished = Number(row.finished);
+      stats.set(Number(row.version_number), {
+        runCount: Number(row.runs),
+        finishedRunCount: finished,
+        successRate: finished > 0 ? Number(row.completed ?? 0) / finished : null,
+      });
+    }
+    return stats;
   }
 
   async versions(workflow: Workflow, first: number | null | undefined, after: string | null | undefined): Promise<Page<WorkflowVersion>> {

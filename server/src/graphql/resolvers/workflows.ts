@@ -1,12 +1,14 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { JsonValue } from '@tandem/schema';
-import type { Workflow } from '../../db/entities.js';
+import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { isEmptyDiff, type JsonValue } from '@tandem/schema';
+import type { Workflow, WorkflowVersion } from '../../db/entities.js';
 import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { requireUser } from '../context.js';
 import { toConnection } from '../connection.js';
 import { ExecutionConnection, ExecutionFilter, ExecutionType } from '../types/execution.js';
+import { Problem } from '../types/common.js';
+import { WorkflowDiffType, WorkflowRevision } from '../types/diff.js';
 import { UserType } from '../types/user.js';
 import {
   CreateWorkflowInput,
@@ -18,6 +20,7 @@ import {
   WorkflowVersionType,
 } from '../types/workflow.js';
 import { checkNodeId } from '../../services/schedules.js';
+import type { VersionRunStats } from '../../services/workflows.js';
 
 @Resolver(() => WorkflowType)
 export class WorkflowResolver {
@@ -41,7 +44,9 @@ export class WorkflowResolver {
     return ctx.services.workflows.create(requireUser(ctx), input);
   }
 
-  @Mutation(() => WorkflowType, { description: 'Replaces the draft definition.' })
+  @Mutation(() => WorkflowType, {
+    description: 'Replaces the draft definition. An incomplete draft is stored (see Workflow.problems); a malformed document is BAD_USER_INPUT with problems.',
+  })
   async updateWorkflowDefinition(
     @Arg('id', () => ID) id: string,
     @Arg('definition', () => GraphQLJSON) definition: JsonValue,
@@ -76,15 +81,48 @@ export class WorkflowResolver {
     @Ctx() ctx: ApiContext,
     @Arg('message', () => String, { nullable: true }) message?: string,
   ): Promise<WorkflowVersionType> {
-    const version = await ctx.services.workflows.deploy(requireUser(ctx), id, message);
-    await audit(ctx, {
-      action: 'WORKFLOW_DEPLOYED',
-      targetType: 'WORKFLOW',
-      targetId: version.workflowId,
-      workflowId: version.workflowId,
-      details: { version: version.number, versionId: version.id },
-    });
-    return version;
+    return audited(ctx, await ctx.services.workflows.deploy(requireUser(ctx), id, message));
+  }
+
+  @Mutation(() => WorkflowVersionType, {
+    description: 'Deploys an earlier version again as the next version, with the message "Roll back to version <n>" (plus yours); schedules and webhooks follow it. The draft is unchanged.',
+  })
+  async rollbackWorkflow(
+    @Arg('id', () => ID) id: string,
+    @Arg('version', () => Int) version: number,
+    @Ctx() ctx: ApiContext,
+    @Arg('message', () => String, { nullable: true }) message?: string,
+  ): Promise<WorkflowVersionType> {
+    return audited(ctx, await ctx.services.workflows.rollback(requireUser(ctx), id, version, message), version);
+  }
+
+  @Mutation(() => WorkflowType, { description: "Makes the draft a deployed version's document again, as one change co-editors see live. Deployed versions are unchanged." })
+  async restoreWorkflowVersion(@Arg('id', () => ID) id: string, @Arg('version', () => Int) version: number, @Ctx() ctx: ApiContext): Promise<Workflow> {
+    return ctx.services.workflows.restore(requireUser(ctx), id, version);
+  }
+
+  @Query(() => WorkflowDiffType, { description: 'What changed between two revisions of a workflow (deployed versions or the draft). Viewers may compare.' })
+  async workflowDiff(
+    @Arg('workflowId', () => ID) workflowId: string,
+    @Arg('from', () => WorkflowRevision) from: WorkflowRevision,
+    @Arg('to', () => WorkflowRevision) to: WorkflowRevision,
+    @Ctx() ctx: ApiContext,
+  ): Promise<WorkflowDiffType> {
+    const fromVersion = from.version ?? null;
+    const toVersion = to.version ?? null;
+    const result = await ctx.services.workflows.diff(requireUser(ctx), workflowId, fromVersion, toVersion);
+    const { metadata, params, nodes, edges } = result.diff;
+    return {
+      fromVersion,
+      toVersion,
+      identical: isEmptyDiff(result.diff),
+      metadata,
+      params,
+      nodes: nodes as WorkflowDiffType['nodes'],
+      edges,
+      fromDefinition: result.from,
+      toDefinition: result.to,
+    };
   }
 
   @Query(() => GraphQLJSON, { description: 'The tandem.workflow/v1 document of the draft, or of a version.' })
@@ -150,6 +188,11 @@ export class WorkflowResolver {
     return ctx.services.executions.latestFor(workflow.id);
   }
 
+  @FieldResolver(() => [Problem], { description: 'What a deploy of the draft would refuse now; empty when it can be deployed.' })
+  async problems(@Root() workflow: Workflow, @Ctx() ctx: ApiContext): Promise<Problem[]> {
+    return (await ctx.services.workflows.draftProblems(workflow)).map((p) => ({ ...p, nodeId: p.nodeId ?? null, edgeId: p.edgeId ?? null }));
+  }
+
   @FieldResolver(() => UserType)
   async owner(@Root() workflow: Workflow, @Ctx() ctx: ApiContext): Promise<UserType> {
     return (await ctx.services.workflows.usersById([workflow.ownerId])).get(workflow.ownerId)!;
@@ -162,4 +205,41 @@ export class WorkflowVersionResolver {
   async author(@Root() version: WorkflowVersionType, @Ctx() ctx: ApiContext): Promise<UserType> {
     return (await ctx.services.workflows.usersById([version.authorId])).get(version.authorId)!;
   }
+
+  @FieldResolver(() => Int, { description: 'How many runs of this version were started.' })
+  async runCount(@Root() version: WorkflowVersionType, @Ctx() ctx: ApiContext): Promise<number> {
+    return (await runStatsOf(ctx, version)).runCount;
+  }
+
+  @FieldResolver(() => Int, { description: 'How many of its runs have finished (completed, failed, cancelled or timed out).' })
+  async finishedRunCount(@Root() version: WorkflowVersionType, @Ctx() ctx: ApiContext): Promise<number> {
+    return (await runStatsOf(ctx, version)).finishedRunCount;
+  }
+
+  @FieldResolver(() => Float, { nullable: true, description: 'Completed runs / finished runs, 0 to 1; null until a run has finished.' })
+  async successRate(@Root() version: WorkflowVersionType, @Ctx() ctx: ApiContext): Promise<number | null> {
+    return (await runStatsOf(ctx, version)).successRate;
+  }
+}
+
+/** The stats of every version of a workflow, loaded once per operation however many versions and fields ask. */
+const runStatsLoads = new WeakMap<ApiContext, Map<string, Promise<Map<number, VersionRunStats>>>>();
+async function runStatsOf(ctx: ApiContext, version: WorkflowVersionType): Promise<VersionRunStats> {
+  let loads = runStatsLoads.get(ctx);
+  if (!loads) runStatsLoads.set(ctx, (loads = new Map()));
+  let load = loads.get(version.workflowId);
+  if (!load) loads.set(version.workflowId, (load = ctx.services.workflows.runStats(version.workflowId)));
+  return (await load).get(version.number) ?? { runCount: 0, finishedRunCount: 0, successRate: null };
+}
+
+/** Records a deploy (or a roll back to `rolledBackTo`) in the audit log; returns the version. */
+async function audited(ctx: ApiContext, version: WorkflowVersion, rolledBackTo?: number): Promise<WorkflowVersion> {
+  await audit(ctx, {
+    action: 'WORKFLOW_DEPLOYED',
+    targetType: 'WORKFLOW',
+    targetId: version.workflowId,
+    workflowId: version.workflowId,
+    details: { version: version.number, versionId: version.id, ...(rolledBackTo !== undefined ? { rolledBackTo } : {}) },
+  });
+  return version;
 }

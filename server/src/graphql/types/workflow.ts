@@ -51,7 +51,7 @@ export class WorkflowVersionType {
   @Field()
   createdAt!: Date;
 
-  // Resolved by WorkflowVersionResolver.
+  // Resolved by WorkflowVersionResolver: author, runCount, finishedRunCount, successRate.
   author?: UserType;
   authorId!: string;
   workflowId!: string;
