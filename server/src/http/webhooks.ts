@@ -97,7 +97,7 @@ async function handle(req: Request, res: Response, services: Services): Promise<
     res.status(202).json({ executionId: execution.id, status: execution.status, duplicate: !created });
     return;
   }
-  const ended = await services.executions.waitForEnd(execution, trigger.config.responseTimeoutMs ?? 30_000);
+  const ended = await services.events.whenEnded(execution.id, trigger.config.responseTimeoutMs ?? 30_000);
   if (!ended) {
     res.status(202).json({ executionId: execution.id, status: 'RUNNING', duplicate: !created, message: 'still running; follow it with executionEvents' });
     return;

@@ -21,6 +21,8 @@ type WorkflowListener = (execution: Execution) => void;
 export class EventStreams {
   private readonly executionListeners = new Map<string, Set<ExecutionListener>>();
   private readonly workflowListeners = new Map<string, Set<WorkflowListener>>();
+  /** Waiters for one run's status changes (a webhook answering with the run's result). */
+  private readonly runListeners = new Map<string, Set<WorkflowListener>>();
   private closed = false;
 
   constructor(
@@ -42,6 +44,46 @@ export class EventStreams {
   /** Tells dashboards of a run that started or whose status changed. */
   announce(execution: Execution): void {
     for (const listener of this.workflowListeners.get(execution.workflowId) ?? []) listener(execution);
+    for (const listener of this.runListeners.get(execution.id) ?? []) listener(execution);
+  }
+
+  /**
+   * The run once it has ended, or null when it is still going after `timeoutMs`. Woken at once
+   * when this server stores the event that ends it; the row is read again every second for an
+   * end this server does not hear of (a run reconciled or cancelled by another server).
+   */
+  async whenEnded(executionId: string, timeoutMs: number): Promise<Execution | null> {
+    const deadline = Date.now() + timeoutMs;
+    let ended: Execution | null = null;
+    let wake: () => void = () => {};
+    const listener = (execution: Execution) => {
+      if (!FINAL_STATUSES.has(execution.status)) return;
+      ended = execution;
+      wake();
+    };
+    const listeners = this.runListeners.get(executionId) ?? new Set();
+    listeners.add(listener);
+    this.runListeners.set(executionId, listeners);
+    try {
+      for (;;) {
+        if (ended) return ended;
+        const row = await this.db.em.fork().findOne(Execution, { id: executionId });
+        if (row && FINAL_STATUSES.has(row.status)) return row;
+        const left = deadline - Date.now();
+        if (left <= 0) return null;
+        if (ended) return ended;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(left, 1_000));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.runListeners.delete(executionId);
+    }
   }
 
   /** How many executionUpdated subscribers follow a workflow's runs on this server. */

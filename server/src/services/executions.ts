@@ -128,18 +128,6 @@ export class ExecutionService {
     return { execution, created: true };
   }
 
-  /** Waits for a run to end, up to a timeout; null when it is still running then. */
-  async waitForEnd(execution: Execution, timeoutMs: number): Promise<Execution | null> {
-    const deadline = Date.now() + timeoutMs;
-    const em = this.db.em.fork();
-    for (;;) {
-      const row = await em.fork().findOne(Execution, { id: execution.id });
-      if (row && FINAL_STATUSES.has(row.status)) return row;
-      if (Date.now() >= deadline) return null;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   private planOf(version: WorkflowVersion): ExecutionPlan {
     const cached = this.plans.get(version.id);
     if (cached) return cached;
