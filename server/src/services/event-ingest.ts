@@ -12,8 +12,22 @@ import type { EventStreams } from './event-streams.js';
  * Schedule started are created from their first event), the streams are told, and with a
  * durable bus the position read so far is kept so a restart resumes there.
  */
+/** What ingest remembers of a run it stored events for, to store its next step's events with one statement. */
+interface KnownRun {
+  status: Execution['status'];
+  temporalRunId: string;
+  /** When this server last wrote the row's updatedAt (reads reconcile a row untouched for long). */
+  touchedAt: number;
+}
+
+/** Runs remembered at once: far more than run at once on one server; the oldest is forgotten first. */
+const KNOWN_RUNS_MAX = 10_000;
+/** A row's updatedAt is moved at most this often by events that change nothing else. */
+const TOUCH_EVERY_MS = 10_000;
+
 export class EventIngest {
   private ingesting: Promise<void> = Promise.resolve();
+  private readonly knownRuns = new Map<string, KnownRun>();
   private stopBus: (() => Promise<void>) | undefined;
   private lastPosition: string | undefined;
   private positionTimer: NodeJS.Timeout | undefined;
@@ -50,6 +64,10 @@ export class EventIngest {
 
   /** Stores an event once; updates the execution; wakes subscribers. Safe to call again with the same event. */
   async ingest(event: EmittedEvent): Promise<ExecutionEvent | null> {
+    const known = this.knownRuns.get(event.executionId);
+    if (known && statusAfter(known.status, event) === known.status && (!event.temporalRunId || event.temporalRunId === known.temporalRunId)) {
+      return this.storeStep(event, known);
+    }
     const em = this.db.em.fork();
     const execution = (await em.findOne(Execution, { id: event.executionId })) ?? (await this.adopt(em, event));
     if (!execution) return null; // a run this deployment did not start (e.g. the CLI's)
@@ -73,6 +91,7 @@ export class EventIngest {
       fresh = false;
       stored = (await this.db.em.fork().findOne(ExecutionEvent, { executionId: event.executionId, sequence: event.sequence }))!;
     }
+    this.remember(execution);
     if (fresh) {
       if (execution.status !== before) this.streams.announce(execution);
     } else if (statusAnnouncedBy(event) !== undefined) {
@@ -82,6 +101,33 @@ export class EventIngest {
     }
     this.streams.publish(stored);
     return stored;
+  }
+
+  /**
+   * Most events (a step started, a step completed) move nothing on the run's row: they are
+   * stored with one insert, no transaction and no read of the row, which ingest remembers from
+   * the run's earlier events. A redelivered event inserts nothing and the stored one is read.
+   */
+  private async storeStep(event: EmittedEvent, known: KnownRun): Promise<ExecutionEvent> {
+    const em = this.db.em.fork();
+    const stored = await em.upsert(
+      ExecutionEvent,
+      { executionId: event.executionId, sequence: event.sequence, type: event.type, nodeId: event.nodeId, at: new Date(event.at), data: event.data as JsonValue },
+      { onConflictFields: ['executionId', 'sequence'], onConflictAction: 'ignore' },
+    );
+    if (Date.now() - known.touchedAt > TOUCH_EVERY_MS) {
+      known.touchedAt = Date.now();
+      await em.nativeUpdate(Execution, { id: event.executionId }, { updatedAt: new Date() });
+    }
+    this.streams.publish(stored);
+    return stored;
+  }
+
+  private remember(execution: Execution): void {
+    this.knownRuns.delete(execution.id);
+    if (FINAL_STATUSES.has(execution.status)) return;
+    if (this.knownRuns.size >= KNOWN_RUNS_MAX) this.knownRuns.delete(this.knownRuns.keys().next().value!);
+    this.knownRuns.set(execution.id, { status: execution.status, temporalRunId: execution.temporalRunId, touchedAt: execution.updatedAt.getTime() });
   }
 
   /**
