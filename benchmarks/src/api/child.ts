@@ -1,16 +1,17 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /**
  * Runs a TypeScript file of this directory in a child Node process (with this process's tsx
- * flags), passing `input` as JSON in BENCH_CHILD_INPUT; resolves with the JSON of its last
- * stdout line. Load generators run apart so they do not share the server's event loop.
+ * flags), passing `input` as JSON on its stdin (an environment variable is limited to
+ * 128 KiB: too small for 5,000 run ids); resolves with the JSON of its last stdout line. Load generators run apart so they do not share the server's event loop.
  */
 export function runChild<T>(file: URL, input: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv, file.pathname], {
-      env: { ...process.env, BENCH_CHILD_INPUT: JSON.stringify(input) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    child.stdin.end(JSON.stringify(input));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -29,8 +30,8 @@ export function runChild<T>(file: URL, input: unknown): Promise<T> {
 
 /** In a child started by runChild: its input. */
 export function childInput<T>(): T {
-  const raw = process.env.BENCH_CHILD_INPUT;
-  if (!raw) throw new Error('BENCH_CHILD_INPUT is not set: this file is run by runChild()');
+  const raw = readFileSync(0, 'utf8');
+  if (!raw.trim()) throw new Error('no input on stdin: this file is run by runChild()');
   return JSON.parse(raw) as T;
 }
 
