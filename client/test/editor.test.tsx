@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { createWorkflowDoc, docMaps, docToDefinition } from '@tandem/schema/collab';
 import { Editor, freeSpot, groupProblems } from '../src/editor/Editor';
-import { addNode, connect, LOCAL } from '../src/editor/doc';
+import { addNode, connect, createUndoManager, LOCAL } from '../src/editor/doc';
 import type { DocSession } from '../src/editor/sync';
 
 function localSession(readOnly = false): DocSession {
@@ -21,6 +21,7 @@ function localSession(readOnly = false): DocSession {
   return {
     doc,
     awareness: new Awareness(doc),
+    undoManager: createUndoManager(doc),
     mode: () => 'collab',
     connection: () => 'online',
     saved: () => true,

@@ -1,7 +1,5 @@
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import * as Y from 'yjs';
-import { docMaps } from '@tandem/schema/collab';
 import { getNodeType, validateWorkflow, type Problem, type WorkflowDefinition } from '@tandem/schema';
 import { Canvas, type CanvasApi, type RemoteCursor } from '../graph/Canvas';
 import { autoLayout } from '../graph/layout';
@@ -9,7 +7,7 @@ import { NODE_HEIGHT, NODE_WIDTH, nodeHeight, type CanvasEdge, type CanvasNode }
 import { ProblemList } from '../lib/Problems';
 import type { SessionUser } from '../lib/session';
 import { ConfigForm } from './ConfigForm';
-import { addNode, canvasModel, connect, deleteItems, docToDefinition, LOCAL, moveNodes, setConfigField, setMeta, setNodeName } from './doc';
+import { addNode, canvasModel, connect, deleteItems, docToDefinition, moveNodes, setConfigField, setMeta, setNodeName } from './doc';
 import { Palette } from './Palette';
 import { colorFor, usePeers } from './presence';
 import type { DocSession } from './sync';
@@ -55,7 +53,6 @@ export function freeSpot(nodes: readonly CanvasNode[], wanted: Point): Point {
 
 export function Editor(props: EditorProps) {
   const { doc, awareness } = props.session;
-  const maps = docMaps(doc);
   const readOnly = () => props.session.readOnly();
 
   const [selection, setSelection] = createSignal<ReadonlySet<string>>(new Set());
@@ -105,18 +102,23 @@ export function Editor(props: EditorProps) {
   onCleanup(() => clearTimeout(validateTimer));
   const grouped = createMemo(() => groupProblems(problems()));
 
-  // Undo/redo of this user's own changes only.
-  const undoManager = new Y.UndoManager([maps.meta, maps.nodes, maps.edges], { trackedOrigins: new Set([LOCAL]), captureTimeout: 300 });
+  // Undo/redo of this user's own changes only (the session's manager: a restore made in the versions view is undone here).
+  const undoManager = props.session.undoManager;
   const [canUndo, setCanUndo] = createSignal(false);
   const [canRedo, setCanRedo] = createSignal(false);
   const onStack = () => {
     setCanUndo(undoManager.undoStack.length > 0);
     setCanRedo(undoManager.redoStack.length > 0);
   };
+  onStack();
   undoManager.on('stack-item-added', onStack);
   undoManager.on('stack-item-popped', onStack);
   undoManager.on('stack-cleared', onStack);
-  onCleanup(() => undoManager.destroy());
+  onCleanup(() => {
+    undoManager.off('stack-item-added', onStack);
+    undoManager.off('stack-item-popped', onStack);
+    undoManager.off('stack-cleared', onStack);
+  });
   const undo = () => !readOnly() && undoManager.undo();
   const redo = () => !readOnly() && undoManager.redo();
 

@@ -1,10 +1,16 @@
 import * as Y from 'yjs';
-import { docMaps, docToDefinition, setConfigValue } from '@tandem/schema/collab';
+import { applyDefinition, docMaps, docToDefinition, setConfigValue } from '@tandem/schema/collab';
 import { getNodeType, type JsonValue, type WorkflowDefinition } from '@tandem/schema';
 import type { CanvasEdge, CanvasNode } from '../graph/model';
 
 /** Origin of this user's own edits: the undo manager tracks only these. */
 export const LOCAL = { local: true } as const;
+
+/** Undo/redo of this user's own edits (LOCAL) to a workflow document; edits within 300 ms are one step. */
+export function createUndoManager(doc: Y.Doc): Y.UndoManager {
+  const { meta, nodes, edges } = docMaps(doc);
+  return new Y.UndoManager([meta, nodes, edges], { trackedOrigins: new Set([LOCAL]), captureTimeout: 300 });
+}
 
 type Point = { x: number; y: number };
 
@@ -142,3 +148,14 @@ export function canvasModel(definition: WorkflowDefinition): { nodes: CanvasNode
 }
 
 export { docToDefinition };
+
+/**
+ * Makes the draft `definition` (a version's document) as ONE change of this user's: co-editors
+ * see it live, and one undo takes it back whole (capturing stops before and after, so it
+ * never merges with a neighbouring edit).
+ */
+export function restoreDefinition(doc: Y.Doc, undoManager: Y.UndoManager, definition: WorkflowDefinition): void {
+  undoManager.stopCapturing();
+  applyDefinition(doc, definition, LOCAL);
+  undoManager.stopCapturing();
+}

@@ -8,7 +8,7 @@ import { applyDefinition, COLLAB_MESSAGE, COLLAB_PARAM, docToDefinition } from '
 import type { WorkflowDefinition } from '@tandem/schema';
 import { ApiError, describeError } from '../lib/api';
 import { collabTicket, getWorkflow, updateDefinition } from '../lib/queries';
-import { LOCAL } from './doc';
+import { createUndoManager, LOCAL } from './doc';
 import { dropLocalCopy, keepLocalCopy } from './local-copy';
 import { user } from '../lib/session';
 
@@ -18,6 +18,8 @@ export type ConnectionState = 'connecting' | 'online' | 'offline';
 export interface DocSession {
   doc: Y.Doc;
   awareness: Awareness;
+  /** Undo/redo of this user's own changes only (LOCAL origin), kept for the whole visit: the editor and the versions view share it. */
+  undoManager: Y.UndoManager;
   /** 'collab': the y-websocket room; 'api': saved with updateWorkflowDefinition (no live co-editing). */
   mode: Accessor<'collab' | 'api'>;
   connection: Accessor<ConnectionState>;
@@ -45,6 +47,7 @@ export async function whenSaved(session: DocSession, ms = 8000): Promise<boolean
 export function openDocSession(workflowId: string): DocSession {
   const doc = new Y.Doc({ gc: false });
   const awareness = new Awareness(doc);
+  const undoManager = createUndoManager(doc);
   const [mode, setMode] = createSignal<'collab' | 'api'>('collab');
   const [connection, setConnection] = createSignal<ConnectionState>('connecting');
   const [saved, setSaved] = createSignal(true);
@@ -198,6 +201,7 @@ export function openDocSession(workflowId: string): DocSession {
   return {
     doc,
     awareness,
+    undoManager,
     mode,
     connection,
     saved,
@@ -208,6 +212,7 @@ export function openDocSession(workflowId: string): DocSession {
       destroyed = true;
       for (const cleanup of cleanups) cleanup();
       awareness.setLocalState(null);
+      undoManager.destroy();
       provider?.destroy();
       awareness.destroy();
       doc.destroy();

@@ -11,6 +11,7 @@ import {
   type NodeState,
   type Viewport,
 } from './model';
+import type { ChangeKind, NodeMark } from '@tandem/schema';
 import { idsInside, IDLE, step, withDragOrigins, type GestureInput, type GestureState, type Point } from './gestures';
 
 export interface RemoteCursor {
@@ -53,6 +54,10 @@ export interface CanvasProps {
   ref?: (api: CanvasApi) => void;
   /** A node type dropped from the palette (HTML drag and drop), at a graph point. */
   onDropType?: (type: string, point: Point) => void;
+  /** How a comparison marks each node (added, removed, changed, renamed, moved); nothing when unchanged. */
+  marks?: (id: string) => NodeMark | undefined;
+  /** How a comparison marks each edge. */
+  edgeMarks?: (id: string) => ChangeKind | undefined;
   /** A picture only (previews): nodes are not focusable controls. */
   preview?: boolean;
   children?: JSX.Element;
@@ -281,13 +286,15 @@ export function Canvas(props: CanvasProps) {
                 return { from: { x: s.x + offset.x, y: s.y + offset.y }, to: { x: t.x, y: t.y + nodeHeight(target) / 2 } };
               });
               const problems = () => props.edgeProblems?.(edge.id) ?? [];
+              const mark = () => props.edgeMarks?.(edge.id);
               return (
                 <Show when={geometry()}>
                   {(g) => (
                     <g
-                      class="edge"
+                      class={`edge${mark() ? ` diff-${mark()}` : ''}`}
                       classList={{ invalid: problems().length > 0, selected: props.selectedEdge === edge.id }}
                       data-edge-id={edge.id}
+                      data-diff={mark()}
                       onPointerDown={(event) => {
                         event.stopPropagation();
                         props.onSelectEdge?.(edge.id);
@@ -313,16 +320,18 @@ export function Canvas(props: CanvasProps) {
               const title = () => node.name || node.id;
               const remote = () => props.remoteSelections?.(node.id);
               const shownTitle = () => (title().length > 22 ? `${title().slice(0, 21)}…` : title());
+              const mark = () => props.marks?.(node.id);
               return (
                 <g
-                  class={`node state-${state() ?? 'none'}`}
+                  class={`node state-${state() ?? 'none'}${mark() ? ` diff-${mark()}` : ''}`}
+                  data-diff={mark()}
                   classList={{ selected: props.selected?.(node.id) ?? false, invalid: problems().length > 0 }}
                   data-node-id={node.id}
                   data-state={state()}
                   transform={`translate(${p().x},${p().y})`}
                   tabindex={props.preview ? undefined : 0}
                   role={props.preview ? undefined : 'button'}
-                  aria-label={props.preview ? undefined : `${shownTitle()} ${state() ? STATE_TEXT[state()!] : node.type}${node.handles.length ? ` ${node.handles.join(' ')}` : ''}${state() ? '' : ` (${node.id})`}${problems().length ? `, ${problems().length} problem(s)` : ''}`}
+                  aria-label={props.preview ? undefined : `${shownTitle()} ${state() ? STATE_TEXT[state()!] : node.type}${node.handles.length ? ` ${node.handles.join(' ')}` : ''}${state() ? '' : ` (${node.id})`}${problems().length ? `, ${problems().length} problem(s)` : ''}${mark() ? `, ${mark()}` : ''}`}
                   aria-pressed={props.preview ? undefined : (props.selected?.(node.id) ?? false)}
                   onPointerDown={(event) => onNodeDown(event, node)}
                   onKeyDown={(event) => {

@@ -220,15 +220,28 @@ export interface VersionSummary {
   message: string;
   createdAt: string;
   author: { name: string };
+  runCount: number;
+  finishedRunCount: number;
+  /** Completed / finished runs, 0 to 1; null until one finished. */
+  successRate: number | null;
 }
 
-/** The latest 50 deployed versions, newest first, and how many there are. */
+/** The latest 100 deployed versions, newest first, with how their runs went, and how many versions there are. */
 export async function listVersions(workflowId: string): Promise<{ items: VersionSummary[]; totalCount: number }> {
   const data = await gql<{ workflow: { versions: { totalCount: number; edges: Array<{ node: VersionSummary }> } } }>(
-    'query Versions($id: ID!) { workflow(id: $id) { versions(first: 50) { totalCount edges { node { id number message createdAt author { name } } } } } }',
+    'query Versions($id: ID!) { workflow(id: $id) { versions(first: 100) { totalCount edges { node { id number message createdAt author { name } runCount finishedRunCount successRate } } } } }',
     { id: workflowId },
   );
   return { items: data.workflow.versions.edges.map((e) => e.node), totalCount: data.workflow.versions.totalCount };
+}
+
+/** Deploys an earlier version again as the next version ("Roll back to version <n>"). */
+export async function rollbackWorkflow(workflowId: string, version: number, message: string): Promise<{ number: number; message: string }> {
+  const data = await gql<{ rollbackWorkflow: { number: number; message: string } }>(
+    'mutation Rollback($id: ID!, $version: Int!, $message: String) { rollbackWorkflow(id: $id, version: $version, message: $message) { number message } }',
+    { id: workflowId, version, message: message || null },
+  );
+  return data.rollbackWorkflow;
 }
 
 /** Status changes of a workflow's runs (for the runs list). */

@@ -7,7 +7,7 @@ import { EditorTab } from '../workflow/EditorTab';
 import { RunsTab } from '../workflow/RunsTab';
 import { Tabs } from '../workflow/Tabs';
 
-/** /workflows/:id (the editor tab) and /workflows/:id/runs (the runs tab). */
+/** /workflows/:id (the editor tab), /workflows/:id/versions (the versions tab, on the editor's live document) and /workflows/:id/runs (the runs tab). */
 export default function WorkflowPage() {
   const params = useParams<{ id: string; tab?: string }>();
   const [workflow, { refetch }] = createResource(() => params.id, getWorkflow);
@@ -21,7 +21,15 @@ export default function WorkflowPage() {
       </Show>
       <Show when={workflow()}>
         {(w) => (
-          <Show when={params.tab === 'runs'} fallback={<EditorTab workflowId={w().id} latestVersion={w().latestVersion} name={w().name} onDeployed={() => void refetch()} />}>
+          <Show when={params.tab === 'runs'} fallback={
+              <EditorTab
+                workflowId={w().id}
+                latestVersion={w().latestVersion}
+                name={w().name}
+                view={params.tab === 'versions' ? 'versions' : 'editor'}
+                onDeployed={() => void refetch()}
+              />
+            }>
             <header class="workflow-head">
               <h1>{w().name}</h1>
               <Tabs id={w().id} current="runs" />

@@ -1,3 +1,4 @@
+import { useNavigate } from '@solidjs/router';
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { docMaps } from '@tandem/schema/collab';
 import { Editor } from '../editor/Editor';
@@ -13,9 +14,15 @@ import { RunDialog } from './RunDialog';
 import { SaveTemplateDialog } from './SaveTemplateDialog';
 import { ShareDialog } from './ShareDialog';
 import { Tabs } from './Tabs';
+import { VersionsPanel } from './VersionsPanel';
 
-/** The editor tab: the live document with presence and save state, and the deploy, run, share and template dialogs. */
-export function EditorTab(props: { workflowId: string; latestVersion: number; name: string; onDeployed: () => void }) {
+/**
+ * The editor and versions tabs: the live document with presence and save state, and the deploy,
+ * run, share and template dialogs. Both views share one document session (and its undo), so a
+ * version restored in the versions view is undone in the editor.
+ */
+export function EditorTab(props: { workflowId: string; latestVersion: number; name: string; view: 'editor' | 'versions'; onDeployed: () => void }) {
+  const navigate = useNavigate();
   const session: DocSession = openDocSession(props.workflowId);
   onCleanup(() => session.destroy());
   const [dialog, setDialog] = createSignal<'deploy' | 'run' | 'share' | 'template' | null>(null);
@@ -46,7 +53,7 @@ export function EditorTab(props: { workflowId: string; latestVersion: number; na
     <>
       <header class="workflow-head">
         <h1>{liveName()}</h1>
-        <Tabs id={props.workflowId} current="editor" />
+        <Tabs id={props.workflowId} current={props.view} />
         <div class="presence" aria-label="People here">
           <Show when={me}>{(u) => <span class="avatar me" title={`${u().name} (you)`} aria-label={`${u().name} (you)`}>{initials(u().name)}</span>}</Show>
           <For each={peers()}>
@@ -97,7 +104,25 @@ export function EditorTab(props: { workflowId: string; latestVersion: number; na
         </p>
       </Show>
       <Show when={session.ready()} fallback={<p class="page" aria-busy="true">Opening the document…</p>}>
-        <Show when={me}>{(u) => <Editor session={session} user={u()} />}</Show>
+        <Show
+          when={props.view === 'versions'}
+          fallback={<Show when={me}>{(u) => <Editor session={session} user={u()} />}</Show>}
+        >
+          <VersionsPanel
+            workflowId={props.workflowId}
+            name={liveName()}
+            session={session}
+            onRestored={(n) => {
+              setNotice(`Restored version ${n} into the draft. Undo (Ctrl+Z) takes it back.`);
+              navigate(`/workflows/${props.workflowId}`);
+            }}
+            onRolledBack={(n, next) => {
+              setVersion(next);
+              setNotice(`Rolled back: version ${next} is version ${n} deployed again.`);
+              props.onDeployed();
+            }}
+          />
+        </Show>
       </Show>
       <Show when={dialog() === 'deploy'}>
         <DeployDialog

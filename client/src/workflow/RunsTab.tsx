@@ -7,9 +7,8 @@ import { EXECUTION_UPDATED_SUBSCRIPTION, listExecutions } from '../lib/queries';
 import { StatusBadge } from '../lib/StatusBadge';
 import { SchedulesPanel } from '../schedules/SchedulesPanel';
 import { WebhookPanel } from '../schedules/WebhookPanel';
-import { VersionsPanel } from './VersionsPanel';
 
-/** The runs tab: schedules, webhooks, versions, and the runs of the workflow, live. */
+/** The runs tab: schedules, webhooks, and the runs of the workflow, live (versions have their own tab). */
 export function RunsTab(props: { workflowId: string; name?: string }) {
   const [status, setStatus] = createSignal<ExecutionStatus | ''>('');
   const [runs, { refetch }] = createResource(
@@ -38,7 +37,6 @@ export function RunsTab(props: { workflowId: string; name?: string }) {
     <div class="page runs-list">
       <SchedulesPanel workflowId={props.workflowId} />
       <WebhookPanel workflowId={props.workflowId} />
-      <VersionsPanel workflowId={props.workflowId} name={props.name ?? 'workflow'} />
       <div class="toolbar">
         <label>
           Status

@@ -1,11 +1,14 @@
 import { A } from '@solidjs/router';
 
-/** The workflow page's tabs: the editor and the runs. */
-export function Tabs(props: { id: string; current: 'editor' | 'runs' }) {
+/** The workflow page's tabs: the editor, its versions, and the runs. */
+export function Tabs(props: { id: string; current: 'editor' | 'versions' | 'runs' }) {
   return (
     <nav class="tabs" aria-label="Workflow">
       <A href={`/workflows/${props.id}`} aria-current={props.current === 'editor' ? 'page' : undefined} end>
         Editor
+      </A>
+      <A href={`/workflows/${props.id}/versions`} aria-current={props.current === 'versions' ? 'page' : undefined}>
+        Versions
       </A>
       <A href={`/workflows/${props.id}/runs`} aria-current={props.current === 'runs' ? 'page' : undefined}>
         Runs
