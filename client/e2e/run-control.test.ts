@@ -158,11 +158,11 @@ describe('controlling runs from the browser', () => {
     await page.getByLabel('Search').fill('imported');
     await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
 
-    // The runs tab lists the deployed versions; any of them can be run.
+    // The versions tab lists the deployed versions; any of them can be run.
     await page.getByLabel('Search').fill('');
     await page.getByRole('link', { name: 'Round trip', exact: true }).click();
-    await page.getByRole('link', { name: 'Runs' }).click();
-    await page.getByText('Versions (1)').click();
+    await page.getByRole('link', { name: 'Versions' }).click();
+    await page.getByText('Versions (1)').waitFor();
     await page.getByText('“e2e”').waitFor();
     await page.getByRole('button', { name: 'Run version 1' }).click();
     await page.getByLabel('Input (JSON)').fill('{ "n": 21 }');
