@@ -226,13 +226,21 @@ export interface VersionSummary {
   successRate: number | null;
 }
 
-/** The latest 100 deployed versions, newest first, with how their runs went, and how many versions there are. */
+/** Every deployed version, newest first, with how their runs went (read 100 at a time). */
 export async function listVersions(workflowId: string): Promise<{ items: VersionSummary[]; totalCount: number }> {
-  const data = await gql<{ workflow: { versions: { totalCount: number; edges: Array<{ node: VersionSummary }> } } }>(
-    'query Versions($id: ID!) { workflow(id: $id) { versions(first: 100) { totalCount edges { node { id number message createdAt author { name } runCount finishedRunCount successRate } } } } }',
-    { id: workflowId },
-  );
-  return { items: data.workflow.versions.edges.map((e) => e.node), totalCount: data.workflow.versions.totalCount };
+  type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ node: VersionSummary }> };
+  const items: VersionSummary[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const data: { workflow: { versions: Page } } = await gql<{ workflow: { versions: Page } }>(
+      'query Versions($id: ID!, $after: String) { workflow(id: $id) { versions(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id number message createdAt author { name } runCount finishedRunCount successRate } } } } }',
+      { id: workflowId, after },
+    );
+    const page = data.workflow.versions;
+    items.push(...page.edges.map((e) => e.node));
+    if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return { items, totalCount: page.totalCount };
+    after = page.pageInfo.endCursor;
+  }
 }
 
 /** Deploys an earlier version again as the next version ("Roll back to version <n>"). */

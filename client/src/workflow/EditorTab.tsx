@@ -112,6 +112,7 @@ export function EditorTab(props: { workflowId: string; latestVersion: number; na
             workflowId={props.workflowId}
             name={liveName()}
             session={session}
+            latestVersion={version()}
             onRestored={(n) => {
               setNotice(`Restored version ${n} into the draft. Undo (Ctrl+Z) takes it back.`);
               navigate(`/workflows/${props.workflowId}`);

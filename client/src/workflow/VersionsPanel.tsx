@@ -16,6 +16,8 @@ export interface VersionsPanelProps {
   name: string;
   /** The editor's live document: the draft side of comparisons, and where a restore is applied. */
   session: DocSession;
+  /** The latest deployed version as the editor knows it: the list is read again when it changes. */
+  latestVersion: number;
   /** The draft now holds version `n`'s document (one undoable change). */
   onRestored: (version: number) => void;
   /** Version `n` was deployed again as version `next`. */
@@ -30,7 +32,10 @@ type Shown = { kind: 'view'; version: number } | { kind: 'compare'; from: Revisi
  * restore one into the draft, or roll back to it.
  */
 export function VersionsPanel(props: VersionsPanelProps) {
-  const [versions, { refetch }] = createResource(() => props.workflowId, listVersions);
+  const [versions] = createResource(
+    () => [props.workflowId, props.latestVersion] as const,
+    ([id]) => listVersions(id),
+  );
   const [shown, setShown] = createSignal<Shown | null>(null);
   const [selected, setSelected] = createSignal<string | null>(null);
   const [error, setError] = createSignal('');
@@ -348,8 +353,7 @@ export function VersionsPanel(props: VersionsPanelProps) {
             onDone={(next) => {
               const from = n(); // read before the dialog (and this accessor) goes away
               setRollingBack(null);
-              void refetch();
-              props.onRolledBack(from, next);
+              props.onRolledBack(from, next); // a new latest version: the list is read again
             }}
           />
         )}
