@@ -35,7 +35,10 @@ export function childInput<T>(): T {
   return JSON.parse(raw) as T;
 }
 
-/** In a child started by runChild: hands back its result. */
+/**
+ * In a child started by runChild: hands back its result and exits once it is written (a pipe
+ * takes large output asynchronously: exiting right after `write` cuts it short).
+ */
 export function childResult(result: unknown): void {
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
 }

@@ -19,4 +19,3 @@ for (const endpoint of spec.endpoints) clients.push(await connectClient(endpoint
 const samples = await propagation(clients[0]!, spec.measured.map((i) => clients[i]!), spec.edits, spec.intervalMs);
 disconnectAll(clients);
 childResult(samples);
-process.exit(0);
