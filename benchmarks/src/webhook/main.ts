@@ -118,6 +118,8 @@ async function comparison(stack: Stack): Promise<WebhookReport['comparison']> {
 }
 
 const treeMiB = (stack: Stack) => mib(rssBytes(stack.groups[0]!.pids()));
+/** The tree's RSS per process: the API server (npm start's process) first, then its worker child. */
+const processesMiB = (stack: Stack) => stack.groups[0]!.pids().map((pid) => Math.round(mib(rssBytes([pid]))));
 
 async function countRuns(stack: Stack, workflowId: string, status: string): Promise<number> {
   const data = await gql<{ executions: { totalCount: number } }>(
@@ -140,16 +142,16 @@ async function waitForCount(stack: Stack, workflowId: string, status: string, wa
   return count;
 }
 
-async function memory(stack: Stack, idleMiB: number): Promise<WebhookReport['memory']> {
+async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[]): Promise<WebhookReport['memory']> {
   const tandemOnly = [stack.groups[0]!];
-  const result: WebhookReport['memory'] = { idleMiB, afterComparisonMiB: treeMiB(stack) };
+  const result: WebhookReport['memory'] = { idleMiB, idleProcessesMiB, afterComparisonMiB: treeMiB(stack) };
   if (config.memoryRuns > 0) {
     progress(`memory: ${config.memoryRuns} webhook runs at 50 connections`);
     const usage = startUsage(tandemOnly);
     const runs = await load({ target: stack.targets.tandem, clients: 50, total: config.memoryRuns });
     const peak = usage.stop().tandem!.peakRssMiB;
     await sleep(5_000);
-    result.runs = { count: config.memoryRuns, failed: runs.failed, slow: runs.slow, seconds: runs.seconds, peakMiB: peak, afterMiB: treeMiB(stack) };
+    result.runs = { count: config.memoryRuns, failed: runs.failed, slow: runs.slow, seconds: runs.seconds, peakMiB: peak, afterMiB: treeMiB(stack), afterProcessesMiB: processesMiB(stack) };
   }
   if (config.waitingRuns > 0) {
     const n = config.waitingRuns;
@@ -173,6 +175,7 @@ async function memory(stack: Stack, idleMiB: number): Promise<WebhookReport['mem
     const waiting = await waitForCount(stack, workflowId, 'WAITING', ids.length, 600_000);
     await sleep(5_000);
     const heldMiB = treeMiB(stack);
+    const heldProcessesMiB = processesMiB(stack);
     progress(`memory: ${waiting} runs waiting, tree ${heldMiB.toFixed(0)} MiB; signalling them`);
     const signalled = await load({
       target: {
@@ -198,11 +201,13 @@ async function memory(stack: Stack, idleMiB: number): Promise<WebhookReport['mem
       startSeconds: started.seconds,
       waiting,
       heldMiB,
+      heldProcessesMiB,
       signalFailed: signalled.failed,
       completed,
       peakMiB: peak,
       doneMiB,
       settledMiB: treeMiB(stack),
+      settledProcessesMiB: processesMiB(stack),
     };
   }
   return result;
@@ -285,10 +290,11 @@ async function main(): Promise<WebhookReport> {
   }
   await sleep(2_000);
   const idleMiB = treeMiB(stack);
+  const idleProcessesMiB = processesMiB(stack);
   const handwrittenIdleMiB = mib(rssBytes(stack.groups[1]!.pids()));
 
   const rows = await comparison(stack);
-  const memoryFigures = config.sides.includes('tandem') ? await memory(stack, idleMiB) : null;
+  const memoryFigures = config.sides.includes('tandem') ? await memory(stack, idleMiB, idleProcessesMiB) : null;
   const start = config.sides.includes('tandem') ? await starts(stack) : null;
 
   await cleanUp();

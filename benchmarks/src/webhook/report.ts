@@ -42,19 +42,23 @@ export interface WebhookReport {
   comparison: Array<{ connections: number; tandem: PhaseFigures | null; handwritten: PhaseFigures | null }>;
   memory: {
     idleMiB: number;
+    /** RSS per process of the tree: the API server first, then the worker child. */
+    idleProcessesMiB: number[];
     afterComparisonMiB: number;
-    runs?: { count: number; failed: number; slow: number; seconds: number; peakMiB: number; afterMiB: number };
+    runs?: { count: number; failed: number; slow: number; seconds: number; peakMiB: number; afterMiB: number; afterProcessesMiB: number[] };
     held?: {
       count: number;
       startFailed: number;
       startSeconds: number;
       waiting: number;
       heldMiB: number;
+      heldProcessesMiB: number[];
       signalFailed: number;
       completed: number;
       peakMiB: number;
       doneMiB: number;
       settledMiB: number;
+      settledProcessesMiB: number[];
     };
   } | null;
   start: { clients: number; tandem: StartFigures; bare: StartFigures; p95Ratio: number } | null;
@@ -111,17 +115,18 @@ export function formatWebhookReport(report: WebhookReport): string {
     lines.push(`target CPU per run <= ${T.cpuPerRunRatioMax}x: ${pass(worstCpu <= T.cpuPerRunRatioMax)} (highest ${x(worstCpu)})`);
   }
   const mem = report.memory;
+  const apart = (miB: number[] | undefined) => (miB && miB.length > 1 ? ` (API ${miB[0]} + worker ${miB.slice(1).join(' + ')})` : '');
   if (mem) {
     lines.push('');
-    lines.push(`memory of the Tandem process tree (API + worker child, RSS): idle ${n(mem.idleMiB)} MiB; after the comparison ${n(mem.afterComparisonMiB)} MiB; hand-written idle ${n(Number(report.setup.handwrittenIdleMiB))} MiB`);
+    lines.push(`memory of the Tandem process tree (API + worker child, RSS): idle ${n(mem.idleMiB)} MiB${apart(mem.idleProcessesMiB)}; after the comparison ${n(mem.afterComparisonMiB)} MiB; hand-written idle ${n(Number(report.setup.handwrittenIdleMiB))} MiB`);
     if (mem.runs) {
       const r = mem.runs;
-      lines.push(`  after ${r.count} webhook runs (50 connections, ${n(r.count / r.seconds)} runs/s, ${r.failed} failed, ${r.slow} over 5 s): ${n(r.afterMiB)} MiB (peak ${n(r.peakMiB)}) - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(r.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)}`);
+      lines.push(`  after ${r.count} webhook runs (50 connections, ${n(r.count / r.seconds)} runs/s, ${r.failed} failed, ${r.slow} over 5 s): ${n(r.afterMiB)} MiB${apart(r.afterProcessesMiB)} (peak ${n(r.peakMiB)}) - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(r.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)}`);
     }
     if (mem.held) {
       const h = mem.held;
-      lines.push(`  ${h.waiting} of ${h.count} runs held waiting at once (started in ${n(h.startSeconds)} s, ${h.startFailed} failed): ${n(h.heldMiB)} MiB - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(h.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)} (peak ${n(h.peakMiB)})`);
-      lines.push(`  after signalling them (${h.signalFailed} failed, ${h.completed} completed): ${n(h.doneMiB)} MiB; 30 s later ${n(h.settledMiB)} MiB (idle was ${n(mem.idleMiB)})`);
+      lines.push(`  ${h.waiting} of ${h.count} runs held waiting at once (started in ${n(h.startSeconds)} s, ${h.startFailed} failed): ${n(h.heldMiB)} MiB${apart(h.heldProcessesMiB)} - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(h.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)} (peak ${n(h.peakMiB)})`);
+      lines.push(`  after signalling them (${h.signalFailed} failed, ${h.completed} completed): ${n(h.doneMiB)} MiB; 30 s later ${n(h.settledMiB)} MiB${apart(h.settledProcessesMiB)} (idle was ${n(mem.idleMiB)})`);
     }
   }
   if (report.start) {
