@@ -81,6 +81,7 @@ describe('version history in the browser', () => {
     await ada.page.getByRole('heading', { name: 'Changes from version 1 to version 2' }).waitFor();
     await ada.page.locator('[data-node-id="add"][data-diff="changed"]').waitFor();
     await ada.page.locator('[data-node-id="out"][data-diff="moved"]').waitFor();
+    await ada.page.locator('[data-ghost-of="out"]').waitFor({ state: 'attached' });
     expect(await ada.page.locator('[data-node-id="start"]').getAttribute('data-diff')).toBeNull();
     await ada.page.getByRole('list', { name: 'Legend' }).getByText('Changed').waitFor();
     await ada.page.getByRole('button', { name: /changed node add \(expression\)/ }).click();

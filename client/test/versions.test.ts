@@ -31,6 +31,9 @@ describe('versions view', () => {
     expect(Object.fromEntries(model.nodeMarks)).toEqual({ add: 'changed', log: 'added', out: 'removed' });
     expect(model.edges.map((e) => e.id)).toEqual(['e1', 'e3', 'e2']);
     expect(Object.fromEntries(model.edgeMarks)).toEqual({ e2: 'removed', e3: 'added' });
+    const moved = structuredClone(v1);
+    moved.nodes[2]!.position = { x: 500, y: 80 };
+    expect(comparisonModel(v1, moved, diffWorkflows(v1, moved)).ghosts).toEqual([{ id: 'out', x: 400, y: 0 }]);
     expect(successText(0.8)).toBe('80% succeeded');
     expect(successText(null)).toBe('');
   });

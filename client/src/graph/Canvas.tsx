@@ -8,6 +8,7 @@ import {
   NODE_WIDTH,
   type CanvasEdge,
   type CanvasNode,
+  type NodeGhost,
   type NodeState,
   type Viewport,
 } from './model';
@@ -58,6 +59,8 @@ export interface CanvasProps {
   marks?: (id: string) => NodeMark | undefined;
   /** How a comparison marks each edge. */
   edgeMarks?: (id: string) => ChangeKind | undefined;
+  /** Where moved nodes were before (a comparison): dashed outlines joined to where they are now. */
+  ghosts?: readonly NodeGhost[];
   /** A picture only (previews): nodes are not focusable controls. */
   preview?: boolean;
   children?: JSX.Element;
@@ -310,6 +313,18 @@ export function Canvas(props: CanvasProps) {
                 </Show>
               );
             }}
+          </For>
+          <For each={props.ghosts ?? []}>
+            {(ghost) => (
+              <Show when={byId().get(ghost.id)}>
+                {(node) => (
+                  <g class="node-ghost" data-ghost-of={ghost.id} aria-hidden="true">
+                    <rect x={ghost.x} y={ghost.y} width={NODE_WIDTH} height={nodeHeight(node())} rx={6} />
+                    <line x1={ghost.x + NODE_WIDTH / 2} y1={ghost.y + nodeHeight(node()) / 2} x2={position(node()).x + NODE_WIDTH / 2} y2={position(node()).y + nodeHeight(node()) / 2} />
+                  </g>
+                )}
+              </Show>
+            )}
           </For>
           <For each={props.nodes}>
             {(node) => {

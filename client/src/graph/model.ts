@@ -18,6 +18,13 @@ export interface CanvasEdge {
   sourceHandle?: string;
 }
 
+/** A node's earlier place (a comparison's moved node), drawn dashed behind the graph. */
+export interface NodeGhost {
+  id: string;
+  x: number;
+  y: number;
+}
+
 /** A node's state in a run. */
 export type NodeState = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
 

@@ -282,6 +282,7 @@ export function VersionsPanel(props: VersionsPanelProps) {
               onSelect={(ids) => setSelected(ids[0] ?? null)}
               marks={(id) => comparison()?.model.nodeMarks.get(id)}
               edgeMarks={(id) => comparison()?.model.edgeMarks.get(id)}
+              ghosts={comparison()?.model.ghosts}
             />
           )}
         </Show>

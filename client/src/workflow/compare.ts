@@ -1,6 +1,6 @@
 import type { ChangeKind, NodeMark, WorkflowDefinition, WorkflowDiff } from '@tandem/schema';
 import { canvasModel } from '../editor/doc';
-import type { CanvasEdge, CanvasNode } from '../graph/model';
+import type { CanvasEdge, CanvasNode, NodeGhost } from '../graph/model';
 
 /** One side of a comparison: a deployed version's number, or the live draft. */
 export type Revision = number | 'draft';
@@ -13,6 +13,8 @@ export interface ComparisonModel {
   edges: CanvasEdge[];
   nodeMarks: Map<string, NodeMark>;
   edgeMarks: Map<string, ChangeKind>;
+  /** Where each moved node was in `from`. */
+  ghosts: NodeGhost[];
 }
 
 export function comparisonModel(from: WorkflowDefinition, to: WorkflowDefinition, diff: WorkflowDiff): ComparisonModel {
@@ -25,6 +27,10 @@ export function comparisonModel(from: WorkflowDefinition, to: WorkflowDefinition
     edges: [...after.edges, ...before.edges.filter((e) => removedEdges.has(e.id))],
     nodeMarks: new Map(diff.nodes.map((n) => [n.nodeId, n.mark])),
     edgeMarks: new Map(diff.edges.map((e) => [e.edgeId, e.change])),
+    ghosts: diff.nodes.flatMap((n) => {
+      const was = n.position?.before;
+      return was && Number.isFinite(was.x) && Number.isFinite(was.y) ? [{ id: n.nodeId, x: was.x, y: was.y }] : [];
+    }),
   };
 }
 

@@ -65,10 +65,11 @@ export class TextChange {
 
 @ObjectType({ description: 'A canvas position before and after.' })
 export class PositionChange {
-  @Field(() => GraphQLJSON, { description: '{ x, y }' })
+  // Nullable: an incomplete draft written by another client may hold no usable position.
+  @Field(() => GraphQLJSON, { nullable: true, description: '{ x, y }' })
   before!: Position;
 
-  @Field(() => GraphQLJSON, { description: '{ x, y }' })
+  @Field(() => GraphQLJSON, { nullable: true, description: '{ x, y }' })
   after!: Position;
 }
 
