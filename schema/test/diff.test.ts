@@ -70,6 +70,7 @@ const edited = dagWorkflow({ min: 1, max: 12 }).chain(({ document }) => {
       renames: fc.array(fc.tuple(fc.nat(count - 1), fc.option(fc.string({ maxLength: 8 }), { nil: undefined })), { maxLength: 3 }),
       edits: fc.array(fc.tuple(fc.nat(count - 1), fc.constantFrom('expression', 'url', 'note', 'timeoutMs'), fc.option(fc.string({ maxLength: 12 }), { nil: undefined })), { maxLength: 4 }),
       retype: fc.option(fc.nat(count - 1), { nil: undefined }),
+      variables: fc.array(fc.tuple(fc.nat(count - 1), fc.constantFrom('a', 'total', 'x'), fc.option(fc.string({ maxLength: 8 }), { nil: undefined })), { maxLength: 4 }),
       added: fc.array(fc.record({ id: fc.stringMatching(/^new_[a-z]{1,4}$/), expression: fc.string({ maxLength: 10 }) }), { maxLength: 3 }),
       rewire: fc.option(fc.tuple(fc.nat(count - 1), fc.nat(count - 1)), { nil: undefined }),
       params: fc.dictionary(fc.constantFrom('limit', 'host', 'extra'), fc.oneof(fc.integer(), fc.string({ maxLength: 5 }), fc.constant(null))),
@@ -98,6 +99,15 @@ const edited = dagWorkflow({ min: 1, max: 12 }).chain(({ document }) => {
         if (!node) continue;
         if (value === undefined) delete node.config[field];
         else node.config[field] = field === 'timeoutMs' ? value.length : value;
+      }
+      // Nested config objects (a set node's variables) change key by key.
+      for (const [i, name, value] of m.variables) {
+        const node = at(i);
+        if (!node) continue;
+        const variables = (node.config.variables ?? {}) as Record<string, JsonValue>;
+        if (value === undefined) delete variables[name];
+        else variables[name] = value;
+        node.config.variables = variables;
       }
       if (m.retype !== undefined && at(m.retype)) at(m.retype)!.type = 'output';
       for (const add of m.added) {
