@@ -42,9 +42,9 @@ export class ExecutionService {
   ) {}
 
   async start(user: User, workflowId: string, input: JsonValue | undefined, versionNumber: number | null | undefined): Promise<Execution> {
-    await this.workflows.get(user, workflowId, 'EDITOR');
-    const version = await this.workflows.version(user, workflowId, versionNumber);
-    return (await this.launch({ version, startedById: user.id, input: input ?? {} })).execution;
+    const workflow = await this.workflows.get(user, workflowId, 'EDITOR');
+    const version = await this.workflows.deployedVersion(workflow, versionNumber);
+    return (await this.launch({ version, ownerId: workflow.ownerId, startedById: user.id, input: input ?? {} })).execution;
   }
 
   /**
@@ -59,11 +59,13 @@ export class ExecutionService {
     idempotencyKey: string | null,
   ): Promise<{ execution: Execution; created: boolean }> {
     const id = idempotencyKey === null ? undefined : idFromKey(`${workflow.id}:${triggerNodeId}:${idempotencyKey}`);
-    return this.launch({ version, startedById: workflow.ownerId, input, triggerNodeId, ...(id ? { id } : {}) });
+    return this.launch({ version, ownerId: workflow.ownerId, startedById: workflow.ownerId, input, triggerNodeId, ...(id ? { id } : {}) });
   }
 
   private async launch(options: {
     version: WorkflowVersion;
+    /** The workflow's owner: whose sub-workflows and secrets the run uses. */
+    ownerId: string;
     startedById: string;
     input: JsonValue;
     triggerNodeId?: string;
@@ -74,7 +76,7 @@ export class ExecutionService {
     const id = options.id ?? randomUUID();
     const em = this.db.em.fork();
     // Sub-workflows are resolved before anything is stored, so a missing one leaves no stray row.
-    const owner = (await em.findOneOrFail(Workflow, { id: version.workflowId })).ownerId;
+    const owner = options.ownerId;
     const subplans = await resolveSubplans(this.db, owner, version.workflowId, plan);
     if (options.id) {
       const existing = await em.findOne(Execution, { id });

@@ -246,9 +246,13 @@ export class WorkflowService {
   }
 
   async version(user: User, workflowId: string, number: number | null | undefined): Promise<WorkflowVersion> {
-    const workflow = await this.get(user, workflowId);
+    return this.deployedVersion(await this.get(user, workflowId), number);
+  }
+
+  /** A deployed version of a workflow already read (and access checked); the latest when `number` is absent. */
+  async deployedVersion(workflow: Workflow, number: number | null | undefined): Promise<WorkflowVersion> {
     const wanted = number ?? workflow.latestVersion;
-    if (wanted === 0) throw badInput(`workflow "${workflowId}" has no deployed version yet; deploy it first`);
+    if (wanted === 0) throw badInput(`workflow "${workflow.id}" has no deployed version yet; deploy it first`);
     return this.versionOf(workflow, wanted);
   }
 
