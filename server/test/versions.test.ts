@@ -187,14 +187,14 @@ describe.each(DATABASES)('version history on %s', (database) => {
   });
 });
 
-describe('roll back', () => {
+describe.each(DATABASES)('roll back on %s', (database) => {
   let api: Api;
   let token: string;
   let workflowId: string;
   let secret: string;
   let temporal: Connection;
   beforeAll(async () => {
-    api = await startApi({ database: 'postgres' });
+    api = await startApi({ database });
     token = (await api.user()).token;
     const created = await api.gql<{ createWorkflow: { id: string; webhookSecret: string } }>(
       'mutation($d: JSON!) { createWorkflow(input: { name: "Orders", definition: $d }) { id webhookSecret } }',
