@@ -39,9 +39,7 @@ let startedUp: Promise<unknown> = Promise.resolve();
 const onSignal = (signal: NodeJS.Signals) => {
   progress(`${signal}: stopping`);
   // A dev server still starting is registered when it answers; wait for that so it is not left behind.
-  void startedUp
-    .then(cleanUp)
-    .finally(() => process.exit(130));
+  void startedUp.then(cleanUp).finally(() => process.exit(130));
 };
 process.once('SIGINT', onSignal);
 process.once('SIGTERM', onSignal);

@@ -5,7 +5,14 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startTemporal } from '@tandem/ops';
 import { compileWorkflow, type EmittedEvent, type JsonValue } from '@tandem/schema';
-import { bundleInterpreterWorkflow, createTandemWorker, InProcessEventBus, INTERPRETER_WORKFLOW, interpreterWorkflowId, type InterpreterInput } from '@tandem/worker';
+import {
+  bundleInterpreterWorkflow,
+  createTandemWorker,
+  InProcessEventBus,
+  INTERPRETER_WORKFLOW,
+  interpreterWorkflowId,
+  type InterpreterInput,
+} from '@tandem/worker';
 import { table } from './report.js';
 
 const ITERATIONS = Number(process.env.BENCH_LOOP_ITERATIONS ?? 10_000);
@@ -17,7 +24,12 @@ const definition = {
   nodes: [
     { id: 't', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
     { id: 'init', type: 'set', position: { x: 0, y: 0 }, config: { variables: { total: '0' } } },
-    { id: 'each', type: 'loop', position: { x: 0, y: 0 }, config: { mode: 'forEach', expression: 'input.items', maxIterations: 1_000_000, continueAsNewEvery: EVERY } },
+    {
+      id: 'each',
+      type: 'loop',
+      position: { x: 0, y: 0 },
+      config: { mode: 'forEach', expression: 'input.items', maxIterations: 1_000_000, continueAsNewEvery: EVERY },
+    },
     { id: 'add', type: 'set', position: { x: 0, y: 0 }, config: { variables: { total: 'vars.total + loop.item' } } },
     { id: 'out', type: 'output', position: { x: 0, y: 0 }, config: { expression: 'vars.total' } },
   ],
@@ -57,7 +69,15 @@ try {
   const sizes: number[] = [];
   for (const runId of runIds) sizes.push((await client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events?.length ?? 0);
   const header = ['iterations', 'wall s', 'iterations/s', 'Temporal runs', 'history events per run (max)', 'events emitted', 'result ok'];
-  const row = [ITERATIONS, (wallMs / 1000).toFixed(1), (ITERATIONS / (wallMs / 1000)).toFixed(0), runIds.length, Math.max(...sizes), events.length, result === expected];
+  const row = [
+    ITERATIONS,
+    (wallMs / 1000).toFixed(1),
+    (ITERATIONS / (wallMs / 1000)).toFixed(0),
+    runIds.length,
+    Math.max(...sizes),
+    events.length,
+    result === expected,
+  ];
   console.log(table([header, row.map(String)], (column) => column > 0 && column < 6));
   if (result !== expected) process.exitCode = 1;
 } finally {

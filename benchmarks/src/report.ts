@@ -127,7 +127,9 @@ export function formatReport(report: EngineReport, config: EngineBenchConfig): s
     .sort((a, b) => b[1] - a[1])
     .map(([type, count]) => `${count} ${type}`)
     .join(', ');
-  lines.push(`validate + compile: generated graph of ${c.nodes} nodes, ${c.edges} edges (${mix}); ${c.expressionFields} expression/template fields; plan ${Math.round(c.planBytes / 1024)} KiB`);
+  lines.push(
+    `validate + compile: generated graph of ${c.nodes} nodes, ${c.edges} edges (${mix}); ${c.expressionFields} expression/template fields; plan ${Math.round(c.planBytes / 1024)} KiB`,
+  );
   lines.push(`${c.iterations} iterations after ${c.warmup} warm-up, each on a fresh copy of the document`);
   const compileRow = (label: string, s: Summary, target: boolean): string[] => [
     label,

@@ -84,8 +84,18 @@ export function httpChainScenario(ctx: ScenarioContext, baseUrl: string): Scenar
     id: 'httpChain',
     title: `HTTP chain (trigger → ${HTTP_CALLS} http.request → output)`,
     variants: [
-      interpreterVariant(ctx, executionPlan, () => ({}), () => HTTP_CALLS),
-      handwrittenVariant(ctx, 'httpChainWorkflow', () => handInput, () => HTTP_CALLS),
+      interpreterVariant(
+        ctx,
+        executionPlan,
+        () => ({}),
+        () => HTTP_CALLS,
+      ),
+      handwrittenVariant(
+        ctx,
+        'httpChainWorkflow',
+        () => handInput,
+        () => HTTP_CALLS,
+      ),
     ],
   };
 }

@@ -79,4 +79,3 @@ export async function startHandwrittenWorker(connection: NativeConnection, taskQ
   });
   return running(worker, taskQueue);
 }
-

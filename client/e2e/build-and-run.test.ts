@@ -44,7 +44,10 @@ describe('build, deploy and run in the browser', () => {
     await page.getByRole('button', { name: 'Deploy' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Deploy' }).click();
     const refused = page.getByRole('dialog').locator('.problems');
-    await refused.getByText(/node transform1/).first().waitFor();
+    await refused
+      .getByText(/node transform1/)
+      .first()
+      .waitFor();
     expect(await refused.textContent()).toContain('cannot be reached');
     await screenshot(page, 'deploy-problems');
     await page.keyboard.press('Escape');
@@ -58,12 +61,15 @@ describe('build, deploy and run in the browser', () => {
     const handle = page.locator('[data-node-id="start"] .handle-out');
     const targetBox = page.locator('[data-node-id="transform1"] .node-box');
     let seen = '';
-    const [from, to] = await eventually(async () => {
-      const boxes = [(await handle.boundingBox())!, (await targetBox.boundingBox())!] as const;
-      const still = JSON.stringify(boxes) === seen;
-      seen = JSON.stringify(boxes);
-      return still && boxes;
-    }, { intervalMs: 100, what: 'the view settles' });
+    const [from, to] = await eventually(
+      async () => {
+        const boxes = [(await handle.boundingBox())!, (await targetBox.boundingBox())!] as const;
+        const still = JSON.stringify(boxes) === seen;
+        seen = JSON.stringify(boxes);
+        return still && boxes;
+      },
+      { intervalMs: 100, what: 'the view settles' },
+    );
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
     await page.mouse.down();
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });

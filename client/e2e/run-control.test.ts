@@ -135,11 +135,17 @@ describe('controlling runs from the browser', () => {
 
     // An invalid file: problems, named by node, and nothing created.
     const broken = join(dir, 'broken.json');
-    writeFileSync(broken, JSON.stringify({ ...exported, nodes: [...exported.nodes, { id: 'bad', type: 'no.such.type', position: { x: 0, y: 0 }, config: {} }] }));
+    writeFileSync(
+      broken,
+      JSON.stringify({ ...exported, nodes: [...exported.nodes, { id: 'bad', type: 'no.such.type', position: { x: 0, y: 0 }, config: {} }] }),
+    );
     await page.getByLabel('Import a workflow file').setInputFiles(broken);
     const region = page.getByRole('region', { name: 'Import' });
     await region.getByText('nothing was created').waitFor();
-    await region.getByText(/unknown node type|no.such.type/).first().waitFor();
+    await region
+      .getByText(/unknown node type|no.such.type/)
+      .first()
+      .waitFor();
     expect(await region.locator('li').first().textContent()).toContain('node bad');
     await screenshot(page, 'import-problems');
     await region.getByRole('button', { name: 'Close' }).click();

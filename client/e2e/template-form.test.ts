@@ -14,7 +14,8 @@ describe('the template parameter form', () => {
     const { page } = await tandem.person();
     await signUp(page, 'Ines');
     const token = (await page.evaluate<string | null>('localStorage.getItem("tandem.token")'))!;
-    const workflowCount = async () => (await tandem.gql<{ workflows: { totalCount: number } }>('{ workflows(first: 1) { totalCount } }', {}, token)).workflows.totalCount;
+    const workflowCount = async () =>
+      (await tandem.gql<{ workflows: { totalCount: number } }>('{ workflows(first: 1) { totalCount } }', {}, token)).workflows.totalCount;
     await page.getByRole('link', { name: 'Templates' }).click();
 
     // A required JSON parameter left empty: the API names it, the form shows it under the field.
@@ -78,16 +79,22 @@ describe('the template parameter form', () => {
     await dialog.getByRole('button', { name: 'Save template' }).click();
     await page.getByText('Saved as the template "Morning report kit".').waitFor();
 
-    const { templates } = await tandem.gql<{ templates: { edges: Array<{ node: { tags: string[]; parameters: Array<{ name: string; type: string; required: boolean; description: string; default: unknown }> } }> } }>(
-      '{ templates(first: 5, tag: "mine") { edges { node { tags parameters { name type required description default } } } } }',
-      {},
-      token,
-    );
+    const { templates } = await tandem.gql<{
+      templates: {
+        edges: Array<{ node: { tags: string[]; parameters: Array<{ name: string; type: string; required: boolean; description: string; default: unknown }> } }>;
+      };
+    }>('{ templates(first: 5, tag: "mine") { edges { node { tags parameters { name type required description default } } } } }', {}, token);
     expect(templates.edges).toHaveLength(1);
     const saved = templates.edges[0]!.node;
     expect(saved.tags.sort()).toEqual(['mine', 'reports']);
     expect(saved.parameters.map((p) => p.name)).toEqual(['sourceUrl', 'reportUrl', 'title', 'cron', 'timezone']);
-    expect(saved.parameters.find((p) => p.name === 'title')).toEqual({ name: 'title', type: 'string', required: false, description: 'The heading of the report', default: 'Morning numbers' });
+    expect(saved.parameters.find((p) => p.name === 'title')).toEqual({
+      name: 'title',
+      type: 'string',
+      required: false,
+      description: 'The heading of the report',
+      default: 'Morning numbers',
+    });
     expect(saved.parameters.find((p) => p.name === 'sourceUrl')?.required).toBe(true);
 
     // In the library, its form shows the new description and default.

@@ -74,7 +74,10 @@ describe('schedules, webhooks and loops in the browser', () => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tandem-webhook-secret': secret }, body: '{}' });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { result: unknown }).result).toEqual({ via: 'orders/new' });
-    await page.getByRole('link', { name: /^[0-9a-f]{8}$/ }).first().waitFor();
+    await page
+      .getByRole('link', { name: /^[0-9a-f]{8}$/ })
+      .first()
+      .waitFor();
 
     await page.getByRole('button', { name: 'Resume schedule' }).click();
     await page.getByRole('button', { name: 'Pause schedule' }).waitFor();
@@ -83,7 +86,11 @@ describe('schedules, webhooks and loops in the browser', () => {
     // A viewer, on a phone, sees the URLs (wrapped to the screen's width) but not the secret.
     const viewer = await tandem.person({ width: 390, height: 844 });
     const viewerEmail = await signUp(viewer.page, 'Vik');
-    await tandem.gql('mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: VIEWER) { role } }', { id, email: viewerEmail }, token);
+    await tandem.gql(
+      'mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: VIEWER) { role } }',
+      { id, email: viewerEmail },
+      token,
+    );
     await viewer.page.goto(`/workflows/${id}/runs`);
     const viewerHooks = viewer.page.getByRole('region', { name: 'Webhooks' });
     await viewerHooks.getByText('Only editors and the owner can see the webhook secret.').waitFor();

@@ -61,7 +61,10 @@ describe('version history in the browser', () => {
     for (const v of [1, 2]) await gql('mutation($id: ID!, $v: Int) { startExecution(workflowId: $id, version: $v, input: { a: 2, b: 3 }) { id } }', { v });
     await eventually(
       async () => {
-        const data = await gql<{ workflow: { versions: { edges: Array<{ node: { finishedRunCount: number } }> } } }>('query($id: ID!) { workflow(id: $id) { versions { edges { node { finishedRunCount } } } } }', {});
+        const data = await gql<{ workflow: { versions: { edges: Array<{ node: { finishedRunCount: number } }> } } }>(
+          'query($id: ID!) { workflow(id: $id) { versions { edges { node { finishedRunCount } } } } }',
+          {},
+        );
         return data.workflow.versions.edges.every((e) => e.node.finishedRunCount === 1);
       },
       { timeoutMs: 20_000, what: 'both runs finished' },

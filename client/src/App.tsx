@@ -117,7 +117,14 @@ export function App() {
           </Private>
         )}
       />
-      <Route path="*" component={() => <p class="page">This page does not exist. <a href="/">Back to your workflows</a></p>} />
+      <Route
+        path="*"
+        component={() => (
+          <p class="page">
+            This page does not exist. <a href="/">Back to your workflows</a>
+          </p>
+        )}
+      />
     </Router>
   );
 }

@@ -32,7 +32,15 @@ describe('graph canvas', () => {
   it('shows run states and selection, and selects by keyboard', () => {
     const onSelect = vi.fn();
     const { container } = render(() => (
-      <Canvas nodes={nodes} edges={edges} label="Run" readOnly states={(id) => (id === 'start' ? 'succeeded' : id === 'check' ? 'failed' : 'pending')} selected={(id) => id === 'out'} onSelect={onSelect} />
+      <Canvas
+        nodes={nodes}
+        edges={edges}
+        label="Run"
+        readOnly
+        states={(id) => (id === 'start' ? 'succeeded' : id === 'check' ? 'failed' : 'pending')}
+        selected={(id) => id === 'out'}
+        onSelect={onSelect}
+      />
     ));
     expect(container.querySelector('[data-node-id="start"]')?.getAttribute('data-state')).toBe('succeeded');
     expect(container.querySelector('[data-node-id="check"]')?.classList.contains('state-failed')).toBe(true);

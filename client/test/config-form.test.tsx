@@ -34,7 +34,14 @@ describe('config forms generated from the node catalogue', () => {
 
   it('shows the validation problems of a field and is read-only for viewers', () => {
     render(() => (
-      <ConfigForm nodeId="w" nodeType={type('wait.signal')} config={{ signal: '1bad' }} readOnly problems={(f) => (f === 'signal' ? ['signal must be a name'] : [])} onChange={() => {}} />
+      <ConfigForm
+        nodeId="w"
+        nodeType={type('wait.signal')}
+        config={{ signal: '1bad' }}
+        readOnly
+        problems={(f) => (f === 'signal' ? ['signal must be a name'] : [])}
+        onChange={() => {}}
+      />
     ));
     const input = screen.getByLabelText(/^Signal/) as HTMLInputElement;
     expect(input.readOnly).toBe(true);

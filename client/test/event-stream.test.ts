@@ -15,7 +15,14 @@ vi.mock('../src/lib/api', async (original) => ({
 }));
 const { useEventStream } = await import('../src/runs/event-stream');
 
-const event = (sequence: number, type = 'STEP_COMPLETED'): ExecutionEvent => ({ id: `c${sequence}`, sequence, type, nodeId: 'n', at: new Date(0).toISOString(), data: {} });
+const event = (sequence: number, type = 'STEP_COMPLETED'): ExecutionEvent => ({
+  id: `c${sequence}`,
+  sequence,
+  type,
+  nodeId: 'n',
+  at: new Date(0).toISOString(),
+  data: {},
+});
 
 describe('a run’s event stream', () => {
   beforeEach(() => {

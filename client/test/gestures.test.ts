@@ -22,7 +22,11 @@ const move = (x: number, y: number): GestureInput => ({ type: 'move', client: at
 
 describe('canvas pointer gestures', () => {
   it('pans the view from a background press and clears the selection; Shift keeps it', () => {
-    const [down, moved, released] = run([{ type: 'background-down', button: 0, shift: false, client: at(100, 100), graph: at(60, 60), viewport }, move(130, 90), up()]);
+    const [down, moved, released] = run([
+      { type: 'background-down', button: 0, shift: false, client: at(100, 100), graph: at(60, 60), viewport },
+      move(130, 90),
+      up(),
+    ]);
     expect(down!.effects).toEqual([{ type: 'capture' }, { type: 'select', ids: [], additive: false }]);
     expect(moved!.effects).toEqual([{ type: 'viewport', viewport: { x: 70, y: 30, zoom: 1 } }]);
     expect(released!.state).toEqual(IDLE);
@@ -44,19 +48,37 @@ describe('canvas pointer gestures', () => {
     const steps = run([{ type: 'node-down', button: 0, nodeId: 'a', additive: false, selected: false, graph: at(10, 10) }]);
     expect(steps[0]!.effects).toEqual([{ type: 'select', ids: ['a'], additive: false }, { type: 'capture' }, { type: 'begin-drag', nodeId: 'a' }]);
     // The canvas answers begin-drag with the nodes that move.
-    const dragging = withDragOrigins(steps[0]!.state, new Map([['a', at(0, 0)], ['b', at(100, 0)]]));
+    const dragging = withDragOrigins(
+      steps[0]!.state,
+      new Map([
+        ['a', at(0, 0)],
+        ['b', at(100, 0)],
+      ]),
+    );
     const [small, far, released] = run([move(11, 12), move(20.4, 30.6), up()], editable, dragging);
     expect(small!.effects).toEqual([]);
     expect(small!.state).toBe(dragging);
-    const positions = new Map([['a', at(10, 21)], ['b', at(110, 21)]]);
+    const positions = new Map([
+      ['a', at(10, 21)],
+      ['b', at(110, 21)],
+    ]);
     expect(far!.effects).toEqual([{ type: 'dragging', positions }]);
-    expect(released!.effects).toEqual([{ type: 'move-end', positions }, { type: 'dragging', positions: null }]);
+    expect(released!.effects).toEqual([
+      { type: 'move-end', positions },
+      { type: 'dragging', positions: null },
+    ]);
     expect(released!.state).toEqual(IDLE);
   });
 
   it('treats a press without movement as a click: no move, and a selected node keeps the selection', () => {
-    const dragging = withDragOrigins(step(IDLE, { type: 'node-down', button: 0, nodeId: 'a', additive: false, selected: true, graph: at(0, 0) }, editable).state, new Map([['a', at(0, 0)]]));
-    expect(step(IDLE, { type: 'node-down', button: 0, nodeId: 'a', additive: false, selected: true, graph: at(0, 0) }, editable).effects).toEqual([{ type: 'capture' }, { type: 'begin-drag', nodeId: 'a' }]);
+    const dragging = withDragOrigins(
+      step(IDLE, { type: 'node-down', button: 0, nodeId: 'a', additive: false, selected: true, graph: at(0, 0) }, editable).state,
+      new Map([['a', at(0, 0)]]),
+    );
+    expect(step(IDLE, { type: 'node-down', button: 0, nodeId: 'a', additive: false, selected: true, graph: at(0, 0) }, editable).effects).toEqual([
+      { type: 'capture' },
+      { type: 'begin-drag', nodeId: 'a' },
+    ]);
     expect(step(dragging, up(), editable).effects).toEqual([{ type: 'dragging', positions: null }]);
     // Shift (or Ctrl/Cmd) adds to the selection; read-only canvases select and never drag.
     const [readOnly] = run([{ type: 'node-down', button: 0, nodeId: 'a', additive: true, selected: true, graph: at(0, 0) }], { readOnly: true });
@@ -65,7 +87,11 @@ describe('canvas pointer gestures', () => {
   });
 
   it('connects by dragging from a handle onto another node', () => {
-    const [down, moved, dropped] = run([{ type: 'handle-down', button: 0, nodeId: 'a', handle: 'true', from: at(200, 30), graph: at(201, 31) }, move(260, 40), up('b')]);
+    const [down, moved, dropped] = run([
+      { type: 'handle-down', button: 0, nodeId: 'a', handle: 'true', from: at(200, 30), graph: at(201, 31) },
+      move(260, 40),
+      up('b'),
+    ]);
     expect(down!.effects).toEqual([{ type: 'capture' }]);
     expect(down!.state.connection).toEqual({ source: 'a', handle: 'true', from: at(200, 30), to: at(201, 31) });
     expect(moved!.state.connection?.to).toEqual(at(260, 40));
@@ -89,11 +115,19 @@ describe('canvas pointer gestures', () => {
     const onNode = step(followed, { type: 'node-down', button: 0, nodeId: 'b', additive: false, selected: false, graph: at(80, 90) }, editable);
     expect(onNode.effects).toEqual([{ type: 'connect', source: 'a', handle: undefined, target: 'b' }]);
     expect(onNode.state).toEqual(IDLE);
-    expect(step(followed, { type: 'node-down', button: 0, nodeId: 'a', additive: false, selected: false, graph: at(0, 0) }, editable)).toEqual({ state: IDLE, effects: [] });
-    expect(step(followed, { type: 'background-down', button: 0, shift: false, client: at(0, 0), graph: at(0, 0), viewport }, editable)).toEqual({ state: IDLE, effects: [] });
+    expect(step(followed, { type: 'node-down', button: 0, nodeId: 'a', additive: false, selected: false, graph: at(0, 0) }, editable)).toEqual({
+      state: IDLE,
+      effects: [],
+    });
+    expect(step(followed, { type: 'background-down', button: 0, shift: false, client: at(0, 0), graph: at(0, 0), viewport }, editable)).toEqual({
+      state: IDLE,
+      effects: [],
+    });
     expect(step(followed, { type: 'escape' }, editable)).toEqual({ state: IDLE, effects: [] });
     // A read-only canvas has no handles to press.
-    expect(step(IDLE, { type: 'handle-down', button: 0, nodeId: 'a', handle: undefined, from: at(0, 0), graph: at(0, 0) }, { readOnly: true }).state).toBe(IDLE);
+    expect(step(IDLE, { type: 'handle-down', button: 0, nodeId: 'a', handle: undefined, from: at(0, 0), graph: at(0, 0) }, { readOnly: true }).state).toBe(
+      IDLE,
+    );
   });
 
   it('selects the nodes wholly inside a Shift-drag marquee, adding to the selection', () => {

@@ -21,7 +21,13 @@ const definition = {
   params: { take: 4 },
   nodes: [
     { id: 't', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
-    { id: 'each', type: 'loop', name: 'Each order', position: { x: 200, y: 0 }, config: { mode: 'forEach', expression: 'input.orders[[0..$$.params.take - 1]]', continueAsNewEvery: 10 } },
+    {
+      id: 'each',
+      type: 'loop',
+      name: 'Each order',
+      position: { x: 200, y: 0 },
+      config: { mode: 'forEach', expression: 'input.orders[[0..$$.params.take - 1]]', continueAsNewEvery: 10 },
+    },
     { id: 'add', type: 'transform', position: { x: 400, y: 0 }, config: { expression: 'loop.item' } },
   ],
   edges: [
@@ -60,7 +66,11 @@ describe('run progress panels', () => {
     ]);
     expect((screen.getByRole('progressbar') as HTMLProgressElement).value).toBe(3);
 
-    setEvents([...events(), event('STEP_COMPLETED', 'each', { output: { iterations: 4 }, durationMs: 1, handles: ['done'] }), event('EXECUTION_COMPLETED', null, { result: 4 })]);
+    setEvents([
+      ...events(),
+      event('STEP_COMPLETED', 'each', { output: { iterations: 4 }, durationMs: 1, handles: ['done'] }),
+      event('EXECUTION_COMPLETED', null, { result: 4 }),
+    ]);
     await screen.findByText('4 iterations, done');
     expect(runs.querySelectorAll('.timeline-list li')[1]!.textContent).toContain('the execution ended here');
   });

@@ -19,7 +19,12 @@ const definition = {
   params: { factor: 2 },
   nodes: [
     { id: 't', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
-    { id: 'each', type: 'loop', position: { x: 200, y: 0 }, config: { mode: 'forEach', expression: 'input.items', maxIterations: 1000, continueAsNewEvery: 2 } },
+    {
+      id: 'each',
+      type: 'loop',
+      position: { x: 200, y: 0 },
+      config: { mode: 'forEach', expression: 'input.items', maxIterations: 1000, continueAsNewEvery: 2 },
+    },
     { id: 'add', type: 'set', position: { x: 400, y: 0 }, config: { variables: { total: '(vars.total ? vars.total : 0) + loop.item' } } },
     { id: 'out', type: 'output', position: { x: 400, y: 200 }, config: { expression: 'vars.total' } },
   ],

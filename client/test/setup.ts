@@ -8,7 +8,8 @@ class NoopResizeObserver {
   disconnect(): void {}
 }
 globalThis.ResizeObserver ??= NoopResizeObserver as unknown as typeof ResizeObserver;
-globalThis.requestAnimationFrame ??= ((callback: FrameRequestCallback) => setTimeout(() => callback(performance.now()), 0)) as unknown as typeof requestAnimationFrame;
+globalThis.requestAnimationFrame ??= ((callback: FrameRequestCallback) =>
+  setTimeout(() => callback(performance.now()), 0)) as unknown as typeof requestAnimationFrame;
 globalThis.cancelAnimationFrame ??= ((id: number) => clearTimeout(id)) as typeof cancelAnimationFrame;
 
 // Unmount what each test rendered (auto-cleanup needs vitest globals, which this suite does not use).

@@ -29,8 +29,11 @@ describe('template parameters being saved', () => {
     expect(parseDefault('string', '')).toEqual({ ok: true, value: null });
     const drafts = draftsFromParams({ a: 1, b: 'x' });
     expect(parameterInputs([{ ...drafts[0]!, defaultText: 'one' }, drafts[1]!])).toBeNull();
-    expect(parameterInputs([{ ...drafts[0]!, include: false, defaultText: 'one' }, { ...drafts[1]!, required: true, description: ' Who ' }])).toEqual([
-      { name: 'b', type: 'string', required: true, description: 'Who', default: 'x' },
-    ]);
+    expect(
+      parameterInputs([
+        { ...drafts[0]!, include: false, defaultText: 'one' },
+        { ...drafts[1]!, required: true, description: ' Who ' },
+      ]),
+    ).toEqual([{ name: 'b', type: 'string', required: true, description: 'Who', default: 'x' }]);
   });
 });

@@ -24,7 +24,11 @@ const v1: WorkflowDefinition = {
 describe('versions view', () => {
   it('draws the newer graph plus what it removed, each node and edge marked', () => {
     const v2 = structuredClone(v1);
-    v2.nodes = [v2.nodes[0]!, { ...v2.nodes[1]!, config: { expression: 'input.a * input.b' } }, { id: 'log', type: 'output', position: { x: 400, y: 100 }, config: { expression: '1' } }];
+    v2.nodes = [
+      v2.nodes[0]!,
+      { ...v2.nodes[1]!, config: { expression: 'input.a * input.b' } },
+      { id: 'log', type: 'output', position: { x: 400, y: 100 }, config: { expression: '1' } },
+    ];
     v2.edges = [v2.edges[0]!, { id: 'e3', source: 'add', target: 'log' }];
     const model = comparisonModel(v1, v2, diffWorkflows(v1, v2));
     expect(model.nodes.map((n) => n.id)).toEqual(['start', 'add', 'log', 'out']);

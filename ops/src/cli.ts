@@ -38,7 +38,11 @@ async function run(args: InterpreterInput): Promise<number> {
   const env = readEnvironment();
   // Reuse the Temporal of a running `npm start` when there is one; else run a private dev server.
   let reuse = env.temporalAddress;
-  if (!reuse) reuse = await waitForTemporal('127.0.0.1:7233', 1_000).then(() => '127.0.0.1:7233', () => undefined);
+  if (!reuse)
+    reuse = await waitForTemporal('127.0.0.1:7233', 1_000).then(
+      () => '127.0.0.1:7233',
+      () => undefined,
+    );
   const tandem = await startEmbedded({
     env: { ...env, temporalAddress: reuse },
     taskQueue: `tandem-cli-${randomUUID()}`,

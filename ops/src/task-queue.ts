@@ -15,7 +15,7 @@ export async function assertQueueNotShared(connection: Connection, namespace: st
   if (others.length === 0) return;
   throw new QueueSharedError(
     `task queue "${taskQueue}" is served by the workers of another Tandem installation (${others.join(', ')}) on this Temporal server: ` +
-      'its worker would run this installation\'s runs and the other way round. Give each installation its own queue ' +
+      "its worker would run this installation's runs and the other way round. Give each installation its own queue " +
       '(leave TEMPORAL_TASK_QUEUE unset to use the one this installation chose, or set a different one).',
   );
 }

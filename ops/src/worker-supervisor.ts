@@ -57,7 +57,9 @@ export function superviseWorker(options: WorkerSupervisorOptions): SupervisedWor
     log(`worker process started (pid ${proc.pid})`);
     proc.on('message', (message: WorkerMessage) => {
       if (message?.type === 'event') {
-        options.bus.publish(message.event).catch((error: unknown) => log(`event ${message.event.executionId}#${message.event.sequence} not published: ${(error as Error).message}`));
+        options.bus
+          .publish(message.event)
+          .catch((error: unknown) => log(`event ${message.event.executionId}#${message.event.sequence} not published: ${(error as Error).message}`));
       } else if (message?.type === 'ready') {
         started = true;
         settleReady.resolve();

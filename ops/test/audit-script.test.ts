@@ -33,9 +33,23 @@ const advisory = (name: string, severity: string, ghsa: string) => ({
 const report = (...advisories: ReturnType<typeof advisory>[]) => ({
   auditReportVersion: 2,
   vulnerabilities: Object.fromEntries(
-    advisories.map((a) => [a.name, { name: a.name, severity: a.severity, isDirect: false, via: [a], effects: ['parent'], range: a.range, nodes: [`node_modules/${a.name}`], fixAvailable: true }]),
+    advisories.map((a) => [
+      a.name,
+      {
+        name: a.name,
+        severity: a.severity,
+        isDirect: false,
+        via: [a],
+        effects: ['parent'],
+        range: a.range,
+        nodes: [`node_modules/${a.name}`],
+        fixAvailable: true,
+      },
+    ]),
   ),
-  metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: advisories.filter((a) => a.severity === 'high').length, critical: 0, total: advisories.length } },
+  metadata: {
+    vulnerabilities: { info: 0, low: 0, moderate: 0, high: advisories.filter((a) => a.severity === 'high').length, critical: 0, total: advisories.length },
+  },
 });
 
 describe('ops/scripts/audit.sh', () => {

@@ -61,11 +61,20 @@ describe('serving the built web client', () => {
   });
 
   it('sends security headers with index.html and assets: scripts from this origin only, never framed', async () => {
-    for (const [path, accept] of [['/', 'text/html'], ['/workflows/123', 'text/html'], ['/assets/index-abc.js', '*/*']] as const) {
+    for (const [path, accept] of [
+      ['/', 'text/html'],
+      ['/workflows/123', 'text/html'],
+      ['/assets/index-abc.js', '*/*'],
+    ] as const) {
       const response = await get(path, accept);
       expect(response.status).toBe(200);
       const csp = response.headers.get('content-security-policy') ?? '';
-      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+      const directives = new Map(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name!, values]),
+      );
       expect(directives.get('script-src'), path).toEqual(["'self'"]);
       expect(directives.get('default-src'), path).toEqual(["'self'"]);
       expect(directives.get('frame-ancestors'), path).toEqual(["'none'"]);

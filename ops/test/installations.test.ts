@@ -70,16 +70,31 @@ async function runSum(tandem: Installation) {
     { email: `ada-${randomUUID()}@example.com` },
   );
   const token = signUp.token;
-  const { createWorkflow } = await tandem.gql<{ createWorkflow: { id: string } }>('mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }', { input: { name: 'Sum', description: '', definition: sum } }, token);
+  const { createWorkflow } = await tandem.gql<{ createWorkflow: { id: string } }>(
+    'mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }',
+    { input: { name: 'Sum', description: '', definition: sum } },
+    token,
+  );
   await tandem.gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id: createWorkflow.id }, token);
-  const { startExecution } = await tandem.gql<{ startExecution: { id: string } }>('mutation($id: ID!) { startExecution(workflowId: $id, input: {a: 2, b: 3}) { id } }', { id: createWorkflow.id }, token);
+  const { startExecution } = await tandem.gql<{ startExecution: { id: string } }>(
+    'mutation($id: ID!) { startExecution(workflowId: $id, input: {a: 2, b: 3}) { id } }',
+    { id: createWorkflow.id },
+    token,
+  );
   type Run = { status: string; result: unknown; events: { totalCount: number; edges: Array<{ node: { type: string } }> } };
   let execution!: Run;
-  await eventually(async () => {
-    ({ execution } = await tandem.gql<{ execution: Run }>('query($id: ID!) { execution(id: $id) { status result events(first: 50) { totalCount edges { node { type } } } } }', { id: startExecution.id }, token));
-    expect(execution.status).toBe('COMPLETED');
-    expect(execution.events.edges.map((e) => e.node.type)).toContain('EXECUTION_COMPLETED');
-  }, { timeoutMs: 30_000 });
+  await eventually(
+    async () => {
+      ({ execution } = await tandem.gql<{ execution: Run }>(
+        'query($id: ID!) { execution(id: $id) { status result events(first: 50) { totalCount edges { node { type } } } } }',
+        { id: startExecution.id },
+        token,
+      ));
+      expect(execution.status).toBe('COMPLETED');
+      expect(execution.events.edges.map((e) => e.node.type)).toContain('EXECUTION_COMPLETED');
+    },
+    { timeoutMs: 30_000 },
+  );
   return execution;
 }
 
@@ -140,10 +155,13 @@ describe('quarantine', () => {
       workflowId: `idle-${randomUUID()}`,
       args: [],
     });
-    await eventually(async () => {
-      const attempt = (await poisoned.describe()).raw.pendingWorkflowTask?.attempt ?? 0;
-      expect(attempt).toBeGreaterThanOrEqual(3);
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+    await eventually(
+      async () => {
+        const attempt = (await poisoned.describe()).raw.pendingWorkflowTask?.attempt ?? 0;
+        expect(attempt).toBeGreaterThanOrEqual(3);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     const quarantined = await quarantinePoisonedRuns(client, a.server.taskQueue);
     expect(quarantined).toEqual([poisoned.workflowId]);
     expect((await poisoned.describe()).status.name).toBe('TERMINATED');
@@ -156,18 +174,31 @@ describe('quarantine', () => {
 
   it('a quarantined Tandem run is stored as FAILED with the reason; one terminated by hand as CANCELLED', async () => {
     const a = installations[0]!;
-    const { signUp } = await a.gql<{ signUp: { token: string } }>('mutation { signUp(email: "q@example.com", password: "correct horse battery", name: "Q") { token } }');
+    const { signUp } = await a.gql<{ signUp: { token: string } }>(
+      'mutation { signUp(email: "q@example.com", password: "correct horse battery", name: "Q") { token } }',
+    );
     const waiting = { ...sum, nodes: [sum.nodes[0], { id: 'out', type: 'wait.signal', position: { x: 200, y: 0 }, config: { signal: 'go' } }] };
-    const { createWorkflow } = await a.gql<{ createWorkflow: { id: string } }>('mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }', { input: { name: 'W', description: '', definition: waiting } }, signUp.token);
+    const { createWorkflow } = await a.gql<{ createWorkflow: { id: string } }>(
+      'mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }',
+      { input: { name: 'W', description: '', definition: waiting } },
+      signUp.token,
+    );
     await a.gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id: createWorkflow.id }, signUp.token);
     const client = new Client({ connection: temporal });
     const outcome = async (reason: string) => {
-      const { startExecution } = await a.gql<{ startExecution: { id: string; temporalWorkflowId: string } }>('mutation($id: ID!) { startExecution(workflowId: $id) { id temporalWorkflowId } }', { id: createWorkflow.id }, signUp.token);
+      const { startExecution } = await a.gql<{ startExecution: { id: string; temporalWorkflowId: string } }>(
+        'mutation($id: ID!) { startExecution(workflowId: $id) { id temporalWorkflowId } }',
+        { id: createWorkflow.id },
+        signUp.token,
+      );
       await client.workflow.getHandle(startExecution.temporalWorkflowId).terminate(reason);
       const row = await a.server.db.em.fork().findOneOrFail('Execution', { id: startExecution.id });
       return a.server.services.executions.reconcile(row as never);
     };
-    expect(await outcome(`${QUARANTINE_REASON}: its workflow task failed 3 times`)).toMatchObject({ status: 'FAILED', error: { message: `${QUARANTINE_REASON}: its workflow task failed 3 times` } });
+    expect(await outcome(`${QUARANTINE_REASON}: its workflow task failed 3 times`)).toMatchObject({
+      status: 'FAILED',
+      error: { message: `${QUARANTINE_REASON}: its workflow task failed 3 times` },
+    });
     expect(await outcome('stopped by an operator')).toMatchObject({ status: 'CANCELLED' });
   });
 });

@@ -34,16 +34,29 @@ async function startTandem(): Promise<StartedTandem> {
   let output = '';
   const child = spawn(process.execPath, [join(REPO_ROOT, 'ops/dist/start.js')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TANDEM_DATA_DIR: dataDir, TEMPORAL_ADDRESS: inject('temporalAddress'), TANDEM_LOG_LEVEL: 'ERROR', REDIS_URL: '', DATABASE_URL: '', TEMPORAL_TASK_QUEUE: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TANDEM_DATA_DIR: dataDir,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TANDEM_LOG_LEVEL: 'ERROR',
+      REDIS_URL: '',
+      DATABASE_URL: '',
+      TEMPORAL_TASK_QUEUE: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await eventually(() => {
-    if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${output}`);
-    expect(output).toContain('Tandem is running');
-  }, { timeoutMs: 120_000 });
+  await eventually(
+    () => {
+      if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${output}`);
+      expect(output).toContain('Tandem is running');
+    },
+    { timeoutMs: 120_000 },
+  );
   return {
     process: child,
     output: () => output,
@@ -94,10 +107,17 @@ async function run(workflowId: string, input: unknown = {}): Promise<{ status: s
     token,
   );
   let execution!: { status: string; result: unknown; error: { message: string } | null };
-  await eventually(async () => {
-    ({ execution } = await gql<{ execution: typeof execution }>('query($id: ID!) { execution(id: $id) { status result error } }', { id: startExecution.id }, token));
-    expect(['COMPLETED', 'FAILED', 'CANCELLED']).toContain(execution.status);
-  }, { timeoutMs: 60_000 });
+  await eventually(
+    async () => {
+      ({ execution } = await gql<{ execution: typeof execution }>(
+        'query($id: ID!) { execution(id: $id) { status result error } }',
+        { id: startExecution.id },
+        token,
+      ));
+      expect(['COMPLETED', 'FAILED', 'CANCELLED']).toContain(execution.status);
+    },
+    { timeoutMs: 60_000 },
+  );
   return execution;
 }
 
@@ -118,7 +138,9 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tandem-start-'));
   port = await freePort();
   tandem = await startTandem();
-  const { signUp } = await gql<{ signUp: { token: string } }>('mutation { signUp(email: "ops@example.com", password: "correct horse battery", name: "Ops") { token } }');
+  const { signUp } = await gql<{ signUp: { token: string } }>(
+    'mutation { signUp(email: "ops@example.com", password: "correct horse battery", name: "Ops") { token } }',
+  );
   token = signUp.token;
 }, 600_000);
 

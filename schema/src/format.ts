@@ -42,12 +42,7 @@ export const edgeSchema = z
     id: idSchema,
     source: idSchema,
     target: idSchema,
-    sourceHandle: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe('For branching nodes: the outgoing handle this edge leaves from, e.g. "true".'),
+    sourceHandle: z.string().min(1).max(100).optional().describe('For branching nodes: the outgoing handle this edge leaves from, e.g. "true".'),
   })
   .strict();
 

@@ -7,9 +7,7 @@ import { formatPath, inspectShape, isPlainObject, type JsonObject } from './json
 import { fieldKindByName, getNodeType, type GraphView, type NodeTypeDefinition } from './nodes/index.js';
 import type { Problem } from './problems.js';
 
-export type ValidationResult =
-  | { ok: true; definition: WorkflowDefinition; problems: [] }
-  | { ok: false; problems: Problem[] };
+export type ValidationResult = { ok: true; definition: WorkflowDefinition; problems: [] } | { ok: false; problems: Problem[] };
 
 /** What validation learned, for the compiler: the definition and each node's normalized config. */
 export interface Analysis {
@@ -193,9 +191,15 @@ function analyze(input: unknown): Analysis {
   const withoutBreakers = new Map<string, string[]>();
   for (const [source, targets] of adjacency) {
     if (cycleBreakers.has(source)) continue;
-    withoutBreakers.set(source, targets.filter((t) => !cycleBreakers.has(t)));
+    withoutBreakers.set(
+      source,
+      targets.filter((t) => !cycleBreakers.has(t)),
+    );
   }
-  for (const component of cyclicComponents(nodes.map((n) => n.id).filter((id) => !cycleBreakers.has(id)), withoutBreakers)) {
+  for (const component of cyclicComponents(
+    nodes.map((n) => n.id).filter((id) => !cycleBreakers.has(id)),
+    withoutBreakers,
+  )) {
     const first = component[0]!;
     problems.push({
       code: 'illegal_cycle',
@@ -206,7 +210,10 @@ function analyze(input: unknown): Analysis {
   }
 
   if (triggers.length > 0) {
-    const reached = reachableFrom(adjacency, triggers.map((t) => t.id));
+    const reached = reachableFrom(
+      adjacency,
+      triggers.map((t) => t.id),
+    );
     for (const node of nodes) {
       if (!reached.has(node.id)) {
         problems.push({
@@ -261,7 +268,15 @@ function expressionProblems(node: WorkflowNode, index: number, config: JsonObjec
       } else if (kind === 'template' && isTemplate(value)) {
         const error = checkTemplate(value);
         if (error) problems.push({ code: 'template_syntax', path: where, nodeId: node.id, message: `node "${node.id}", field ${field}: ${error.message}` });
-        else problems.push(...secretReferenceProblems(node, where, field, parseTemplate(value).flatMap((part) => ('expression' in part ? [part.expression] : []))));
+        else
+          problems.push(
+            ...secretReferenceProblems(
+              node,
+              where,
+              field,
+              parseTemplate(value).flatMap((part) => ('expression' in part ? [part.expression] : [])),
+            ),
+          );
       }
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
@@ -279,7 +294,13 @@ function secretReferenceProblems(node: WorkflowNode, where: string, field: strin
     if (!source.includes('secrets')) continue;
     for (const reference of secretReferences(source)) {
       const problem = secretNameProblem(reference.name);
-      if (problem) problems.push({ code: 'invalid_secret_reference', path: where, nodeId: node.id, message: `node "${node.id}", field ${field}: secrets.${reference.name.slice(0, 80)}: ${problem}` });
+      if (problem)
+        problems.push({
+          code: 'invalid_secret_reference',
+          path: where,
+          nodeId: node.id,
+          message: `node "${node.id}", field ${field}: secrets.${reference.name.slice(0, 80)}: ${problem}`,
+        });
     }
   }
   return problems;

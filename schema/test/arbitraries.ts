@@ -42,7 +42,11 @@ const expression = fc.constantFrom(
   '$map(input.items, function($v) { $v * 2 })',
   '"text " & $string(input.n)',
 );
-const template = fc.constantFrom('https://api.example.com/items', 'https://api.example.com/items/{{ input.id }}', 'https://{{ params.host }}/x?q={{ input.q }}');
+const template = fc.constantFrom(
+  'https://api.example.com/items',
+  'https://api.example.com/items/{{ input.id }}',
+  'https://{{ params.host }}/x?q={{ input.q }}',
+);
 const handle = fc.stringMatching(/^[a-z][a-z0-9_-]{0,6}$/).filter((h) => h !== 'default');
 const nodeId = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_-]{0,10}$/);
 
@@ -64,15 +68,13 @@ const nodeSpec: fc.Arbitrary<NodeSpec> = fc.oneof(
   fc.record({ type: fc.constant('output'), config: fc.record({ expression }) }),
   fc.record({ type: fc.constant('parallel'), config: fc.constant({}) }),
   fc.record({ type: fc.constant('join'), config: fc.constant({}) }),
-  fc.record(
-    {
-      type: fc.constant('http.request'),
-      config: fc.record(
-        { method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), url: template, bodyExpression: expression, timeoutMs: fc.integer({ min: 100, max: 300_000 }) },
-        { requiredKeys: ['url'] },
-      ),
-    },
-  ),
+  fc.record({
+    type: fc.constant('http.request'),
+    config: fc.record(
+      { method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), url: template, bodyExpression: expression, timeoutMs: fc.integer({ min: 100, max: 300_000 }) },
+      { requiredKeys: ['url'] },
+    ),
+  }),
 );
 
 /** The handles an edge leaving a node of this spec must use; empty for a single-output node. */
@@ -117,7 +119,10 @@ export function dagWorkflow(size: { min: number; max: number } = { min: 1, max: 
           if (sourceHandle !== undefined) edge.sourceHandle = sourceHandle;
           edges.push(edge);
         });
-        const documentOrder = nodes.map((node, i) => ({ node, key: shuffle[i]! })).sort((a, b) => a.key - b.key).map((x) => x.node);
+        const documentOrder = nodes
+          .map((node, i) => ({ node, key: shuffle[i]! }))
+          .sort((a, b) => a.key - b.key)
+          .map((x) => x.node);
         return {
           document: { format: 'tandem.workflow/v1' as const, name, params: { limit: 10, host: 'api.example.com' }, nodes: documentOrder, edges },
           order: ids,

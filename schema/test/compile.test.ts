@@ -81,7 +81,14 @@ describe('compileWorkflow', () => {
   it('orders nodes topologically, ties in document order, whatever the document order', () => {
     const doc = workflow(
       [output('out', 'nodes'), transform('b'), transform('a'), { id: 'fork', type: 'parallel' }, trigger(), { id: 'both', type: 'join' }],
-      [['e1', 'start', 'fork'], ['e2', 'fork', 'a'], ['e3', 'fork', 'b'], ['e4', 'a', 'both'], ['e5', 'b', 'both'], ['e6', 'both', 'out']],
+      [
+        ['e1', 'start', 'fork'],
+        ['e2', 'fork', 'a'],
+        ['e3', 'fork', 'b'],
+        ['e4', 'a', 'both'],
+        ['e5', 'b', 'both'],
+        ['e6', 'both', 'out'],
+      ],
     );
     const plan = compiled(doc);
     expect(plan.nodes.map((n) => n.id)).toEqual(['start', 'fork', 'b', 'a', 'both', 'out']);
@@ -91,7 +98,11 @@ describe('compileWorkflow', () => {
   it('keeps branch handles on plan edges', () => {
     const doc = workflow(
       [trigger(), { id: 'check', type: 'condition', config: { expression: 'input.ok' } }, output('yes'), output('no')],
-      [['e1', 'start', 'check'], ['e2', 'check', 'yes', 'true'], ['e3', 'check', 'no', 'false']],
+      [
+        ['e1', 'start', 'check'],
+        ['e2', 'check', 'yes', 'true'],
+        ['e3', 'check', 'no', 'false'],
+      ],
     );
     expect(compiled(doc).nodes[1]!.outgoing.map((e) => [e.id, e.handle])).toEqual([
       ['e2', 'true'],
@@ -180,13 +191,21 @@ describe('compileWorkflow properties: loops', () => {
         const chain = body.map((node, i): [string, string, string] => [`b${i}`, i === 0 ? 'each' : body[i - 1]!.id, node.id]);
         const doc = workflow(
           [trigger(), { id: 'each', type: 'loop', config: { mode, expression: 'input.items' } }, ...body, output()],
-          [['e0', 'start', 'each'], ...chain.map(([id, source, target], i): [string, string, string, string?] => [id, source, target, i === 0 ? 'body' : undefined]), ['back', body[length - 1]!.id, 'each'], ['done', 'each', 'out', 'done']],
+          [
+            ['e0', 'start', 'each'],
+            ...chain.map(([id, source, target], i): [string, string, string, string?] => [id, source, target, i === 0 ? 'body' : undefined]),
+            ['back', body[length - 1]!.id, 'each'],
+            ['done', 'each', 'out', 'done'],
+          ],
         );
         const plan = compiled(doc);
         expectTopological(plan);
         const loop = plan.nodes.find((n) => n.id === 'each')!;
         expect(loop.loop).toEqual({ body: body.map((n) => n.id), backEdges: ['back'] });
-        const loopBack = plan.nodes.flatMap((n) => n.outgoing).filter((e) => e.loopBack).map((e) => e.id);
+        const loopBack = plan.nodes
+          .flatMap((n) => n.outgoing)
+          .filter((e) => e.loopBack)
+          .map((e) => e.id);
         expect(loopBack).toEqual(['back']);
       }),
       { numRuns: 30 },

@@ -56,7 +56,10 @@ function normalized(definition: WorkflowDefinition) {
 }
 
 const shuffled = <T>(items: readonly T[], keys: readonly number[]) =>
-  items.map((item, i) => ({ item, key: keys[i % Math.max(1, keys.length)] ?? 0 })).sort((a, b) => a.key - b.key).map((x) => x.item);
+  items
+    .map((item, i) => ({ item, key: keys[i % Math.max(1, keys.length)] ?? 0 }))
+    .sort((a, b) => a.key - b.key)
+    .map((x) => x.item);
 
 /** A random edit of a document: nodes and edges removed, added, changed, moved, renamed; params and metadata changed. */
 const edited = dagWorkflow({ min: 1, max: 12 }).chain(({ document }) => {
@@ -68,9 +71,14 @@ const edited = dagWorkflow({ min: 1, max: 12 }).chain(({ document }) => {
       removeEdges: fc.subarray(from.edges.map((e) => e.id)),
       moves: fc.array(fc.tuple(fc.nat(count - 1), fc.integer({ min: -500, max: 500 })), { maxLength: 4 }),
       renames: fc.array(fc.tuple(fc.nat(count - 1), fc.option(fc.string({ maxLength: 8 }), { nil: undefined })), { maxLength: 3 }),
-      edits: fc.array(fc.tuple(fc.nat(count - 1), fc.constantFrom('expression', 'url', 'note', 'timeoutMs'), fc.option(fc.string({ maxLength: 12 }), { nil: undefined })), { maxLength: 4 }),
+      edits: fc.array(
+        fc.tuple(fc.nat(count - 1), fc.constantFrom('expression', 'url', 'note', 'timeoutMs'), fc.option(fc.string({ maxLength: 12 }), { nil: undefined })),
+        { maxLength: 4 },
+      ),
       retype: fc.option(fc.nat(count - 1), { nil: undefined }),
-      variables: fc.array(fc.tuple(fc.nat(count - 1), fc.constantFrom('a', 'total', 'x'), fc.option(fc.string({ maxLength: 8 }), { nil: undefined })), { maxLength: 4 }),
+      variables: fc.array(fc.tuple(fc.nat(count - 1), fc.constantFrom('a', 'total', 'x'), fc.option(fc.string({ maxLength: 8 }), { nil: undefined })), {
+        maxLength: 4,
+      }),
       added: fc.array(fc.record({ id: fc.stringMatching(/^new_[a-z]{1,4}$/), expression: fc.string({ maxLength: 10 }) }), { maxLength: 3 }),
       rewire: fc.option(fc.tuple(fc.nat(count - 1), fc.nat(count - 1)), { nil: undefined }),
       params: fc.dictionary(fc.constantFrom('limit', 'host', 'extra'), fc.oneof(fc.integer(), fc.string({ maxLength: 5 }), fc.constant(null))),
@@ -111,7 +119,8 @@ const edited = dagWorkflow({ min: 1, max: 12 }).chain(({ document }) => {
       }
       if (m.retype !== undefined && at(m.retype)) at(m.retype)!.type = 'output';
       for (const add of m.added) {
-        if (!to.nodes.some((n) => n.id === add.id)) to.nodes.push({ id: add.id, type: 'transform', position: { x: 1, y: 2 }, config: { expression: add.expression } });
+        if (!to.nodes.some((n) => n.id === add.id))
+          to.nodes.push({ id: add.id, type: 'transform', position: { x: 1, y: 2 }, config: { expression: add.expression } });
       }
       if (m.rewire && to.edges.length > 0) {
         const [a, b] = m.rewire;
@@ -130,12 +139,16 @@ const edited = dagWorkflow({ min: 1, max: 12 }).chain(({ document }) => {
 describe('diffWorkflows', () => {
   it('finds nothing between a document and itself, or a reordered copy of it', () => {
     fc.assert(
-      fc.property(dagWorkflow({ min: 1, max: 20 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 30 }), ({ document }, keys) => {
-        const definition = definitionOf(document);
-        expect(isEmptyDiff(diffWorkflows(definition, structuredClone(definition)))).toBe(true);
-        const reordered = { ...definition, nodes: shuffled(definition.nodes, keys), edges: shuffled(definition.edges, keys) };
-        expect(diffWorkflows(definition, reordered)).toEqual({ metadata: [], params: [], nodes: [], edges: [] });
-      }),
+      fc.property(
+        dagWorkflow({ min: 1, max: 20 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 30 }),
+        ({ document }, keys) => {
+          const definition = definitionOf(document);
+          expect(isEmptyDiff(diffWorkflows(definition, structuredClone(definition)))).toBe(true);
+          const reordered = { ...definition, nodes: shuffled(definition.nodes, keys), edges: shuffled(definition.edges, keys) };
+          expect(diffWorkflows(definition, reordered)).toEqual({ metadata: [], params: [], nodes: [], edges: [] });
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -174,7 +187,17 @@ describe('diffWorkflows', () => {
     to.params = { limit: 5 };
     to.name = 'Product';
     const diff = diffWorkflows(from, to);
-    expect(diff.metadata).toEqual([{ field: 'name', before: 'Sum', after: 'Product', text: [{ op: 'delete', text: 'Sum' }, { op: 'insert', text: 'Product' }] }]);
+    expect(diff.metadata).toEqual([
+      {
+        field: 'name',
+        before: 'Sum',
+        after: 'Product',
+        text: [
+          { op: 'delete', text: 'Sum' },
+          { op: 'insert', text: 'Product' },
+        ],
+      },
+    ]);
     expect(diff.params).toEqual([{ name: 'limit', change: 'added', after: 5 }]);
     expect(diff.nodes.map((n) => [n.nodeId, n.change, n.mark])).toEqual([
       ['add', 'changed', 'changed'],
@@ -209,7 +232,10 @@ describe('diffWorkflows', () => {
   it('descends into objects (a set node’s variables, headers) and tells templates from expressions', () => {
     const from = definitionOf({
       ...sumExample(),
-      nodes: [{ id: 's', type: 'set', position: { x: 0, y: 0 }, config: { variables: { a: 'input.a', b: 'input.b' } } }, { id: 'h', type: 'http.request', position: { x: 0, y: 0 }, config: { url: 'https://a', headers: { x: '1' } } }],
+      nodes: [
+        { id: 's', type: 'set', position: { x: 0, y: 0 }, config: { variables: { a: 'input.a', b: 'input.b' } } },
+        { id: 'h', type: 'http.request', position: { x: 0, y: 0 }, config: { url: 'https://a', headers: { x: '1' } } },
+      ],
       edges: [],
     });
     const to = structuredClone(from);
@@ -228,7 +254,11 @@ describe('diffWorkflows', () => {
   });
 
   it('compares incomplete drafts without throwing', () => {
-    const draft = { ...sum(), nodes: [{ id: 'x', type: 'transform', position: { x: 0, y: 0 }, config: {} }], edges: [{ id: 'e', source: 'x', target: 'gone' }] } as WorkflowDefinition;
+    const draft = {
+      ...sum(),
+      nodes: [{ id: 'x', type: 'transform', position: { x: 0, y: 0 }, config: {} }],
+      edges: [{ id: 'e', source: 'x', target: 'gone' }],
+    } as WorkflowDefinition;
     const broken = { ...draft, params: null, nodes: [{ id: 'x', type: 'nope', position: null, config: null }], edges: 'none' } as unknown as WorkflowDefinition;
     const diff = diffWorkflows(draft, broken);
     expect(diff.nodes[0]).toMatchObject({ nodeId: 'x', mark: 'changed', type: { before: 'transform', after: 'nope' } });
@@ -241,8 +271,18 @@ describe('diffText', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }), fc.string({ maxLength: 60 }), (before, after) => {
         const parts = diffText(before, after);
-        expect(parts.filter((p) => p.op !== 'insert').map((p) => p.text).join('')).toBe(before);
-        expect(parts.filter((p) => p.op !== 'delete').map((p) => p.text).join('')).toBe(after);
+        expect(
+          parts
+            .filter((p) => p.op !== 'insert')
+            .map((p) => p.text)
+            .join(''),
+        ).toBe(before);
+        expect(
+          parts
+            .filter((p) => p.op !== 'delete')
+            .map((p) => p.text)
+            .join(''),
+        ).toBe(after);
         expect(parts.every((p) => p.text !== '')).toBe(true);
       }),
       { numRuns: 300 },

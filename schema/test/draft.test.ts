@@ -4,7 +4,11 @@ import { sumExample } from './helpers.js';
 
 describe('checkDraft', () => {
   it('accepts an incomplete draft and returns what a deploy would refuse', () => {
-    const draft = { ...sumExample(), name: '', nodes: [...(sumExample().nodes as object[]), { id: 'loose', type: 'transform', position: { x: 0, y: 0 }, config: { expression: '' } }] };
+    const draft = {
+      ...sumExample(),
+      name: '',
+      nodes: [...(sumExample().nodes as object[]), { id: 'loose', type: 'transform', position: { x: 0, y: 0 }, config: { expression: '' } }],
+    };
     const result = checkDraft(draft);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -15,12 +19,25 @@ describe('checkDraft', () => {
   });
 
   it('refuses a malformed document with only its shape problems, naming the node', () => {
-    const bad = { ...sumExample(), nodes: [{ id: 'add', type: 'transform', config: {} }, { id: 'out', type: 'output', position: { x: 0, y: 0 } }] };
+    const bad = {
+      ...sumExample(),
+      nodes: [
+        { id: 'add', type: 'transform', config: {} },
+        { id: 'out', type: 'output', position: { x: 0, y: 0 } },
+      ],
+    };
     const result = checkDraft(bad);
     expect(result.ok).toBe(false);
     expect(result.problems.map((p) => [p.code, p.nodeId, p.path])).toEqual([['invalid_node', 'add', 'nodes[0].position']]);
     expect(result.problems[0]!.message).toMatch(/^node "add": /);
-    const twice = { ...sumExample(), nodes: [{ id: 'a', type: 'output', position: { x: 0, y: 0 } }, { id: 'a', type: 'output', position: { x: 0, y: 0 } }], edges: [] };
+    const twice = {
+      ...sumExample(),
+      nodes: [
+        { id: 'a', type: 'output', position: { x: 0, y: 0 } },
+        { id: 'a', type: 'output', position: { x: 0, y: 0 } },
+      ],
+      edges: [],
+    };
     expect(checkDraft(twice).problems.map((p) => [p.code, p.nodeId])).toEqual([['duplicate_id', 'a']]);
     expect(checkDraft([]).ok).toBe(false);
     expect(checkDraft({ ...sumExample(), format: 'other' }).ok).toBe(false);

@@ -92,7 +92,7 @@ describe('compileExpression', () => {
   it('refuses direct calls of non-deterministic functions when the expression is checked', () => {
     expect(checkExpression('1 + $millis()')?.code).toBe('D9001');
     expect(checkExpression('$random() > 0.5')?.message).toContain('$random() is not available');
-    expect(checkExpression("$nowhere := 1")).toBeNull();
+    expect(checkExpression('$nowhere := 1')).toBeNull();
   });
 
   it('ends endless tail recursion with a work-budget error instead of hanging', async () => {
@@ -255,12 +255,7 @@ describe('templates', () => {
   });
 
   it('splits text and expressions with their offsets', () => {
-    expect(parseTemplate('a {{ x }} b {{y}}')).toEqual([
-      { text: 'a ' },
-      { expression: ' x ', offset: 4 },
-      { text: ' b ' },
-      { expression: 'y', offset: 14 },
-    ]);
+    expect(parseTemplate('a {{ x }} b {{y}}')).toEqual([{ text: 'a ' }, { expression: ' x ', offset: 4 }, { text: ' b ' }, { expression: 'y', offset: 14 }]);
   });
 
   it('refuses non-deterministic functions inside templates', async () => {

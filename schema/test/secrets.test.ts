@@ -34,7 +34,11 @@ describe('secret references', () => {
       ...workflow(
         [
           trigger(),
-          { id: 'call', type: 'http.request', config: { url: 'https://example.com/{{ secrets.PATH_KEY }}', headers: { authorization: 'Bearer {{ secrets.API_TOKEN }}' } } },
+          {
+            id: 'call',
+            type: 'http.request',
+            config: { url: 'https://example.com/{{ secrets.PATH_KEY }}', headers: { authorization: 'Bearer {{ secrets.API_TOKEN }}' } },
+          },
           output('out', 'nodes.call'),
         ],
         [
@@ -53,13 +57,21 @@ describe('secret references', () => {
 
   it('validation flags a reference no secret can answer, and only that', () => {
     const doc = workflow(
-      [trigger(), { id: 'call', type: 'http.request', config: { url: 'https://example.com/', headers: { a: '{{ secrets.`my-key` }}', b: '{{ secrets.FINE }}' } } }],
+      [
+        trigger(),
+        { id: 'call', type: 'http.request', config: { url: 'https://example.com/', headers: { a: '{{ secrets.`my-key` }}', b: '{{ secrets.FINE }}' } } },
+      ],
       [['e1', 'start', 'call']],
     );
     const result = validateWorkflow(doc);
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual([
-      expect.objectContaining({ code: 'invalid_secret_reference', nodeId: 'call', path: 'nodes[1].config.headers.a', message: expect.stringContaining('secrets.my-key') }),
+      expect.objectContaining({
+        code: 'invalid_secret_reference',
+        nodeId: 'call',
+        path: 'nodes[1].config.headers.a',
+        message: expect.stringContaining('secrets.my-key'),
+      }),
     ]);
   });
 });

@@ -51,7 +51,17 @@ describe('validateWorkflow: valid documents', () => {
       [
         trigger(),
         { id: 'check', type: 'condition', config: { expression: 'input.n > 1' } },
-        { id: 'route', type: 'switch', config: { expression: 'input.kind', cases: [{ handle: 'a', value: 'A' }, { handle: 'b', value: { nested: [1] } }] } },
+        {
+          id: 'route',
+          type: 'switch',
+          config: {
+            expression: 'input.kind',
+            cases: [
+              { handle: 'a', value: 'A' },
+              { handle: 'b', value: { nested: [1] } },
+            ],
+          },
+        },
         output('big'),
         output('small'),
         output('other'),
@@ -76,10 +86,7 @@ describe('validateWorkflow: each problem kind', () => {
   });
 
   it('reports an invalid http.request method at its config path', () => {
-    const doc = workflow(
-      [trigger(), { id: 'call', type: 'http.request', config: { method: 'FETCH', url: 'https://example.com' } }],
-      [['e1', 'start', 'call']],
-    );
+    const doc = workflow([trigger(), { id: 'call', type: 'http.request', config: { method: 'FETCH', url: 'https://example.com' } }], [['e1', 'start', 'call']]);
     const problems = problemsOf(doc);
     expect(summarize(problems)).toEqual([{ code: 'invalid_config', path: 'nodes[1].config.method', nodeId: 'call' }]);
     expect(problems[0]!.message).toContain('node "call"');
@@ -98,7 +105,13 @@ describe('validateWorkflow: each problem kind', () => {
   });
 
   it('reports an edge to a node that does not exist', () => {
-    const doc = workflow([trigger(), output()], [['e1', 'start', 'out'], ['e2', 'out', 'ghost']]);
+    const doc = workflow(
+      [trigger(), output()],
+      [
+        ['e1', 'start', 'out'],
+        ['e2', 'out', 'ghost'],
+      ],
+    );
     const problems = problemsOf(doc);
     expect(summarize(problems)).toEqual([{ code: 'dangling_edge', path: 'edges[1].target', edgeId: 'e2' }]);
     expect(problems[0]!.message).toContain('"ghost"');
@@ -107,7 +120,10 @@ describe('validateWorkflow: each problem kind', () => {
   it('reports a condition edge without a handle', () => {
     const doc = workflow(
       [trigger(), { id: 'check', type: 'condition', config: { expression: 'true' } }, output()],
-      [['e1', 'start', 'check'], ['e2', 'check', 'out']],
+      [
+        ['e1', 'start', 'check'],
+        ['e2', 'check', 'out'],
+      ],
     );
     expect(summarize(problemsOf(doc))).toEqual([{ code: 'missing_handle', path: 'edges[1].sourceHandle', edgeId: 'e2', nodeId: 'check' }]);
   });
@@ -115,7 +131,10 @@ describe('validateWorkflow: each problem kind', () => {
   it('reports an unknown handle', () => {
     const doc = workflow(
       [trigger(), { id: 'check', type: 'condition', config: { expression: 'true' } }, output()],
-      [['e1', 'start', 'check'], ['e2', 'check', 'out', 'maybe']],
+      [
+        ['e1', 'start', 'check'],
+        ['e2', 'check', 'out', 'maybe'],
+      ],
     );
     const problems = problemsOf(doc);
     expect(summarize(problems)).toEqual([{ code: 'unknown_handle', path: 'edges[1].sourceHandle', edgeId: 'e2', nodeId: 'check' }]);
@@ -123,14 +142,25 @@ describe('validateWorkflow: each problem kind', () => {
   });
 
   it('reports a handle on an edge leaving a single-output node', () => {
-    const doc = workflow([trigger(), transform('t'), output()], [['e1', 'start', 't'], ['e2', 't', 'out', 'true']]);
+    const doc = workflow(
+      [trigger(), transform('t'), output()],
+      [
+        ['e1', 'start', 't'],
+        ['e2', 't', 'out', 'true'],
+      ],
+    );
     expect(summarize(problemsOf(doc))).toEqual([{ code: 'unexpected_handle', path: 'edges[1].sourceHandle', edgeId: 'e2', nodeId: 't' }]);
   });
 
   it('reports a cycle that does not pass through a loop node', () => {
     const doc = workflow(
       [trigger(), transform('a'), transform('b'), output()],
-      [['e1', 'start', 'a'], ['e2', 'a', 'b'], ['e3', 'b', 'a'], ['e4', 'b', 'out']],
+      [
+        ['e1', 'start', 'a'],
+        ['e2', 'a', 'b'],
+        ['e3', 'b', 'a'],
+        ['e4', 'b', 'out'],
+      ],
     );
     const problems = problemsOf(doc);
     expect(summarize(problems)).toEqual([{ code: 'illegal_cycle', path: 'nodes[1]', nodeId: 'a' }]);
@@ -138,7 +168,14 @@ describe('validateWorkflow: each problem kind', () => {
   });
 
   it('reports a node that loops onto itself', () => {
-    const doc = workflow([trigger(), transform('a'), output()], [['e1', 'start', 'a'], ['e2', 'a', 'a'], ['e3', 'a', 'out']]);
+    const doc = workflow(
+      [trigger(), transform('a'), output()],
+      [
+        ['e1', 'start', 'a'],
+        ['e2', 'a', 'a'],
+        ['e3', 'a', 'out'],
+      ],
+    );
     expect(summarize(problemsOf(doc))).toEqual([{ code: 'illegal_cycle', path: 'nodes[1]', nodeId: 'a' }]);
   });
 
@@ -157,12 +194,24 @@ describe('validateWorkflow: each problem kind', () => {
   });
 
   it('reports a trigger with an incoming edge', () => {
-    const doc = workflow([trigger(), trigger('other'), output()], [['e1', 'start', 'out'], ['e2', 'other', 'start']]);
+    const doc = workflow(
+      [trigger(), trigger('other'), output()],
+      [
+        ['e1', 'start', 'out'],
+        ['e2', 'other', 'start'],
+      ],
+    );
     expect(summarize(problemsOf(doc))).toEqual([{ code: 'trigger_has_input', path: 'nodes[0]', nodeId: 'start', edgeId: 'e2' }]);
   });
 
   it('names the node and field of an expression syntax error', () => {
-    const doc = workflow([trigger(), transform('calc', 'input.a +'), output()], [['e1', 'start', 'calc'], ['e2', 'calc', 'out']]);
+    const doc = workflow(
+      [trigger(), transform('calc', 'input.a +'), output()],
+      [
+        ['e1', 'start', 'calc'],
+        ['e2', 'calc', 'out'],
+      ],
+    );
     const problems = problemsOf(doc);
     expect(summarize(problems)).toEqual([{ code: 'expression_syntax', path: 'nodes[1].config.expression', nodeId: 'calc' }]);
     expect(problems[0]!.message).toMatch(/^node "calc", field expression: /);
@@ -186,10 +235,7 @@ describe('validateWorkflow: each problem kind', () => {
   });
 
   it('reports a syntax error inside a url template expression', () => {
-    const doc = workflow(
-      [trigger(), { id: 'call', type: 'http.request', config: { url: 'https://x.test/{{ input.( }}' } }],
-      [['e1', 'start', 'call']],
-    );
+    const doc = workflow([trigger(), { id: 'call', type: 'http.request', config: { url: 'https://x.test/{{ input.( }}' } }], [['e1', 'start', 'call']]);
     expect(summarize(problemsOf(doc))).toEqual([{ code: 'template_syntax', path: 'nodes[1].config.url', nodeId: 'call' }]);
   });
 
@@ -201,7 +247,10 @@ describe('validateWorkflow: each problem kind', () => {
   it('reports duplicate node ids and duplicate edge ids', () => {
     const doc = workflow(
       [trigger(), transform('t'), transform('t', '2'), output()],
-      [['e1', 'start', 't'], ['e1', 't', 'out']],
+      [
+        ['e1', 'start', 't'],
+        ['e1', 't', 'out'],
+      ],
     );
     expect(summarize(problemsOf(doc))).toEqual(
       expect.arrayContaining([
@@ -215,7 +264,18 @@ describe('validateWorkflow: each problem kind', () => {
     const doc = workflow(
       [
         trigger(),
-        { id: 'route', type: 'switch', config: { expression: 'input.k', cases: [{ handle: 'a', value: 1 }, { handle: 'a', value: 2 }, { handle: 'default', value: 3 }] } },
+        {
+          id: 'route',
+          type: 'switch',
+          config: {
+            expression: 'input.k',
+            cases: [
+              { handle: 'a', value: 1 },
+              { handle: 'a', value: 2 },
+              { handle: 'default', value: 3 },
+            ],
+          },
+        },
       ],
       [['e1', 'start', 'route']],
     );
@@ -235,7 +295,12 @@ describe('validateWorkflow: each problem kind', () => {
   it('reports a loop whose body never returns to it', () => {
     const doc = workflow(
       [trigger(), { id: 'each', type: 'loop', config: { mode: 'forEach', expression: 'input.items' } }, transform('step'), output(), output('end')],
-      [['e1', 'start', 'each'], ['e2', 'each', 'step', 'body'], ['e3', 'step', 'end'], ['e4', 'each', 'out', 'done']],
+      [
+        ['e1', 'start', 'each'],
+        ['e2', 'each', 'step', 'body'],
+        ['e3', 'step', 'end'],
+        ['e4', 'each', 'out', 'done'],
+      ],
     );
     expect(summarize(problemsOf(doc))).toEqual([{ code: 'invalid_loop', path: 'nodes[1]', nodeId: 'each' }]);
   });

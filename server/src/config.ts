@@ -52,7 +52,10 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = pr
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE || undefined,
     introspection: env.TANDEM_INTROSPECTION ? env.TANDEM_INTROSPECTION === 'true' : !production,
-    allowedOrigins: (env.TANDEM_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    allowedOrigins: (env.TANDEM_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     maxBodyBytes: Number(env.TANDEM_MAX_BODY_BYTES ?? 2_000_000),
     sessionTtlMs: Number(env.TANDEM_SESSION_TTL_MS ?? 30 * 86_400_000),
     subscriberBuffer: Number(env.TANDEM_SUBSCRIBER_BUFFER ?? 1_000),

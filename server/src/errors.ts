@@ -25,7 +25,10 @@ export const conflict = (message: string) => apiError('CONFLICT', message);
 
 /** A BAD_USER_INPUT error carrying schema validation problems as `extensions.problems`. */
 export function invalidWorkflow(problems: Problem[], what = 'the workflow is invalid'): GraphQLError {
-  const summary = problems.slice(0, 3).map((p) => p.message).join('; ');
+  const summary = problems
+    .slice(0, 3)
+    .map((p) => p.message)
+    .join('; ');
   const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
   return apiError('BAD_USER_INPUT', `${what}: ${summary}${more}`, {
     problems: problems.map((p) => ({ path: p.path, nodeId: p.nodeId ?? null, edgeId: p.edgeId ?? null, code: p.code, message: p.message })),

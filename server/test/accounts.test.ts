@@ -8,7 +8,8 @@ import { redactDatabaseError } from '../src/db/redact.js';
 import { AUTH_CACHE_MS } from '../src/services/accounts.js';
 import { DATABASES, startApi, type Api, type GraphqlResponse } from './api-harness.js';
 
-const SIGN_UP = 'mutation($email: String!, $password: String!, $name: String!) { signUp(email: $email, password: $password, name: $name) { token user { id } } }';
+const SIGN_UP =
+  'mutation($email: String!, $password: String!, $name: String!) { signUp(email: $email, password: $password, name: $name) { token user { id } } }';
 
 /**
  * Everything written to the console, stdout and stderr while `run` runs, and until `logged`
@@ -74,19 +75,26 @@ describe('password policy', () => {
 
 describe('database errors', () => {
   it('keep the code and schema names and lose the statement and its values', () => {
-    const pg = Object.assign(new Error(`insert into "users" ("email", "password_hash") values ('eve@example.com', 'scrypt$1$2') - duplicate key value violates unique constraint "users_email_unique"`), {
-      code: '23505',
-      severity: 'ERROR',
-      detail: 'Key (email)=(eve@example.com) already exists.',
-      constraint: 'users_email_unique',
-      table: 'users',
-      routine: '_bt_check_unique',
-    });
+    const pg = Object.assign(
+      new Error(
+        `insert into "users" ("email", "password_hash") values ('eve@example.com', 'scrypt$1$2') - duplicate key value violates unique constraint "users_email_unique"`,
+      ),
+      {
+        code: '23505',
+        severity: 'ERROR',
+        detail: 'Key (email)=(eve@example.com) already exists.',
+        constraint: 'users_email_unique',
+        table: 'users',
+        routine: '_bt_check_unique',
+      },
+    );
     redactDatabaseError(pg);
     expect(pg.message).toBe('23505 unique_violation (constraint users_email_unique, table users)');
     expect(format(pg)).not.toMatch(/eve@example\.com|scrypt\$/);
 
-    const sqlite = Object.assign(new Error(`insert into \`users\` (\`email\`) values ('eve@example.com') - UNIQUE constraint failed: users.email`), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    const sqlite = Object.assign(new Error(`insert into \`users\` (\`email\`) values ('eve@example.com') - UNIQUE constraint failed: users.email`), {
+      code: 'SQLITE_CONSTRAINT_UNIQUE',
+    });
     redactDatabaseError(sqlite);
     expect(sqlite.message).toBe('UNIQUE constraint failed: users.email');
 
@@ -162,7 +170,9 @@ describe.each(DATABASES)('sign-up on %s', (database) => {
     expect(name.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const email = await signUp('eve\u0000@example.com', 'correct horse battery');
     expect(email.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const signIn = await api.gql('mutation($email: String!) { signIn(email: $email, password: "correct horse battery") { token } }', { email: 'eve\u0000@example.com' });
+    const signIn = await api.gql('mutation($email: String!) { signIn(email: $email, password: "correct horse battery") { token } }', {
+      email: 'eve\u0000@example.com',
+    });
     expect(['UNAUTHENTICATED', 'BAD_USER_INPUT']).toContain(signIn.errors?.[0]?.extensions?.code);
   });
 
@@ -172,7 +182,10 @@ describe.each(DATABASES)('sign-up on %s', (database) => {
     const { result, output } = await captureOutput(async () => [await signUp(email, password), await signUp(email, password)] as const);
     expect(result[0].data?.signUp.token).toMatch(/^tdm_s_/);
     expect(result[1].errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    const [row] = await api.server.db.em.fork().getConnection().execute<Array<{ password_hash: string }>>('select password_hash from users where email = ?', [email]);
+    const [row] = await api.server.db.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ password_hash: string }>>('select password_hash from users where email = ?', [email]);
     expect(row!.password_hash).toMatch(/^scrypt\$/);
     expect(output).not.toContain(email);
     expect(output).not.toContain(row!.password_hash);
@@ -184,13 +197,18 @@ describe.each(DATABASES)('sign-up on %s', (database) => {
     // Make the database refuse this one user, the way a broken disk or schema might.
     const connection = api.server.db.em.fork().getConnection();
     if (database === 'sqlite') {
-      await connection.execute(`create trigger refuse_mallory before insert on users when new.name = 'Mallory' begin select raise(abort, 'refused by the test'); end`);
+      await connection.execute(
+        `create trigger refuse_mallory before insert on users when new.name = 'Mallory' begin select raise(abort, 'refused by the test'); end`,
+      );
     } else {
       await connection.execute(`alter table users add constraint refuse_mallory check (name <> 'Mallory')`);
     }
     const email = `mallory-${randomUUID()}@example.com`;
     const password = `mallory password ${randomUUID()}`;
-    const { result, output } = await captureOutput(() => signUp(email, password, 'Mallory'), (text) => text.includes('internal error'));
+    const { result, output } = await captureOutput(
+      () => signUp(email, password, 'Mallory'),
+      (text) => text.includes('internal error'),
+    );
     expect(result.errors?.[0]?.extensions?.code).toBe('INTERNAL');
     expect(output).toContain('internal error');
     expect(output).toContain(database === 'sqlite' ? 'SQLITE_CONSTRAINT_TRIGGER' : '23514 check_violation (constraint refuse_mallory, table users)');
@@ -231,7 +249,10 @@ describe('sessions and tokens remembered by a server', () => {
     const token = (await api.gql<{ signUp: { token: string } }>(SIGN_UP, { email, password: `rex password ${randomUUID()}`, name: 'Rex' })).data!.signUp.token;
     expect(await me(token)).toBe(email);
     // Another API server revokes it: only the database knows.
-    await api.server.db.em.fork().getConnection().execute('update access_tokens set revoked_at = ? where token_hash = ?', [Date.now(), hashToken(token)]);
+    await api.server.db.em
+      .fork()
+      .getConnection()
+      .execute('update access_tokens set revoked_at = ? where token_hash = ?', [Date.now(), hashToken(token)]);
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + AUTH_CACHE_MS + 1);
     expect(await me(token)).toBe('UNAUTHENTICATED');

@@ -35,7 +35,9 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
     const me = await api.gql<{ me: { name: string } }>('{ me { name } }', {}, ada.token);
     expect(me.data!.me.name).toBe('Ada');
     const email = (await api.gql<{ me: { email: string } }>('{ me { email } }', {}, ada.token)).data!.me.email;
-    const signIn = await api.gql<{ signIn: { token: string } }>(`mutation { signIn(email: "${email.toUpperCase()}", password: "correct horse battery") { token } }`);
+    const signIn = await api.gql<{ signIn: { token: string } }>(
+      `mutation { signIn(email: "${email.toUpperCase()}", password: "correct horse battery") { token } }`,
+    );
     expect(signIn.data!.signIn.token).toMatch(/^tdm_s_/);
     const wrong = await api.gql(`mutation { signIn(email: "${email}", password: "wrong password!") { token } }`);
     const unknown = await api.gql(`mutation { signIn(email: "nobody-${Date.now()}@example.com", password: "wrong password!") { token } }`);
@@ -80,7 +82,7 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
     expect(execution.data!.execution.temporalRunId).not.toBe('');
   });
 
-  it("stores one error for a failed run, whether its event or Temporal (reconcile) told the server", async () => {
+  it('stores one error for a failed run, whether its event or Temporal (reconcile) told the server', async () => {
     const rejecting = {
       ...SUM_WORKFLOW,
       nodes: [
@@ -104,7 +106,12 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
     const fromEvent = await read();
     expect(fromEvent).toMatchObject({
       status: 'FAILED',
-      error: { message: 'node "reject" (fail) failed: amount too small: 5', nodeId: 'reject', nodeType: 'fail', cause: { type: 'FailNode', message: 'amount too small: 5' } },
+      error: {
+        message: 'node "reject" (fail) failed: amount too small: 5',
+        nodeId: 'reject',
+        nodeType: 'fail',
+        cause: { type: 'FailNode', message: 'amount too small: 5' },
+      },
     });
     // Reconcile path: the same row as if that event had never arrived, brought in line with Temporal.
     const em = api.server.db.em.fork();
@@ -152,7 +159,11 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
         expect.objectContaining({ edgeId: 'e3', path: 'edges[2].target' }),
       ]),
     );
-    expect((await api.gql<{ workflows: { edges: Array<{ node: { name: string } }> } }>('{ workflows(first: 100) { edges { node { name } } } }', {}, ada.token)).data!.workflows.edges.map((e) => e.node.name)).not.toContain('Bad');
+    expect(
+      (
+        await api.gql<{ workflows: { edges: Array<{ node: { name: string } }> } }>('{ workflows(first: 100) { edges { node { name } } } }', {}, ada.token)
+      ).data!.workflows.edges.map((e) => e.node.name),
+    ).not.toContain('Bad');
   });
 
   it("keeps other people's objects invisible: NOT_FOUND, never FORBIDDEN", async () => {
@@ -163,7 +174,11 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
     expect((await api.gql(EXECUTION, { id: executionId }, eve.token)).errors![0]!.extensions!.code).toBe('NOT_FOUND');
     expect((await api.gql(START, { id, input: {} }, eve.token)).errors![0]!.extensions!.code).toBe('NOT_FOUND');
     expect((await api.gql(DEPLOY, { id }, eve.token)).errors![0]!.extensions!.code).toBe('NOT_FOUND');
-    const list = await api.gql<{ workflows: { totalCount: number }; executions: { totalCount: number } }>('{ workflows { totalCount } executions { totalCount } }', {}, eve.token);
+    const list = await api.gql<{ workflows: { totalCount: number }; executions: { totalCount: number } }>(
+      '{ workflows { totalCount } executions { totalCount } }',
+      {},
+      eve.token,
+    );
     expect(list.data).toEqual({ workflows: { totalCount: 0 }, executions: { totalCount: 0 } });
     const spy = collect<EventItem>(api.ws(eve.token), EVENTS, { id: executionId });
     await spy.done;
@@ -174,8 +189,16 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
   it('exports and imports a workflow identically', async () => {
     const id = await deployedSum();
     const exported = await api.gql<{ exportWorkflow: Record<string, unknown> }>('query($id: ID!) { exportWorkflow(id: $id, version: 1) }', { id }, ada.token);
-    const imported = await api.gql<{ importWorkflow: { id: string } }>('mutation($doc: JSON!) { importWorkflow(document: $doc) { id } }', { doc: exported.data!.exportWorkflow }, ada.token);
-    const again = await api.gql<{ exportWorkflow: unknown }>('query($id: ID!) { exportWorkflow(id: $id) }', { id: imported.data!.importWorkflow.id }, ada.token);
+    const imported = await api.gql<{ importWorkflow: { id: string } }>(
+      'mutation($doc: JSON!) { importWorkflow(document: $doc) { id } }',
+      { doc: exported.data!.exportWorkflow },
+      ada.token,
+    );
+    const again = await api.gql<{ exportWorkflow: unknown }>(
+      'query($id: ID!) { exportWorkflow(id: $id) }',
+      { id: imported.data!.importWorkflow.id },
+      ada.token,
+    );
     expect(again.data!.exportWorkflow).toEqual(exported.data!.exportWorkflow);
     // The stored form is the validated document: defaults (here `params`) are filled in, and
     // createWorkflow's own description (none here) replaces the document's.
@@ -223,7 +246,9 @@ describe.each(DATABASES)('GraphQL API on %s', (database) => {
     const names: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const result: { totalCount: number; edges: Array<{ node: { name: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } = (await page(after)).data!.workflows;
+      const result: { totalCount: number; edges: Array<{ node: { name: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } = (
+        await page(after)
+      ).data!.workflows;
       expect(result.totalCount).toBe(5);
       names.push(...result.edges.map((e) => e.node.name));
       if (!result.pageInfo.hasNextPage) break;

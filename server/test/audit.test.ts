@@ -41,7 +41,10 @@ describe.each(DATABASES)('audit log on %s', (database) => {
   }
 
   async function signIn(email: string, password: string) {
-    return api.gql<{ signIn: { token: string } }>('mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }', { e: email, p: password });
+    return api.gql<{ signIn: { token: string } }>('mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }', {
+      e: email,
+      p: password,
+    });
   }
 
   it('records sign-up, sign-in and failed sign-ins, each once with the right actor and target, and no password', async () => {
@@ -72,7 +75,11 @@ describe.each(DATABASES)('audit log on %s', (database) => {
 
   it('records API tokens created and revoked, and secrets set and deleted, without their values', async () => {
     const ada = await api.user('Ada');
-    const created = await api.gql<{ createApiToken: { secret: string; token: { id: string } } }>('mutation { createApiToken(name: "ci") { secret token { id } } }', {}, ada.token);
+    const created = await api.gql<{ createApiToken: { secret: string; token: { id: string } } }>(
+      'mutation { createApiToken(name: "ci") { secret token { id } } }',
+      {},
+      ada.token,
+    );
     const tokenId = created.data!.createApiToken.token.id;
     const revoke = `mutation($id: ID!) { revokeApiToken(id: $id) { id revokedAt } }`;
     await api.gql(revoke, { id: tokenId }, ada.token);
@@ -103,7 +110,11 @@ describe.each(DATABASES)('audit log on %s', (database) => {
     );
     expect(page.data!.auditLog.totalCount).toBe(6);
     expect(page.data!.auditLog.pageInfo.hasNextPage).toBe(true);
-    const next = await api.gql<{ auditLog: { edges: Array<{ node: AuditNode }> } }>(AUDIT, { first: 10, after: page.data!.auditLog.pageInfo.endCursor }, ada.token);
+    const next = await api.gql<{ auditLog: { edges: Array<{ node: AuditNode }> } }>(
+      AUDIT,
+      { first: 10, after: page.data!.auditLog.pageInfo.endCursor },
+      ada.token,
+    );
     expect(next.data!.auditLog.edges.map((e) => e.node.action)).toEqual(['SECRET_SET', 'API_TOKEN_REVOKED', 'API_TOKEN_CREATED', 'SIGN_UP']);
   });
 
@@ -120,19 +131,35 @@ describe.each(DATABASES)('audit log on %s', (database) => {
     const share = `mutation($w: ID!, $e: String!, $r: WorkflowRole!) { shareWorkflow(workflowId: $w, email: $e, role: $r) { role } }`;
     expect((await api.gql(share, { w: workflowId, e: editor.email, r: 'VIEWER' }, owner.token)).errors).toBeUndefined();
     expect((await api.gql(share, { w: workflowId, e: editor.email, r: 'EDITOR' }, owner.token)).errors).toBeUndefined();
-    const deployed = await api.gql<{ deployWorkflow: { id: string; number: number } }>('mutation($id: ID!) { deployWorkflow(id: $id) { id number } }', { id: workflowId }, editor.token);
+    const deployed = await api.gql<{ deployWorkflow: { id: string; number: number } }>(
+      'mutation($id: ID!) { deployWorkflow(id: $id) { id number } }',
+      { id: workflowId },
+      editor.token,
+    );
     expect(deployed.errors).toBeUndefined();
     // A refused action records nothing.
     expect((await api.gql(share, { w: workflowId, e: stranger.email, r: 'VIEWER' }, editor.token)).errors![0]!.extensions!.code).toBe('FORBIDDEN');
-    expect((await api.gql('mutation($w: ID!, $e: String!) { unshareWorkflow(workflowId: $w, email: $e) }', { w: workflowId, e: editor.email }, owner.token)).errors).toBeUndefined();
+    expect(
+      (await api.gql('mutation($w: ID!, $e: String!) { unshareWorkflow(workflowId: $w, email: $e) }', { w: workflowId, e: editor.email }, owner.token)).errors,
+    ).toBeUndefined();
 
     const seenByOwner = await log(owner.token, { workflowId });
     expect(seenByOwner.map((e) => e.action)).toEqual(['WORKFLOW_UNSHARED', 'WORKFLOW_DEPLOYED', 'WORKFLOW_SHARED', 'WORKFLOW_SHARED']);
     const [unshared, deploy, promoted, shared] = seenByOwner as [AuditNode, AuditNode, AuditNode, AuditNode];
-    expect(shared).toMatchObject({ actor: { id: owner.id }, targetType: 'WORKFLOW', targetId: workflowId, details: { userId: editor.id, email: editor.email, role: 'VIEWER' } });
+    expect(shared).toMatchObject({
+      actor: { id: owner.id },
+      targetType: 'WORKFLOW',
+      targetId: workflowId,
+      details: { userId: editor.id, email: editor.email, role: 'VIEWER' },
+    });
     expect(promoted.details).toMatchObject({ role: 'EDITOR' });
     // Who deployed which version; not where from (that is the editor's).
-    expect(deploy).toMatchObject({ actor: { id: editor.id, name: 'Editor' }, workflowId, details: { version: 1, versionId: deployed.data!.deployWorkflow.id }, clientAddress: null });
+    expect(deploy).toMatchObject({
+      actor: { id: editor.id, name: 'Editor' },
+      workflowId,
+      details: { version: 1, versionId: deployed.data!.deployWorkflow.id },
+      clientAddress: null,
+    });
     expect(unshared).toMatchObject({ actor: { id: owner.id }, details: { userId: editor.id, email: editor.email } });
 
     // The editor sees their own deploy (with their address), not the owner's sharing.

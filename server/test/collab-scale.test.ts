@@ -41,8 +41,13 @@ describe('two API servers share rooms through Redis (PostgreSQL)', () => {
   it('relays edits, API changes, presence and revocations between clients of different servers', async () => {
     const ada = await a.user('Ada');
     const bob = await a.user('Bob');
-    const id = (await a.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Sum', definition: SUM_WORKFLOW } }, ada.token)).data!.createWorkflow.id;
-    await a.gql('mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: EDITOR) { role } }', { id, email: bob.email }, ada.token);
+    const id = (await a.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Sum', definition: SUM_WORKFLOW } }, ada.token)).data!.createWorkflow
+      .id;
+    await a.gql(
+      'mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: EDITOR) { role } }',
+      { id, email: bob.email },
+      ada.token,
+    );
     const onA = await editorOn(a, ada.token, id);
     const onB = await editorOn(b, bob.token, id);
 
@@ -59,7 +64,10 @@ describe('two API servers share rooms through Redis (PostgreSQL)', () => {
     // Presence: a drag in progress travels as awareness, not as document edits.
     onA.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#c33' });
     onA.provider.awareness.setLocalStateField('drag', { nodeId: 'add', x: 50, y: 60 });
-    await eventually(() => [...onB.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Ada'), { timeoutMs: 5_000, what: 'presence crosses servers' });
+    await eventually(() => [...onB.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Ada'), {
+      timeoutMs: 5_000,
+      what: 'presence crosses servers',
+    });
 
     // The API on server B changes the document clients of server A edit.
     const changed = { ...onB.definition(), name: 'Changed through B' };
@@ -79,7 +87,8 @@ describe('two API servers share rooms through Redis (PostgreSQL)', () => {
     const random = mulberry32(seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const ada = await a.user('Ada');
-    const id = (await a.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Sum', definition: SUM_WORKFLOW } }, ada.token)).data!.createWorkflow.id;
+    const id = (await a.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Sum', definition: SUM_WORKFLOW } }, ada.token)).data!.createWorkflow
+      .id;
     const clients = await Promise.all([a, b, a, b, a, b].map((api) => editorOn(api, ada.token, id)));
     const nodeIds = ['n1', 'n2', 'n3', 'n4', 'add', 'out'];
 
@@ -107,7 +116,10 @@ describe('two API servers share rooms through Redis (PostgreSQL)', () => {
     }
     for (const client of clients) if (!client.provider.wsconnected) client.provider.connect();
     await Promise.all(clients.map((client) => synced(client.provider)));
-    await converged(clients.map((c) => c.doc), 20_000).catch((error: Error) => {
+    await converged(
+      clients.map((c) => c.doc),
+      20_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message} (seed ${seed}; rerun with COLLAB_SEED=${seed})`);
     });
     await Promise.all(clients.map((client) => client.saved()));
@@ -128,7 +140,8 @@ describe('a server restart in the middle of a session (PostgreSQL)', () => {
 
   it('loses no edit: saved ones are stored, and those made while it was down arrive when clients reconnect', async () => {
     const ada = await api.user('Ada');
-    const id = (await api.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Sum', definition: SUM_WORKFLOW } }, ada.token)).data!.createWorkflow.id;
+    const id = (await api.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Sum', definition: SUM_WORKFLOW } }, ada.token)).data!.createWorkflow
+      .id;
     const first = await connectEditor(api, ada.token, id);
     const second = await connectEditor(api, ada.token, id);
     editors.push(first, second);

@@ -61,28 +61,43 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     expect(result.nodes.map((n) => n.id)).toContain('extra');
     // The API reads the live document; the row's name follows it for lists and search.
     expect(await draft(ada.token, id)).toEqual(result);
-    await eventually(async () => {
-      const list = await api.gql<{ workflows: { edges: Array<{ node: { name: string } }> } }>('{ workflows(filter: { search: "renamed" }) { edges { node { name } } } }', {}, ada.token);
-      return list.data?.workflows.edges.length === 1;
-    }, { timeoutMs: 5_000, what: 'the renamed workflow shows up in search' });
+    await eventually(
+      async () => {
+        const list = await api.gql<{ workflows: { edges: Array<{ node: { name: string } }> } }>(
+          '{ workflows(filter: { search: "renamed" }) { edges { node { name } } } }',
+          {},
+          ada.token,
+        );
+        return list.data?.workflows.edges.length === 1;
+      },
+      { timeoutMs: 5_000, what: 'the renamed workflow shows up in search' },
+    );
   });
 
   it('keeps the row a copy of the draft by one rule: a long name is cut to 200 characters, a blank one keeps the last', async () => {
     const ada = await api.user('Ada');
     const id = await workflowOf(ada.token);
     const a = await editor(ada.token, id);
-    const rowName = async () => (await api.gql<{ workflow: { name: string } }>('query($id: ID!) { workflow(id: $id) { name } }', { id }, ada.token)).data!.workflow.name;
+    const rowName = async () =>
+      (await api.gql<{ workflow: { name: string } }>('query($id: ID!) { workflow(id: $id) { name } }', { id }, ada.token)).data!.workflow.name;
     a.maps.meta.set('name', `  ${'long '.repeat(60)}`);
     await a.saved();
     await eventually(async () => (await rowName()) === 'long '.repeat(60).trim().slice(0, 200), { timeoutMs: 5_000, what: 'the row takes the cut name' });
     a.maps.meta.set('name', '   ');
     a.maps.meta.set('description', 'blank name');
     await a.saved();
-    await eventually(async () => {
-      const list = await api.gql<{ workflows: { edges: Array<{ node: { id: string; name: string; description: string } }> } }>('{ workflows(first: 100) { edges { node { id name description } } } }', {}, ada.token);
-      const row = list.data!.workflows.edges.find((e) => e.node.id === id)!.node;
-      return row.description === 'blank name' && row.name === 'long '.repeat(60).trim().slice(0, 200);
-    }, { timeoutMs: 5_000, what: 'the row keeps its name when the draft has none' });
+    await eventually(
+      async () => {
+        const list = await api.gql<{ workflows: { edges: Array<{ node: { id: string; name: string; description: string } }> } }>(
+          '{ workflows(first: 100) { edges { node { id name description } } } }',
+          {},
+          ada.token,
+        );
+        const row = list.data!.workflows.edges.find((e) => e.node.id === id)!.node;
+        return row.description === 'blank name' && row.name === 'long '.repeat(60).trim().slice(0, 200);
+      },
+      { timeoutMs: 5_000, what: 'the row keeps its name when the draft has none' },
+    );
   });
 
   it('bridges GraphQL and the document both ways: updateWorkflowDefinition applies a difference, deploy snapshots the live draft', async () => {
@@ -94,7 +109,11 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
 
     const changed = structuredClone(SUM_WORKFLOW);
     changed.nodes[2]!.config = { expression: 'nodes.add.total + 1' };
-    const updated = await api.gql('mutation($id: ID!, $d: JSON!) { updateWorkflowDefinition(id: $id, definition: $d) { id } }', { id, d: { ...changed, nodes: changed.nodes.map((n) => (n.id === 'start' ? { ...n, position: { x: 5, y: 5 } } : n)) } }, ada.token);
+    const updated = await api.gql(
+      'mutation($id: ID!, $d: JSON!) { updateWorkflowDefinition(id: $id, definition: $d) { id } }',
+      { id, d: { ...changed, nodes: changed.nodes.map((n) => (n.id === 'start' ? { ...n, position: { x: 5, y: 5 } } : n)) } },
+      ada.token,
+    );
     expect(updated.errors).toBeUndefined();
     await eventually(() => a.definition().nodes[2]!.config.expression === 'nodes.add.total + 1', { timeoutMs: 5_000, what: 'the editor sees the API change' });
     expect(a.definition().nodes[0]!.position).toEqual({ x: 5, y: 5 });
@@ -121,7 +140,11 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     const ada = await api.user('Ada');
     const bob = await api.user('Bob');
     const id = await workflowOf(ada.token);
-    const shared = await api.gql('mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: VIEWER) { role } }', { id, email: bob.email }, ada.token);
+    const shared = await api.gql(
+      'mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: VIEWER) { role } }',
+      { id, email: bob.email },
+      ada.token,
+    );
     expect(shared.errors).toBeUndefined();
     expect((await ticketFor(api, bob.token, id)).readOnly).toBe(true);
 
@@ -137,10 +160,13 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     moveNode(owner, 'out', 1, 1);
     await owner.saved();
     await eventually(() => viewer.definition().nodes[2]!.position.x === 1, { timeoutMs: 5_000, what: 'the viewer receives edits' });
-    await eventually(() => [...owner.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Bob, after editing'), {
-      timeoutMs: 5_000,
-      what: "the viewer's next message reaches the owner",
-    });
+    await eventually(
+      () => [...owner.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Bob, after editing'),
+      {
+        timeoutMs: 5_000,
+        what: "the viewer's next message reaches the owner",
+      },
+    );
     expect(owner.definition().nodes[1]!.position).toEqual(SUM_WORKFLOW.nodes[1]!.position);
     expect((await draft(ada.token, id)).nodes).toEqual(owner.definition().nodes);
 
@@ -149,10 +175,18 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     expect(asViewer.data!.workflow).toMatchObject({ myRole: 'VIEWER', webhookSecret: null });
     const deploy = await api.gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id }, bob.token);
     expect(deploy.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const update = await api.gql('mutation($id: ID!, $d: JSON!) { updateWorkflowDefinition(id: $id, definition: $d) { id } }', { id, d: SUM_WORKFLOW }, bob.token);
+    const update = await api.gql(
+      'mutation($id: ID!, $d: JSON!) { updateWorkflowDefinition(id: $id, definition: $d) { id } }',
+      { id, d: SUM_WORKFLOW },
+      bob.token,
+    );
     expect(update.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
-    const revoked = await api.gql('mutation($id: ID!, $email: String!) { unshareWorkflow(workflowId: $id, email: $email) }', { id, email: bob.email }, ada.token);
+    const revoked = await api.gql(
+      'mutation($id: ID!, $email: String!) { unshareWorkflow(workflowId: $id, email: $email) }',
+      { id, email: bob.email },
+      ada.token,
+    );
     expect(revoked.data).toEqual({ unshareWorkflow: true });
     await eventually(() => viewer.closes.some((c) => c.code === 4403), { timeoutMs: 5_000, what: 'the revoked socket closes' });
     expect((await api.gql(DEFINITION, { id }, bob.token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -162,7 +196,11 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     const ada = await api.user('Ada');
     const cy = await api.user('Cy');
     const id = await workflowOf(ada.token);
-    await api.gql('mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: EDITOR) { role } }', { id, email: cy.email }, ada.token);
+    await api.gql(
+      'mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: EDITOR) { role } }',
+      { id, email: cy.email },
+      ada.token,
+    );
     const members = await api.gql<{ workflow: { members: Array<{ role: string; user: { email: string } }> } }>(DEFINITION, { id }, ada.token);
     expect(members.data!.workflow.members).toEqual([
       { role: 'OWNER', user: { email: ada.email } },
@@ -176,11 +214,17 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     const list = await api.gql<{ workflows: { totalCount: number } }>('{ workflows { totalCount } }', {}, cy.token);
     expect(list.data!.workflows.totalCount).toBe(1);
     expect((await api.gql('mutation($id: ID!) { deleteWorkflow(id: $id) }', { id }, cy.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const reshare = await api.gql('mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: EDITOR) { role } }', { id, email: ada.email }, cy.token);
+    const reshare = await api.gql(
+      'mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: EDITOR) { role } }',
+      { id, email: ada.email },
+      cy.token,
+    );
     expect(reshare.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     // A stranger learns nothing about the workflow.
     const eve = await api.user('Eve');
-    expect((await api.gql('mutation($id: ID!) { collabTicket(workflowId: $id) { ticket } }', { id }, eve.token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await api.gql('mutation($id: ID!) { collabTicket(workflowId: $id) { ticket } }', { id }, eve.token)).errors?.[0]?.extensions?.code).toBe(
+      'NOT_FOUND',
+    );
   });
 
   it('refuses forged, expired, foreign and missing tickets before sending any document data', async () => {
@@ -190,7 +234,11 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     const ticket = await ticketFor(api, ada.token, id);
     const base = `${ticket.url}/${id}`;
     const [body, signature] = ticket.ticket.split('.') as [string, string];
-    const forged = `${Buffer.from(Buffer.from(body, 'base64url').toString().replace(/"[^"]+"/, '"someone-else"')).toString('base64url')}.${signature}`;
+    const forged = `${Buffer.from(
+      Buffer.from(body, 'base64url')
+        .toString()
+        .replace(/"[^"]+"/, '"someone-else"'),
+    ).toString('base64url')}.${signature}`;
     const expired = (() => {
       const parts = JSON.parse(Buffer.from(body, 'base64url').toString()) as unknown[];
       parts[2] = Date.now() - 1;
@@ -332,7 +380,11 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
       await eventually(() => a.closes.some((c) => c.code === 4413), { timeoutMs: 5_000, what: 'the socket closes' });
       expect(a.closes.find((c) => c.code === 4413)!.reason).toMatch(/larger than/);
       a.provider.disconnect();
-      const stored = await small.gql<{ workflow: { definition: { nodes: Array<{ position: unknown; config: { expression: string } }> } } }>(DEFINITION, { id }, ada.token);
+      const stored = await small.gql<{ workflow: { definition: { nodes: Array<{ position: unknown; config: { expression: string } }> } } }>(
+        DEFINITION,
+        { id },
+        ada.token,
+      );
       expect(stored.data!.workflow.definition.nodes[1]).toMatchObject({ position: { x: 2, y: 2 }, config: { expression: "{ 'total': input.a + input.b }" } });
     } finally {
       await small.close();
@@ -345,7 +397,10 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     const [a, b] = [await editor(ada.token, id), await editor(ada.token, id)];
     // The document is seeded with expressions as text, which both clients edit by difference.
     const config = (e: Editor) => e.maps.nodes.get('add')!.get('config') as Y.Map<unknown>;
-    await eventually(() => config(a).get('expression') instanceof Y.Text && config(b).get('expression') instanceof Y.Text, { timeoutMs: 5_000, what: 'both see text' });
+    await eventually(() => config(a).get('expression') instanceof Y.Text && config(b).get('expression') instanceof Y.Text, {
+      timeoutMs: 5_000,
+      what: 'both see text',
+    });
     b.provider.disconnect();
     setConfigValue(config(a), 'expression', "{ 'total': input.a + input.b + 1 }");
     setConfigValue(config(b), 'expression', "{ 'sum': input.a + input.b }");

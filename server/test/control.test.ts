@@ -39,14 +39,20 @@ describe('controlling runs through the API', () => {
   });
 
   async function start(): Promise<string> {
-    const started = await api.gql<{ startExecution: { id: string } }>('mutation($id: ID!) { startExecution(workflowId: $id) { id } }', { id: workflowId }, token);
+    const started = await api.gql<{ startExecution: { id: string } }>(
+      'mutation($id: ID!) { startExecution(workflowId: $id) { id } }',
+      { id: workflowId },
+      token,
+    );
     return started.data!.startExecution.id;
   }
 
   async function until(id: string, predicate: (execution: { status: string; result: unknown; liveState: Record<string, unknown> | null }) => boolean) {
     return eventually(
       async () => {
-        const execution = (await api.gql<{ execution: { status: string; result: unknown; liveState: Record<string, unknown> | null } }>(EXECUTION, { id }, token)).data!.execution;
+        const execution = (
+          await api.gql<{ execution: { status: string; result: unknown; liveState: Record<string, unknown> | null } }>(EXECUTION, { id }, token)
+        ).data!.execution;
         if (!predicate(execution)) throw new Error(`not reached; last: ${JSON.stringify(execution)}`);
         return execution;
       },

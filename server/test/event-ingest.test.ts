@@ -13,7 +13,11 @@ describe.each(DATABASES)('storing execution events on %s', (database) => {
   beforeAll(async () => {
     api = await startApi({ database, worker: false });
     token = (await api.user()).token;
-    const created = await api.gql<{ createWorkflow: { id: string } }>('mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }', { input: { name: 'W', definition: SUM_WORKFLOW } }, token);
+    const created = await api.gql<{ createWorkflow: { id: string } }>(
+      'mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }',
+      { input: { name: 'W', definition: SUM_WORKFLOW } },
+      token,
+    );
     workflowId = created.data!.createWorkflow.id;
     await api.gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id: workflowId }, token);
   });
@@ -22,23 +26,43 @@ describe.each(DATABASES)('storing execution events on %s', (database) => {
     await api?.close();
   });
 
-  async function startRun(): Promise<{ id: string; event: (sequence: number, type: string, nodeId: string | null, data?: Record<string, unknown>) => EmittedEvent }> {
-    const started = await api.gql<{ startExecution: { id: string } }>('mutation($id: ID!) { startExecution(workflowId: $id, input: { a: 1, b: 2 }) { id } }', { id: workflowId }, token);
+  async function startRun(): Promise<{
+    id: string;
+    event: (sequence: number, type: string, nodeId: string | null, data?: Record<string, unknown>) => EmittedEvent;
+  }> {
+    const started = await api.gql<{ startExecution: { id: string } }>(
+      'mutation($id: ID!) { startExecution(workflowId: $id, input: { a: 1, b: 2 }) { id } }',
+      { id: workflowId },
+      token,
+    );
     const id = started.data!.startExecution.id;
-    const runId = (await api.gql<{ execution: { temporalRunId: string } }>('query($id: ID!) { execution(id: $id) { temporalRunId } }', { id }, token)).data!.execution.temporalRunId;
+    const runId = (await api.gql<{ execution: { temporalRunId: string } }>('query($id: ID!) { execution(id: $id) { temporalRunId } }', { id }, token)).data!
+      .execution.temporalRunId;
     return {
       id,
-      event: (sequence, type, nodeId, data = {}) => ({ executionId: id, sequence, type, nodeId, at: new Date().toISOString(), temporalWorkflowId: interpreterWorkflowId(id), temporalRunId: runId, data }) as EmittedEvent,
+      event: (sequence, type, nodeId, data = {}) =>
+        ({
+          executionId: id,
+          sequence,
+          type,
+          nodeId,
+          at: new Date().toISOString(),
+          temporalWorkflowId: interpreterWorkflowId(id),
+          temporalRunId: runId,
+          data,
+        }) as EmittedEvent,
     };
   }
 
   const read = async (id: string) =>
     (
-      await api.gql<{ execution: { status: string; result: unknown; events: { edges: Array<{ node: { id: string; sequence: number; type: string; nodeId: string | null; data: unknown } }> } } }>(
-        'query($id: ID!) { execution(id: $id) { status result events(first: 100) { edges { node { id sequence type nodeId data } } } } }',
-        { id },
-        token,
-      )
+      await api.gql<{
+        execution: {
+          status: string;
+          result: unknown;
+          events: { edges: Array<{ node: { id: string; sequence: number; type: string; nodeId: string | null; data: unknown } }> };
+        };
+      }>('query($id: ID!) { execution(id: $id) { status result events(first: 100) { edges { node { id sequence type nodeId data } } } } }', { id }, token)
     ).data!.execution;
 
   it('stores each event once, however often it is delivered, and the row follows the run to its end', async () => {
@@ -100,7 +124,10 @@ describe.each(DATABASES)('storing execution events on %s', (database) => {
     await ingest.ingest(run.event(1, 'EXECUTION_STARTED', null, { input: {} }));
     await ingest.ingest(run.event(2, 'STEP_STARTED', 'start'));
     await ingest.ingest({ ...run.event(3, 'STEP_COMPLETED', 'start', { output: {} }), temporalRunId: 'next-run' });
-    const row = await api.server.db.em.fork().getConnection().execute<Array<{ temporal_run_id: string }>>('select temporal_run_id from executions where id = ?', [run.id]);
+    const row = await api.server.db.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ temporal_run_id: string }>>('select temporal_run_id from executions where id = ?', [run.id]);
     expect(row[0]!.temporal_run_id).toBe('next-run');
   });
 });

@@ -17,7 +17,10 @@ interface Answer {
   body: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> & { code?: string; reason?: string } }> };
 }
 
-async function request(api: Api, init: { body?: unknown; token?: string | null; method?: string; query?: string; headers?: Record<string, string> }): Promise<Answer> {
+async function request(
+  api: Api,
+  init: { body?: unknown; token?: string | null; method?: string; query?: string; headers?: Record<string, string> },
+): Promise<Answer> {
   const started = performance.now();
   const response = await fetch(`${api.url}/graphql${init.query ?? ''}`, {
     method: init.method ?? 'POST',
@@ -64,7 +67,8 @@ function doublingFragments(levels: number): string {
 const cursor = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
 const deepJson = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 
-const WORKFLOW = 'query($id: ID!) { workflow(id: $id) { id name description definition updatedAt latestVersion } workflows(first: 100) { totalCount edges { node { id name } } } }';
+const WORKFLOW =
+  'query($id: ID!) { workflow(id: $id) { id name description definition updatedAt latestVersion } workflows(first: 100) { totalCount edges { node { id name } } } }';
 const CREATE = 'mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }';
 
 const HOOKED = {
@@ -94,10 +98,19 @@ function hostileSuite(database: DatabaseKind, full: boolean): void {
 
     beforeAll(async () => {
       // PostgreSQL runs as production would: introspection off, behind a proxy on loopback.
-      api = await startApi({ database, config: { maxBodyBytes: 200_000, ...(database === 'postgres' ? { introspection: false, trustProxy: 'loopback' } : {}) } });
+      api = await startApi({
+        database,
+        config: { maxBodyBytes: 200_000, ...(database === 'postgres' ? { introspection: false, trustProxy: 'loopback' } : {}) },
+      });
       owner = await api.user('Owner');
       other = await api.user('Other');
-      workflowId = (await api.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Kept', description: 'must not change', definition: SUM_WORKFLOW } }, owner.token)).data!.createWorkflow.id;
+      workflowId = (
+        await api.gql<{ createWorkflow: { id: string } }>(
+          CREATE,
+          { input: { name: 'Kept', description: 'must not change', definition: SUM_WORKFLOW } },
+          owner.token,
+        )
+      ).data!.createWorkflow.id;
       const hooked = await api.gql<{ createWorkflow: { id: string; webhookSecret: string } }>(
         'mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id webhookSecret } }',
         { input: { name: 'Hooked', definition: HOOKED } },
@@ -123,14 +136,21 @@ function hostileSuite(database: DatabaseKind, full: boolean): void {
       const sum = await api.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Other', definition: SUM_WORKFLOW } }, other.token);
       const otherId = sum.data!.createWorkflow.id;
       await api.gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id: otherId }, other.token);
-      const run = await api.gql<{ startExecution: { id: string } }>('mutation($id: ID!) { startExecution(workflowId: $id, input: { a: 20, b: 22 }) { id } }', { id: otherId }, other.token);
+      const run = await api.gql<{ startExecution: { id: string } }>(
+        'mutation($id: ID!) { startExecution(workflowId: $id, input: { a: 20, b: 22 }) { id } }',
+        { id: otherId },
+        other.token,
+      );
 
-      const [answer, health] = await Promise.all([request(api, { body: { query: attack } }), (async () => {
-        await new Promise((r) => setTimeout(r, 5));
-        const started = performance.now();
-        await fetch(`${api.url}/healthz`);
-        return performance.now() - started;
-      })()]);
+      const [answer, health] = await Promise.all([
+        request(api, { body: { query: attack } }),
+        (async () => {
+          await new Promise((r) => setTimeout(r, 5));
+          const started = performance.now();
+          await fetch(`${api.url}/healthz`);
+          return performance.now() - started;
+        })(),
+      ]);
       expectRefused(answer, 'QUERY_TOO_LARGE');
       expect(answer.body.errors![0]!.message).toMatch(/fields with its fragments expanded; the limit is 2000/);
       expect(answer.ms).toBeLessThan(2_000);
@@ -140,7 +160,11 @@ function hostileSuite(database: DatabaseKind, full: boolean): void {
       const runId = run.data!.startExecution.id;
       const done = await eventually(
         async () => {
-          const read = await api.gql<{ execution: { status: string; result: unknown } }>('query($id: ID!) { execution(id: $id) { status result } }', { id: runId }, other.token);
+          const read = await api.gql<{ execution: { status: string; result: unknown } }>(
+            'query($id: ID!) { execution(id: $id) { status result } }',
+            { id: runId },
+            other.token,
+          );
           expect(read.data!.execution.status).toBe('COMPLETED');
           return read.data!.execution;
         },
@@ -169,14 +193,26 @@ function hostileSuite(database: DatabaseKind, full: boolean): void {
         ['fragment cycle', '{ ...A } fragment A on Query { me { id } ...B } fragment B on Query { ...A }', 'GRAPHQL_VALIDATION_FAILED'],
         ['self-spread', '{ ...A } fragment A on Query { ...A }', 'GRAPHQL_VALIDATION_FAILED'],
         ['unknown fragment', '{ me { ...Nope } }', 'GRAPHQL_VALIDATION_FAILED'],
-        ['too many fragments', `{ ...F0 } ${Array.from({ length: DOCUMENT_LIMITS.maxFragments + 1 }, (_, i) => `fragment F${i} on Query { me { id } }`).join(' ')}`, 'QUERY_TOO_LARGE'],
-        ['fan-out', `{ me { id } ${Array.from({ length: DOCUMENT_LIMITS.maxSpreadsPerDefinition + 1 }, () => '...F').join(' ')} } fragment F on Query { me { id } }`, 'QUERY_TOO_LARGE'],
+        [
+          'too many fragments',
+          `{ ...F0 } ${Array.from({ length: DOCUMENT_LIMITS.maxFragments + 1 }, (_, i) => `fragment F${i} on Query { me { id } }`).join(' ')}`,
+          'QUERY_TOO_LARGE',
+        ],
+        [
+          'fan-out',
+          `{ me { id } ${Array.from({ length: DOCUMENT_LIMITS.maxSpreadsPerDefinition + 1 }, () => '...F').join(' ')} } fragment F on Query { me { id } }`,
+          'QUERY_TOO_LARGE',
+        ],
         ['node-count overflow', `{ me { ${Array.from({ length: 2_500 }, (_, i) => `a${i}: id`).join(' ')} } }`, 'QUERY_TOO_LARGE'],
         ['tokens', `{ me { ${'id '.repeat(DOCUMENT_LIMITS.maxTokens)} } }`, 'QUERY_TOO_LARGE'],
         ['characters', `{ me { id } } # ${'x'.repeat(DOCUMENT_LIMITS.maxChars)}`, 'QUERY_TOO_LARGE'],
         ['bracket nesting (stack overflow in the parser before)', `{ me(x: ${deepJson(3_000)}) { id } }`, 'QUERY_TOO_LARGE'],
         ['inline fragment nesting', `{ ${'... on Query { '.repeat(2_000)}me { id }${' }'.repeat(2_000)} }`, 'QUERY_TOO_LARGE'],
-        ['depth limit', `{ workflows { edges { node { versions { edges { node { workflow { versions { edges { node { workflow { versions { edges { node { id } } } } } } } } } } } } } } }`, 'GRAPHQL_VALIDATION_FAILED'],
+        [
+          'depth limit',
+          `{ workflows { edges { node { versions { edges { node { workflow { versions { edges { node { workflow { versions { edges { node { id } } } } } } } } } } } } } } }`,
+          'GRAPHQL_VALIDATION_FAILED',
+        ],
         ['syntax', '{ me { id ', 'GRAPHQL_PARSE_FAILED'],
         ['lexer', '{ me { id } } "unterminated', 'GRAPHQL_PARSE_FAILED'],
       ];
@@ -194,9 +230,18 @@ function hostileSuite(database: DatabaseKind, full: boolean): void {
       expectRefused(await request(api, { body: { query: deleting }, token: owner.token }), 'BAD_VARIABLES');
       expectRefused(await request(api, { body: { query: deleting, variables: { id: null } }, token: owner.token }), 'BAD_VARIABLES');
       expectRefused(await request(api, { body: { query: deleting, variables: { id: { $ne: 1 } } }, token: owner.token }), 'BAD_VARIABLES');
-      expectRefused(await request(api, { body: { query: 'query($f: Int) { workflows(first: $f) { totalCount } }', variables: { f: 'abc' } }, token: owner.token }), 'BAD_VARIABLES');
-      expectRefused(await request(api, { body: { query: 'query($f: Int) { workflows(first: $f) { totalCount } }', variables: { f: 1e20 } }, token: owner.token }), 'BAD_VARIABLES');
-      expectRefused(await request(api, { body: { query: CREATE, variables: { input: { name: 'x', definition: SUM_WORKFLOW, nope: 1 } } }, token: owner.token }), 'BAD_VARIABLES');
+      expectRefused(
+        await request(api, { body: { query: 'query($f: Int) { workflows(first: $f) { totalCount } }', variables: { f: 'abc' } }, token: owner.token }),
+        'BAD_VARIABLES',
+      );
+      expectRefused(
+        await request(api, { body: { query: 'query($f: Int) { workflows(first: $f) { totalCount } }', variables: { f: 1e20 } }, token: owner.token }),
+        'BAD_VARIABLES',
+      );
+      expectRefused(
+        await request(api, { body: { query: CREATE, variables: { input: { name: 'x', definition: SUM_WORKFLOW, nope: 1 } } }, token: owner.token }),
+        'BAD_VARIABLES',
+      );
       expect(await stored()).toEqual(before);
     });
 
@@ -215,15 +260,26 @@ function hostileSuite(database: DatabaseKind, full: boolean): void {
 
     it('refuses persisted-query hash mismatches and bad versions; an unknown hash is PERSISTED_QUERY_NOT_FOUND', async () => {
       const query = '{ me { id } }';
-      expectRefused(await request(api, { body: { query, extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } } }), 'PERSISTED_QUERY_HASH_MISMATCH');
-      expectRefused(await request(api, { body: { query, extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } } }), 'PERSISTED_QUERY_HASH_MISMATCH');
-      expectRefused(await request(api, { body: { query, extensions: { persistedQuery: { version: 2, sha256Hash: 'f'.repeat(64) } } } }), 'PERSISTED_QUERY_VERSION_UNSUPPORTED');
+      expectRefused(
+        await request(api, { body: { query, extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } } }),
+        'PERSISTED_QUERY_HASH_MISMATCH',
+      );
+      expectRefused(
+        await request(api, { body: { query, extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } } }),
+        'PERSISTED_QUERY_HASH_MISMATCH',
+      );
+      expectRefused(
+        await request(api, { body: { query, extensions: { persistedQuery: { version: 2, sha256Hash: 'f'.repeat(64) } } } }),
+        'PERSISTED_QUERY_VERSION_UNSUPPORTED',
+      );
       const unknown = await request(api, { body: { extensions: { persistedQuery: { version: 1, sha256Hash: 'e'.repeat(64) } } } });
       expect(unknown.body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');
       // The protocol still works: register with the text, then run by hash alone (GET).
       const hash = createHash('sha256').update(query).digest('hex');
       const extensions = JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash } });
-      expect((await request(api, { body: { query, extensions: JSON.parse(extensions) as unknown }, token: owner.token })).body).toEqual({ data: { me: { id: owner.id } } });
+      expect((await request(api, { body: { query, extensions: JSON.parse(extensions) as unknown }, token: owner.token })).body).toEqual({
+        data: { me: { id: owner.id } },
+      });
       const byHash = await request(api, { method: 'GET', query: `?extensions=${encodeURIComponent(extensions)}`, token: owner.token });
       expect(byHash.body).toEqual({ data: { me: { id: owner.id } } });
     });
@@ -267,11 +323,26 @@ function hostileSuite(database: DatabaseKind, full: boolean): void {
       const cases: Array<[unknown, string]> = [
         [{ query: 'query($id: ID!) { workflow(id: $id) { id } }', variables: { id: `${workflowId}\u0000` } }, 'variable $id contains a NUL character'],
         [{ query: `{ workflow(id: "${workflowId}\\u0000") { id } }` }, 'argument "id" of field "workflow" contains a NUL character'],
-        [{ query: 'mutation($d: JSON!) { createWorkflow(input: { name: "a\\u0000b", definition: $d }) { id } }', variables: { d: SUM_WORKFLOW } }, 'argument "input.name" of field "createWorkflow"'],
-        [{ query: CREATE, variables: { input: { name: 'ok', definition: { ...SUM_WORKFLOW, description: 'x\u0000' } } } }, 'variable $input.definition.description'],
-        [{ query: CREATE, variables: { input: { name: 'ok', definition: { ...SUM_WORKFLOW, params: { 'k\u0000': 1 } } } } }, 'variable $input.definition.params has a key with a NUL character'],
-        [{ query: 'mutation($id: ID!) { renameWorkflow(id: $id, name: "x\\u0000") { id } }', variables: { id: workflowId } }, 'argument "name" of field "renameWorkflow"'],
-        [{ query: 'mutation($id: ID!, $n: String!) { renameWorkflow(id: $id, name: $n) { id } }', variables: { id: workflowId, n: 'x\u0000' } }, 'variable $n contains'],
+        [
+          { query: 'mutation($d: JSON!) { createWorkflow(input: { name: "a\\u0000b", definition: $d }) { id } }', variables: { d: SUM_WORKFLOW } },
+          'argument "input.name" of field "createWorkflow"',
+        ],
+        [
+          { query: CREATE, variables: { input: { name: 'ok', definition: { ...SUM_WORKFLOW, description: 'x\u0000' } } } },
+          'variable $input.definition.description',
+        ],
+        [
+          { query: CREATE, variables: { input: { name: 'ok', definition: { ...SUM_WORKFLOW, params: { 'k\u0000': 1 } } } } },
+          'variable $input.definition.params has a key with a NUL character',
+        ],
+        [
+          { query: 'mutation($id: ID!) { renameWorkflow(id: $id, name: "x\\u0000") { id } }', variables: { id: workflowId } },
+          'argument "name" of field "renameWorkflow"',
+        ],
+        [
+          { query: 'mutation($id: ID!, $n: String!) { renameWorkflow(id: $id, name: $n) { id } }', variables: { id: workflowId, n: 'x\u0000' } },
+          'variable $n contains',
+        ],
       ];
       for (const [body, message] of cases) {
         const answer = await request(api, { body, token: owner.token });
@@ -434,11 +505,21 @@ describe('the document guard on its own (linear time, exact limits)', () => {
     const rest = DOCUMENT_LIMITS.maxExpandedFields - 3 * third;
     const doc = (extra: number) => `query One { me { ...F ...F } } fragment F on User { ${fields(third)} } query Other { me { ${fields(rest - 2 + extra)} } }`;
     expect(check(doc(0)).errors).toBeUndefined();
-    expect(check(doc(1)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_LARGE', limit: DOCUMENT_LIMITS.maxExpandedFields });
+    expect(check(doc(1)).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'QUERY_TOO_LARGE',
+      limit: DOCUMENT_LIMITS.maxExpandedFields,
+    });
   });
 
   it('passes the full introspection query when introspection is on, and names it when off', () => {
-    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
     expect(check(query).errors).toBeUndefined();
     expect(check(query, false).errors?.[0]?.extensions).toMatchObject({ reason: 'GRAPHQL_VALIDATION_FAILED', validationErrorCode: 'INTROSPECTION_DISABLED' });
   });

@@ -169,14 +169,19 @@ describe('operating the API server', () => {
     const id = await deploy(api, token, WAITING_WORKFLOW);
     const executionId = (await api.gql<{ startExecution: { id: string } }>(START, { id, input: { a: 20, b: 22 } }, token)).data!.startExecution.id;
     // Mid-run: the run is in its 2.5 s delay.
-    await eventually(async () => {
-      const events = (await api.gql<{ execution: { events: { edges: Array<{ node: { type: string; nodeId: string | null } }> } } }>(
-        'query($id: ID!) { execution(id: $id) { events(first: 100) { edges { node { type nodeId } } } } }',
-        { id: executionId },
-        token,
-      )).data!.execution.events.edges;
-      return events.some((e) => e.node.type === 'STEP_STARTED' && e.node.nodeId === 'pause');
-    }, { what: 'the run reaches its delay' });
+    await eventually(
+      async () => {
+        const events = (
+          await api.gql<{ execution: { events: { edges: Array<{ node: { type: string; nodeId: string | null } }> } } }>(
+            'query($id: ID!) { execution(id: $id) { events(first: 100) { edges { node { type nodeId } } } } }',
+            { id: executionId },
+            token,
+          )
+        ).data!.execution.events.edges;
+        return events.some((e) => e.node.type === 'STEP_STARTED' && e.node.nodeId === 'pause');
+      },
+      { what: 'the run reaches its delay' },
+    );
     await api.stopWorker();
     await api.restartServer();
     await api.startWorker();

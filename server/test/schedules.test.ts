@@ -42,8 +42,13 @@ describe('schedule triggers', () => {
   });
 
   const schedules = async () =>
-    (await api.gql<{ workflow: { schedules: Schedule[] } }>('query($id: ID!) { workflow(id: $id) { schedules { id nodeId paused nextRunAt } } }', { id: workflowId }, token)).data!
-      .workflow.schedules;
+    (
+      await api.gql<{ workflow: { schedules: Schedule[] } }>(
+        'query($id: ID!) { workflow(id: $id) { schedules { id nodeId paused nextRunAt } } }',
+        { id: workflowId },
+        token,
+      )
+    ).data!.workflow.schedules;
   const deploy = () => api.gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id: workflowId }, token);
 
   it('creates one schedule on deploy whose runs appear as executions of the workflow', async () => {

@@ -205,7 +205,9 @@ describe.each(DATABASES)('secrets on %s', (database) => {
       req.on('end', () => {
         received.push({ authorization: req.headers.authorization, body });
         // Echoes the credential back, as careless services do: the run must keep *** instead.
-        res.writeHead(200, { 'content-type': 'application/json', 'x-echo': String(req.headers.authorization) }).end(JSON.stringify({ youSent: req.headers.authorization, body }));
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'x-echo': String(req.headers.authorization) })
+          .end(JSON.stringify({ youSent: req.headers.authorization, body }));
       });
     });
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
@@ -282,11 +284,9 @@ describe.each(DATABASES)('secrets on %s', (database) => {
   it('lists names and dates only; a value cannot even be asked for', async () => {
     await gql(SET, { name: 'B_SECOND', value: 'two' }, ada.token);
     await gql(SET, { name: 'A_FIRST', value: 'one' }, ada.token);
-    const page = await gql<{ secrets: { totalCount: number; edges: Array<{ node: { name: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(
-      LIST,
-      { first: 2 },
-      ada.token,
-    );
+    const page = await gql<{
+      secrets: { totalCount: number; edges: Array<{ node: { name: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
+    }>(LIST, { first: 2 }, ada.token);
     expect(page.data!.secrets.totalCount).toBe(3);
     // By code point, on SQLite and PostgreSQL alike ("P" < "_").
     expect(page.data!.secrets.edges.map((e) => e.node.name)).toEqual(['API_TOKEN', 'A_FIRST']);
@@ -331,9 +331,9 @@ describe.each(DATABASES)('secrets on %s', (database) => {
   });
 
   it('replaces a value, and deletes', async () => {
-    const before = (await gql<{ secrets: { edges: Array<{ node: { name: string; createdAt: string; updatedAt: string } }> } }>(LIST, {}, ada.token)).data!.secrets.edges.find(
-      (e) => e.node.name === 'B_SECOND',
-    )!.node;
+    const before = (
+      await gql<{ secrets: { edges: Array<{ node: { name: string; createdAt: string; updatedAt: string } }> } }>(LIST, {}, ada.token)
+    ).data!.secrets.edges.find((e) => e.node.name === 'B_SECOND')!.node;
     await new Promise((r) => setTimeout(r, 20));
     const replaced = await gql<{ setSecret: { createdAt: string; updatedAt: string } }>(SET, { name: 'B_SECOND', value: 'three' }, ada.token);
     expect(replaced.data!.setSecret.createdAt).toBe(before.createdAt);
@@ -344,7 +344,13 @@ describe.each(DATABASES)('secrets on %s', (database) => {
 
   it('rotation re-encrypts everything with the new key, and the secret still works with the old key gone', async () => {
     let knex = knexOf(api.server.db);
-    const keyring = loadKeyring({ key: `two:${keyTwo}`, keys: `one:${keyOne}`, dataDir: mkdtempSync(join(tmpdir(), 'tandem-nokey-')), generate: false, log: () => {} });
+    const keyring = loadKeyring({
+      key: `two:${keyTwo}`,
+      keys: `one:${keyOne}`,
+      dataDir: mkdtempSync(join(tmpdir(), 'tandem-nokey-')),
+      generate: false,
+      log: () => {},
+    });
     const before = await knex('secrets').select('id', 'value', 'key_id');
     expect(before.every((row: { key_id: string }) => row.key_id === 'one')).toBe(true);
     const report = await new SecretService(api.server.db, keyring).rotate({ batchSize: 1 });

@@ -91,7 +91,13 @@ describe('bindParameters', () => {
   });
 
   it('binds numbers as SQLite would have read their literals, and refuses what was never valid SQL', () => {
-    expect(bindParameters(sqlite, 'sqlite', 'select ?, ?, ?, ?, ?', [5, -0, 1.5, 2 ** 63, new Date(1700000000123)]).bindings).toEqual([5n, 0n, 1.5, 2 ** 63, 1700000000123n]);
+    expect(bindParameters(sqlite, 'sqlite', 'select ?, ?, ?, ?, ?', [5, -0, 1.5, 2 ** 63, new Date(1700000000123)]).bindings).toEqual([
+      5n,
+      0n,
+      1.5,
+      2 ** 63,
+      1700000000123n,
+    ]);
     expect(() => bindParameters(sqlite, 'sqlite', 'select ?', [Number.NaN])).toThrow(TypeError);
     expect(() => bindParameters(postgres, 'postgresql', 'select ?', [Number.POSITIVE_INFINITY])).toThrow(TypeError);
     expect(() => bindParameters(sqlite, 'sqlite', 'select ?', ['a\u0000b'])).toThrow(TypeError);
@@ -171,7 +177,16 @@ async function scenario(orm: MikroORM): Promise<unknown[]> {
   ]);
   await em.flush(); // foreign keys are plain columns here: rows are written parents first
   em.persist([
-    Object.assign(new AccessToken(), { id: 't1', userId: 'u1', kind: 'api', name: 'ci ?', tokenHash: 'h1', prefix: 'tdm_', expiresAt: null, lastUsedAt: new Date(now - 5) }),
+    Object.assign(new AccessToken(), {
+      id: 't1',
+      userId: 'u1',
+      kind: 'api',
+      name: 'ci ?',
+      tokenHash: 'h1',
+      prefix: 'tdm_',
+      expiresAt: null,
+      lastUsedAt: new Date(now - 5),
+    }),
   ]);
   await em.flush();
   tick();
@@ -184,7 +199,17 @@ async function scenario(orm: MikroORM): Promise<unknown[]> {
   ]);
   await em.flush();
   tick();
-  em.persist(Object.assign(new WorkflowVersion(), { id: 'v1', workflowId: 'w1', number: 1, definition: DEFINITION, message: TRICKY, authorId: 'u1', docSnapshot: SNAPSHOT }));
+  em.persist(
+    Object.assign(new WorkflowVersion(), {
+      id: 'v1',
+      workflowId: 'w1',
+      number: 1,
+      definition: DEFINITION,
+      message: TRICKY,
+      authorId: 'u1',
+      docSnapshot: SNAPSHOT,
+    }),
+  );
   await em.flush();
   em.persist([
     Object.assign(new Execution(), {
@@ -216,7 +241,16 @@ async function scenario(orm: MikroORM): Promise<unknown[]> {
   await em.flush();
   tick();
   for (let sequence = 1; sequence <= 3; sequence++) {
-    em.persist(Object.assign(new ExecutionEvent(), { executionId: 'e1', sequence, type: 'NODE_COMPLETED', nodeId: sequence === 2 ? null : `n${sequence}`, at: new Date(now + sequence), data: { sequence, s: TRICKY } }));
+    em.persist(
+      Object.assign(new ExecutionEvent(), {
+        executionId: 'e1',
+        sequence,
+        type: 'NODE_COMPLETED',
+        nodeId: sequence === 2 ? null : `n${sequence}`,
+        at: new Date(now + sequence),
+        data: { sequence, s: TRICKY },
+      }),
+    );
   }
   await em.flush();
   tick();
@@ -244,7 +278,11 @@ async function scenario(orm: MikroORM): Promise<unknown[]> {
   reads.push(await connection.execute('select count(*) as c from workflows where (latest_version > 0) = ? and name like ?', [true, '%?%']));
 
   const fresh = orm.em.fork();
-  const workflows = await fresh.find(Workflow, { ownerId: 'u1', name: { $like: '%?%' }, updatedAt: { $lt: new Date(now + 1) } }, { orderBy: { updatedAt: 'desc', id: 'desc' }, limit: 5 });
+  const workflows = await fresh.find(
+    Workflow,
+    { ownerId: 'u1', name: { $like: '%?%' }, updatedAt: { $lt: new Date(now + 1) } },
+    { orderBy: { updatedAt: 'desc', id: 'desc' }, limit: 5 },
+  );
   reads.push(workflows.map((w) => [w.id, w.name, w.description, w.definition, w.latestVersion, w.createdAt.toISOString(), w.updatedAt.toISOString()]));
   const page = await fresh.find(
     Workflow,
@@ -276,7 +314,9 @@ async function dump(orm: MikroORM, postgres: boolean): Promise<Record<string, st
   const knex = knexOf(orm);
   const tables: Record<string, string[]> = {};
   if (postgres) {
-    const rows = (await knex.raw(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`)) as { rows: Array<{ table_name: string }> };
+    const rows = (await knex.raw(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`)) as {
+      rows: Array<{ table_name: string }>;
+    };
     for (const { table_name: table } of rows.rows) {
       if (table.startsWith('mikro_orm_')) continue;
       const result = (await knex.raw(`select row_to_json(t)::text as r from "${table}" t order by 1`)) as { rows: Array<{ r: string }> };
@@ -284,7 +324,9 @@ async function dump(orm: MikroORM, postgres: boolean): Promise<Record<string, st
     }
     return tables;
   }
-  const names = (await knex.raw(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'mikro_orm_%'`)) as Array<{ name: string }>;
+  const names = (await knex.raw(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'mikro_orm_%'`)) as Array<{
+    name: string;
+  }>;
   for (const { name } of names) {
     const columns = (await knex.raw(`pragma table_info("${name}")`)) as Array<{ name: string }>;
     const cells = columns.map((c) => `'${c.name}=' || typeof("${c.name}") || ':' || quote("${c.name}")`).join(` || ' | ' || `);
@@ -321,7 +363,13 @@ describe.each(DATABASES)('values stored and read back as MikroORM stored them in
     expect(stored).toEqual(await dump(pair.stock, database === 'postgres'));
     expect(Object.values(stored).flat().length).toBeGreaterThan(10);
     // And the reads are the values written.
-    const [updated, deleted, , workflows, , w3, user, u2, version, , , execution, template] = boundReads as [unknown, unknown, unknown, unknown[][], ...unknown[]];
+    const [updated, deleted, , workflows, , w3, user, u2, version, , , execution, template] = boundReads as [
+      unknown,
+      unknown,
+      unknown,
+      unknown[][],
+      ...unknown[],
+    ];
     expect([updated, deleted]).toEqual([1, 1]);
     expect(workflows.find((w) => w[0] === 'w1')!.slice(1, 4)).toEqual([`${TRICKY} renamed`, `raw 'd' ? \\`, DEFINITION]);
     expect(w3).toEqual({ replaced: [1.25, 'x'] });
@@ -333,16 +381,41 @@ describe.each(DATABASES)('values stored and read back as MikroORM stored them in
   });
 
   it.runIf(database === 'sqlite')('gives SQLite each value with the storage class and value its literal had', async () => {
-    const values: unknown[] = [0, 1, -1, -0, 5.5, 2 ** 53, 2 ** 53 + 2, 1e21, -1e-7, 2 ** 63, true, false, null, undefined, '', TRICKY, '5', '5.0', Buffer.from([0, 0x27, 0x3f]), new Date(T0), 123n, { a: [1, 'b'] }];
+    const values: unknown[] = [
+      0,
+      1,
+      -1,
+      -0,
+      5.5,
+      2 ** 53,
+      2 ** 53 + 2,
+      1e21,
+      -1e-7,
+      2 ** 63,
+      true,
+      false,
+      null,
+      undefined,
+      '',
+      TRICKY,
+      '5',
+      '5.0',
+      Buffer.from([0, 0x27, 0x3f]),
+      new Date(T0),
+      123n,
+      { a: [1, 'b'] },
+    ];
     for (const value of values) {
       const sql = 'select typeof(?) as t, quote(?) as q';
       const bound = await pair.bound.em.getConnection().execute(sql, [value, value]);
       const stock = await pair.stock.em.getConnection().execute(sql, [value, value]);
       expect({ value, result: bound }).toEqual({ value, result: stock });
     }
-    const list = 'select 2 in (?) as a, \'two\' in (?) as b, 1 in (?) as c';
+    const list = "select 2 in (?) as a, 'two' in (?) as b, 1 in (?) as c";
     const mixed = [1, 2, 'two', true, null];
-    expect(await pair.bound.em.getConnection().execute(list, [mixed, mixed, mixed])).toEqual(await pair.stock.em.getConnection().execute(list, [mixed, mixed, mixed]));
+    expect(await pair.bound.em.getConnection().execute(list, [mixed, mixed, mixed])).toEqual(
+      await pair.stock.em.getConnection().execute(list, [mixed, mixed, mixed]),
+    );
   });
 });
 
@@ -373,7 +446,9 @@ describe.each(DATABASES)('statement values over the API on %s', (database) => {
       ...SUM_WORKFLOW,
       name,
       description,
-      nodes: SUM_WORKFLOW.nodes.map((node) => (node.id === 'add' ? { ...node, config: { expression: `{ 'total': input.a + input.b, 'marker': input.marker }` } } : node)),
+      nodes: SUM_WORKFLOW.nodes.map((node) =>
+        node.id === 'add' ? { ...node, config: { expression: `{ 'total': input.a + input.b, 'marker': input.marker }` } } : node,
+      ),
       params: { note: jsonMark, flag: true, off: false, ratio: 0.5 },
     };
     const started = Date.now();
@@ -383,22 +458,27 @@ describe.each(DATABASES)('statement values over the API on %s', (database) => {
       { email, name: userName },
     );
     expect(signUp.errors).toBeUndefined();
-    const signIn = await api.gql<{ signIn: { token: string } }>('mutation($email: String!) { signIn(email: $email, password: "correct horse battery") { token } }', { email });
+    const signIn = await api.gql<{ signIn: { token: string } }>(
+      'mutation($email: String!) { signIn(email: $email, password: "correct horse battery") { token } }',
+      { email },
+    );
     const token = signIn.data!.signIn.token;
     const me = await api.gql<{ me: { email: string; name: string } }>('{ me { email name } }', {}, token);
     expect(me.data!.me).toEqual({ email, name: userName });
 
-    const created = await api.gql<{ createWorkflow: { id: string; name: string; description: string; definition: Record<string, unknown>; createdAt: string; updatedAt: string } }>(
-      CREATE,
-      { input: { name, description, definition } },
-      token,
-    );
+    const created = await api.gql<{
+      createWorkflow: { id: string; name: string; description: string; definition: Record<string, unknown>; createdAt: string; updatedAt: string };
+    }>(CREATE, { input: { name, description, definition } }, token);
     expect(created.errors).toBeUndefined();
     const workflow = created.data!.createWorkflow;
     expect([workflow.name, workflow.description, (workflow.definition.params as Record<string, unknown>).note]).toEqual([name, description, jsonMark]);
-    expect((workflow.definition.params as Record<string, unknown>)).toEqual({ note: jsonMark, flag: true, off: false, ratio: 0.5 });
+    expect(workflow.definition.params as Record<string, unknown>).toEqual({ note: jsonMark, flag: true, off: false, ratio: 0.5 });
     const changed = { ...definition, params: { ...definition.params, note: `${jsonMark} v2`, off: true } };
-    const updated = await api.gql('mutation($id: ID!, $d: JSON!) { updateWorkflowDefinition(id: $id, definition: $d) { id } }', { id: workflow.id, d: changed }, token);
+    const updated = await api.gql(
+      'mutation($id: ID!, $d: JSON!) { updateWorkflowDefinition(id: $id, definition: $d) { id } }',
+      { id: workflow.id, d: changed },
+      token,
+    );
     expect(updated.errors).toBeUndefined();
     const deployed = await api.gql<{ deployWorkflow: { number: number; message: string } }>(
       'mutation($id: ID!, $m: String) { deployWorkflow(id: $id, message: $m) { number message } }',
@@ -408,7 +488,11 @@ describe.each(DATABASES)('statement values over the API on %s', (database) => {
     expect(deployed.data!.deployWorkflow).toEqual({ number: 1, message: `deploy '${mark}' ?` });
 
     const input = { a: 2, b: 40, marker: `input-${mark}-'?\\😀`, flags: [true, false, null] };
-    const run = await api.gql<{ startExecution: { id: string } }>('mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }', { id: workflow.id, input }, token);
+    const run = await api.gql<{ startExecution: { id: string } }>(
+      'mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }',
+      { id: workflow.id, input },
+      token,
+    );
     expect(run.errors).toBeUndefined();
     const executionId = run.data!.startExecution.id;
     const stream = collect<{ executionEvents: { type: string } }>(api.ws(token), EVENTS, { id: executionId });
@@ -418,7 +502,11 @@ describe.each(DATABASES)('statement values over the API on %s', (database) => {
     // A few more workflows and runs, then every list walked page by page with cursors.
     for (let i = 0; i < 2; i++) await api.gql(CREATE, { input: { name: `${name} #${i}`, definition: changed } }, token);
     for (let i = 0; i < 2; i++) {
-      const again = await api.gql<{ startExecution: { id: string } }>('mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }', { id: workflow.id, input }, token);
+      const again = await api.gql<{ startExecution: { id: string } }>(
+        'mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }',
+        { id: workflow.id, input },
+        token,
+      );
       await collect(api.ws(token), EVENTS, { id: again.data!.startExecution.id }).done;
     }
     type Page = { edges: Array<{ cursor: string; node: Record<string, unknown> }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };

@@ -22,7 +22,11 @@ describe('sub-workflows', () => {
   });
 
   async function create(definition: unknown, deploy = true): Promise<string> {
-    const created = await api.gql<{ createWorkflow: { id: string } }>('mutation($d: JSON!) { createWorkflow(input: { name: "W", definition: $d }) { id } }', { d: definition }, token);
+    const created = await api.gql<{ createWorkflow: { id: string } }>(
+      'mutation($d: JSON!) { createWorkflow(input: { name: "W", definition: $d }) { id } }',
+      { d: definition },
+      token,
+    );
     const id = created.data!.createWorkflow.id;
     if (deploy) await api.gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id }, token);
     return id;
@@ -43,28 +47,45 @@ describe('sub-workflows', () => {
     );
 
   async function run(workflowId: string, input: unknown) {
-    const started = await api.gql<{ startExecution: { id: string } }>('mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }', { id: workflowId, input }, token);
+    const started = await api.gql<{ startExecution: { id: string } }>(
+      'mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }',
+      { id: workflowId, input },
+      token,
+    );
     if (started.errors) return { errors: started.errors };
     const id = started.data!.startExecution.id;
     const stream = collect(api.ws(token), 'subscription($id: ID!) { executionEvents(executionId: $id) { type } }', { id });
     await stream.done;
-    const execution = await api.gql<{ execution: { status: string; result: unknown; error: { message: string } | null; children: Array<Record<string, unknown>> } }>(
-      'query($id: ID!) { execution(id: $id) { status result error children { status result parentExecutionId parentNodeId } } }',
-      { id },
-      token,
-    );
+    const execution = await api.gql<{
+      execution: { status: string; result: unknown; error: { message: string } | null; children: Array<Record<string, unknown>> };
+    }>('query($id: ID!) { execution(id: $id) { status result error children { status result parentExecutionId parentNodeId } } }', { id }, token);
     return { id, execution: execution.data!.execution };
   }
 
   it('runs a deployed workflow as a child, returns its result, and links the two runs', async () => {
-    const child = await create(doc('Double', [{ id: 't', type: 'trigger.manual' }, { id: 'out', type: 'output', config: { expression: 'input.x * 2' } }], [['t', 'out']]));
+    const child = await create(
+      doc(
+        'Double',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'out', type: 'output', config: { expression: 'input.x * 2' } },
+        ],
+        [['t', 'out']],
+      ),
+    );
     const parent = await create(parentOf(child));
     const outcome = await run(parent, { n: 20 });
     expect(outcome.execution).toMatchObject({ status: 'COMPLETED', result: 41 });
     // The child's row appears when its first event is stored.
     const children = await eventually(
       async () => {
-        const found = (await api.gql<{ execution: { children: Array<Record<string, unknown>> } }>('query($id: ID!) { execution(id: $id) { children { status result parentExecutionId parentNodeId } } }', { id: outcome.id }, token)).data!.execution.children;
+        const found = (
+          await api.gql<{ execution: { children: Array<Record<string, unknown>> } }>(
+            'query($id: ID!) { execution(id: $id) { children { status result parentExecutionId parentNodeId } } }',
+            { id: outcome.id },
+            token,
+          )
+        ).data!.execution.children;
         return found.length > 0 && found;
       },
       { timeoutMs: 10_000, intervalMs: 200, what: "the child's row" },
@@ -73,7 +94,16 @@ describe('sub-workflows', () => {
   });
 
   it('fails the parent naming its node when the child fails', async () => {
-    const child = await create(doc('Broken', [{ id: 't', type: 'trigger.manual' }, { id: 'stop', type: 'fail', config: { message: 'no stock for {{ input.x }}' } }], [['t', 'stop']]));
+    const child = await create(
+      doc(
+        'Broken',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'stop', type: 'fail', config: { message: 'no stock for {{ input.x }}' } },
+        ],
+        [['t', 'stop']],
+      ),
+    );
     const outcome = await run(await create(parentOf(child)), { n: 7 });
     expect(outcome.execution!.status).toBe('FAILED');
     expect(outcome.execution!.error!.message).toMatch(/node "call" \(subworkflow\) failed: sub-workflow failed: .*no stock for 7/);

@@ -44,7 +44,12 @@ class Endpoints {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', this.base);
-    const request: Received = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body: text ? (JSON.parse(text) as unknown) : null };
+    const request: Received = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: text ? (JSON.parse(text) as unknown) : null,
+    };
     this.received.push(request);
     const responder = this.routes.get(url.pathname);
     const answer = responder ? responder(request, this.to(url.pathname).length) : { status: 404, body: { error: 'no such route' } };
@@ -76,16 +81,34 @@ function client(api: Api, token: string) {
   const self = {
     gql,
     /** Instantiates a built-in template and deploys the workflow. */
-    async deployed(slug: string, parameters: Record<string, unknown>): Promise<{ id: string; webhookSecret: string; definition: { params: Record<string, unknown>; nodes: Array<{ id: string; config: Record<string, unknown> }> } }> {
-      const made = await gql<{ instantiateTemplate: { id: string; webhookSecret: string; definition: { params: Record<string, unknown>; nodes: Array<{ id: string; config: Record<string, unknown> }> } } }>(
-        'mutation($id: ID!, $p: JSON) { instantiateTemplate(templateId: $id, parameters: $p) { id webhookSecret definition } }',
-        { id: `builtin:${slug}`, p: parameters },
-      );
+    async deployed(
+      slug: string,
+      parameters: Record<string, unknown>,
+    ): Promise<{
+      id: string;
+      webhookSecret: string;
+      definition: { params: Record<string, unknown>; nodes: Array<{ id: string; config: Record<string, unknown> }> };
+    }> {
+      const made = await gql<{
+        instantiateTemplate: {
+          id: string;
+          webhookSecret: string;
+          definition: { params: Record<string, unknown>; nodes: Array<{ id: string; config: Record<string, unknown> }> };
+        };
+      }>('mutation($id: ID!, $p: JSON) { instantiateTemplate(templateId: $id, parameters: $p) { id webhookSecret definition } }', {
+        id: `builtin:${slug}`,
+        p: parameters,
+      });
       await gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id: made.instantiateTemplate.id });
       return made.instantiateTemplate;
     },
     async start(workflowId: string, input: unknown = {}): Promise<string> {
-      return (await gql<{ startExecution: { id: string } }>('mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }', { id: workflowId, input })).startExecution.id;
+      return (
+        await gql<{ startExecution: { id: string } }>('mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }', {
+          id: workflowId,
+          input,
+        })
+      ).startExecution.id;
     },
     async execution(id: string): Promise<Run> {
       return (await gql<{ execution: Run }>('query($id: ID!) { execution(id: $id) { id status result error } }', { id })).execution;
@@ -105,7 +128,11 @@ function client(api: Api, token: string) {
       return self.until(await self.start(workflowId, input));
     },
     async signal(id: string, name: string, payload: unknown): Promise<void> {
-      await gql('mutation($id: ID!, $name: String!, $payload: JSON) { signalExecution(id: $id, name: $name, payload: $payload) { id } }', { id, name, payload });
+      await gql('mutation($id: ID!, $name: String!, $payload: JSON) { signalExecution(id: $id, name: $name, payload: $payload) { id } }', {
+        id,
+        name,
+        payload,
+      });
     },
   };
   return self;
@@ -197,7 +224,12 @@ describe('built-in templates run', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       status: 'COMPLETED',
-      result: { delivered: [{ url: primaryUrl, status: 200 }, { url: secondaryUrl, status: 202 }] },
+      result: {
+        delivered: [
+          { url: primaryUrl, status: 200 },
+          { url: secondaryUrl, status: 202 },
+        ],
+      },
     });
     expect(http.to('/primary').map((r) => r.body)).toEqual([{ order: 7 }]);
     expect(http.to('/secondary').map((r) => r.body)).toEqual([{ order: 7 }]);
@@ -207,7 +239,12 @@ describe('built-in templates run', () => {
   it('retry with backoff: two 503s, then the third attempt succeeds', async () => {
     const url = http.route('/flaky', (_, count) => (count <= 2 ? { status: 503, body: { error: 'busy' } } : { body: { accepted: true } }));
     const wf = await c.deployed('retry-with-backoff', { url, maxAttempts: 4, initialIntervalMs: 50, maximumIntervalMs: 200 });
-    expect(wf.definition.nodes.find((n) => n.id === 'call')!.config.retry).toEqual({ maxAttempts: 4, initialIntervalMs: 50, backoffCoefficient: 2, maximumIntervalMs: 200 });
+    expect(wf.definition.nodes.find((n) => n.id === 'call')!.config.retry).toEqual({
+      maxAttempts: 4,
+      initialIntervalMs: 50,
+      backoffCoefficient: 2,
+      maximumIntervalMs: 200,
+    });
     expect(await c.run(wf.id, { ping: 1 })).toMatchObject({ status: 'COMPLETED', result: { status: 200, body: { accepted: true } } });
     expect(http.to('/flaky').map((r) => [r.method, r.body])).toEqual([
       ['POST', { ping: 1 }],
@@ -239,7 +276,10 @@ describe('built-in templates run', () => {
     http.route('/jobs/43', () => ({ body: { state: 'failed' } }));
     const wf = await c.deployed('poll-until-done', { statusUrl: `${http.base}/jobs`, statusField: 'state', intervalMs: 50, maxPolls: 10 });
     expect(statusUrl).toBe(`${http.base}/jobs/42`);
-    expect(await c.run(wf.id, { jobId: 42 })).toMatchObject({ status: 'COMPLETED', result: { status: 'done', polls: 3, response: { state: 'done', count: 3 } } });
+    expect(await c.run(wf.id, { jobId: 42 })).toMatchObject({
+      status: 'COMPLETED',
+      result: { status: 'done', polls: 3, response: { state: 'done', count: 3 } },
+    });
     const failed = await c.run(wf.id, { jobId: 43 });
     expect(failed.status).toBe('FAILED');
     expect(failed.error!.message).toContain('the job ended as "failed"');
@@ -273,7 +313,11 @@ describe('built-in templates run', () => {
       expect(response.status).toBe(200);
       return ((await response.json()) as { result: unknown }).result;
     };
-    expect(await alert({ title: 'DB down', severity: 'CRITICAL', url: 'https://status/db' })).toEqual({ severity: 'critical', notified: ['pager', 'chat'], title: 'DB down' });
+    expect(await alert({ title: 'DB down', severity: 'CRITICAL', url: 'https://status/db' })).toEqual({
+      severity: 'critical',
+      notified: ['pager', 'chat'],
+      title: 'DB down',
+    });
     expect(await alert({ title: 'Disk 80%', severity: 'warning' })).toEqual({ severity: 'warning', notified: ['chat'], title: 'Disk 80%' });
     expect(await alert({ title: 'Deploy done' })).toEqual({ severity: 'info', notified: [], title: 'Deploy done' });
     expect(http.to('/pager').map((r) => r.body)).toEqual([{ title: 'DB down', severity: 'critical', url: 'https://status/db' }]);
@@ -282,14 +326,19 @@ describe('built-in templates run', () => {
   });
 
   it('data enrichment: each record is looked up and merged; unknown ones stay as they were', async () => {
-    const lookupUrl = http.route('/people', (request) => (request.query.email === 'ada@example.com' ? { body: { name: 'Ada', team: 'core', id: 99 } } : { status: 404 }));
+    const lookupUrl = http.route('/people', (request) =>
+      request.query.email === 'ada@example.com' ? { body: { name: 'Ada', team: 'core', id: 99 } } : { status: 404 },
+    );
     const destinationUrl = http.route('/crm', () => ({}));
     const wf = await c.deployed('data-enrichment', { lookupUrl, destinationUrl });
     const records = [
       { id: 1, email: 'ada@example.com' },
       { id: 2, email: 'bob@example.com' },
     ];
-    const enriched = [{ name: 'Ada', team: 'core', id: 1, email: 'ada@example.com' }, { id: 2, email: 'bob@example.com' }];
+    const enriched = [
+      { name: 'Ada', team: 'core', id: 1, email: 'ada@example.com' },
+      { id: 2, email: 'bob@example.com' },
+    ];
     expect(await c.run(wf.id, { records })).toMatchObject({ status: 'COMPLETED', result: { records: enriched } });
     expect(http.to('/people').map((r) => r.query)).toEqual([{ email: 'ada@example.com' }, { email: 'bob@example.com' }]);
     expect(http.to('/crm').map((r) => r.body)).toEqual([{ records: enriched }]);
@@ -310,15 +359,30 @@ describe('built-in templates run', () => {
     const wf = await c.deployed('etl', { sourceUrl, destinationUrl, fields: ['id', 'name'], cron: '15 3 * * *' });
     expect(wf.definition.nodes.find((n) => n.id === 'nightly')!.config.cron).toBe('15 3 * * *');
     expect(await c.run(wf.id)).toMatchObject({ status: 'COMPLETED', result: { extracted: 3, loaded: 2 } });
-    expect(http.to('/warehouse').map((r) => r.body)).toEqual([{ records: [{ id: 1, name: 'a' }, { id: 3, name: 'c' }] }]);
+    expect(http.to('/warehouse').map((r) => r.body)).toEqual([
+      {
+        records: [
+          { id: 1, name: 'a' },
+          { id: 3, name: 'c' },
+        ],
+      },
+    ]);
     ran.add('etl');
   });
 
   it('run a workflow for each item: child runs of a deployed workflow, results collected in order', async () => {
-    const sum = await c.gql<{ createWorkflow: { id: string } }>('mutation($d: JSON!) { createWorkflow(input: { name: "Sum", definition: $d }) { id } }', { d: SUM_WORKFLOW });
+    const sum = await c.gql<{ createWorkflow: { id: string } }>('mutation($d: JSON!) { createWorkflow(input: { name: "Sum", definition: $d }) { id } }', {
+      d: SUM_WORKFLOW,
+    });
     await c.gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id: sum.createWorkflow.id });
     const wf = await c.deployed('for-each-subworkflow', { workflowId: sum.createWorkflow.id });
-    const run = await c.run(wf.id, { items: [{ a: 1, b: 2 }, { a: 3, b: 4 }, { a: 10, b: -1 }] });
+    const run = await c.run(wf.id, {
+      items: [
+        { a: 1, b: 2 },
+        { a: 3, b: 4 },
+        { a: 10, b: -1 },
+      ],
+    });
     expect(run).toMatchObject({ status: 'COMPLETED', result: { count: 3, results: [3, 7, 9] } });
     ran.add('for-each-subworkflow');
   });
@@ -344,8 +408,16 @@ describe.each(DATABASES)('the built-in library through the API on %s', (database
     api = await startApi({ database });
     token = (await api.user()).token;
     // One template of the user's own, listed before the library.
-    const created = await api.gql<{ createWorkflow: { id: string } }>('mutation($d: JSON!) { createWorkflow(input: { name: "Mine", definition: $d }) { id } }', { d: SUM_WORKFLOW }, token);
-    await api.gql('mutation($id: ID!) { saveAsTemplate(workflowId: $id, input: { name: "My sum", tags: ["mine"] }) { id } }', { id: created.data!.createWorkflow.id }, token);
+    const created = await api.gql<{ createWorkflow: { id: string } }>(
+      'mutation($d: JSON!) { createWorkflow(input: { name: "Mine", definition: $d }) { id } }',
+      { d: SUM_WORKFLOW },
+      token,
+    );
+    await api.gql(
+      'mutation($id: ID!) { saveAsTemplate(workflowId: $id, input: { name: "My sum", tags: ["mine"] }) { id } }',
+      { id: created.data!.createWorkflow.id },
+      token,
+    );
   });
   afterAll(async () => {
     await api?.close();
@@ -394,7 +466,7 @@ describe.each(DATABASES)('the built-in library through the API on %s', (database
     expect((await list('(tag: "approval")')).edges.map((e) => e.node.id)).toEqual(['builtin:approval-flow']);
     expect((await list('(tag: "mine")')).edges.map((e) => e.node.name)).toEqual(['My sum']);
     expect((await list('(search: "CONTINUE-AS-NEW")')).edges.map((e) => e.node.id)).toEqual(['builtin:batch-loop']);
-    const webhooks = (await list('(tag: "webhook", first: 1)'));
+    const webhooks = await list('(tag: "webhook", first: 1)');
     expect(webhooks.totalCount).toBe(2);
     expect(webhooks.pageInfo.hasNextPage).toBe(true);
   });
@@ -405,7 +477,10 @@ describe.each(DATABASES)('the built-in library through the API on %s', (database
         builtIn: boolean;
         description: string;
         parameters: Array<{ name: string; type: string; required: boolean; default: unknown; configFields: string[] }>;
-        preview: { nodes: Array<{ id: string; type: string; name: string | null; position: { x: number; y: number } }>; edges: Array<{ source: string; target: string; sourceHandle: string | null }> };
+        preview: {
+          nodes: Array<{ id: string; type: string; name: string | null; position: { x: number; y: number } }>;
+          edges: Array<{ source: string; target: string; sourceHandle: string | null }>;
+        };
       };
     }>(
       '{ template(id: "builtin:approval-flow") { builtIn description parameters { name type required default configFields } preview { nodes { id type name position { x y } } edges { id source target sourceHandle } } } }',
@@ -425,7 +500,11 @@ describe.each(DATABASES)('the built-in library through the API on %s', (database
   });
 
   it('refuses a missing required parameter and a value its config field cannot take, naming each', async () => {
-    const missing = await api.gql('mutation { instantiateTemplate(templateId: "builtin:webhook-fan-out", parameters: { primaryUrl: "https://a.example" }) { id } }', {}, token);
+    const missing = await api.gql(
+      'mutation { instantiateTemplate(templateId: "builtin:webhook-fan-out", parameters: { primaryUrl: "https://a.example" }) { id } }',
+      {},
+      token,
+    );
     expect(missing.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(missing.errors![0]!.message).toContain('parameter "secondaryUrl" is required');
     const wrong = await api.gql(

@@ -20,7 +20,11 @@ describe.each(DATABASES)('templates on %s', (database) => {
   beforeAll(async () => {
     api = await startApi({ database });
     token = (await api.user()).token;
-    const created = await api.gql<{ createWorkflow: { id: string } }>('mutation($d: JSON!) { createWorkflow(input: { name: "Greeting", definition: $d }) { id } }', { d: GREETING }, token);
+    const created = await api.gql<{ createWorkflow: { id: string } }>(
+      'mutation($d: JSON!) { createWorkflow(input: { name: "Greeting", definition: $d }) { id } }',
+      { d: GREETING },
+      token,
+    );
     const saved = await api.gql<{ saveAsTemplate: { id: string; parameters: unknown[]; author: { name: string } } }>(
       `mutation($id: ID!) { saveAsTemplate(workflowId: $id, input: {
         name: "Greeter", tags: ["Demo", "greetings"],
@@ -38,11 +42,9 @@ describe.each(DATABASES)('templates on %s', (database) => {
   });
 
   it('lists templates by search and tag, with their typed parameters', async () => {
-    const byTag = await api.gql<{ templates: { totalCount: number; edges: Array<{ node: { name: string; tags: string[]; parameters: Array<Record<string, unknown>> } }> } }>(
-      '{ templates(tag: "demo") { totalCount edges { node { name tags parameters { name type required default } } } } }',
-      {},
-      token,
-    );
+    const byTag = await api.gql<{
+      templates: { totalCount: number; edges: Array<{ node: { name: string; tags: string[]; parameters: Array<Record<string, unknown>> } }> };
+    }>('{ templates(tag: "demo") { totalCount edges { node { name tags parameters { name type required default } } } } }', {}, token);
     expect(byTag.data!.templates.totalCount).toBe(1);
     expect(byTag.data!.templates.edges[0]!.node).toEqual({
       name: 'Greeter',
@@ -52,7 +54,9 @@ describe.each(DATABASES)('templates on %s', (database) => {
         { name: 'times', type: 'number', required: false, default: 2 },
       ],
     });
-    expect((await api.gql<{ templates: { totalCount: number } }>('{ templates(search: "GREET") { totalCount } }', {}, token)).data!.templates.totalCount).toBe(1);
+    expect((await api.gql<{ templates: { totalCount: number } }>('{ templates(search: "GREET") { totalCount } }', {}, token)).data!.templates.totalCount).toBe(
+      1,
+    );
     expect((await api.gql<{ templates: { totalCount: number } }>('{ templates(tag: "other") { totalCount } }', {}, token)).data!.templates.totalCount).toBe(0);
   });
 
@@ -65,16 +69,28 @@ describe.each(DATABASES)('templates on %s', (database) => {
     const workflow = made.data!.instantiateTemplate;
     expect(workflow.definition.params).toEqual({ greeting: 'Hi', times: 2 });
     await api.gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id: workflow.id }, token);
-    const started = await api.gql<{ startExecution: { id: string } }>('mutation($id: ID!) { startExecution(workflowId: $id, input: { who: "Ada" }) { id } }', { id: workflow.id }, token);
-    const stream = collect<{ executionEvents: { type: string; data: { result?: unknown } } }>(api.ws(token), 'subscription($id: ID!) { executionEvents(executionId: $id) { type data } }', {
-      id: started.data!.startExecution.id,
-    });
+    const started = await api.gql<{ startExecution: { id: string } }>(
+      'mutation($id: ID!) { startExecution(workflowId: $id, input: { who: "Ada" }) { id } }',
+      { id: workflow.id },
+      token,
+    );
+    const stream = collect<{ executionEvents: { type: string; data: { result?: unknown } } }>(
+      api.ws(token),
+      'subscription($id: ID!) { executionEvents(executionId: $id) { type data } }',
+      {
+        id: started.data!.startExecution.id,
+      },
+    );
     await stream.done;
     expect(stream.items.at(-1)!.executionEvents).toMatchObject({ type: 'EXECUTION_COMPLETED', data: { result: 'Hi, Ada x2' } });
   });
 
   it('refuses a missing required parameter, a mistyped one and an unknown one, naming each', async () => {
-    const result = await api.gql('mutation($id: ID!) { instantiateTemplate(templateId: $id, parameters: { times: "three", extra: 1 }) { id } }', { id: templateId }, token);
+    const result = await api.gql(
+      'mutation($id: ID!) { instantiateTemplate(templateId: $id, parameters: { times: "three", extra: 1 }) { id } }',
+      { id: templateId },
+      token,
+    );
     const error = result.errors![0]!;
     expect(error.extensions!.code).toBe('BAD_USER_INPUT');
     expect(error.message).toContain('parameter "greeting" is required');

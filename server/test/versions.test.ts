@@ -11,7 +11,12 @@ const document = (variant: 1 | 2, extra: { schedule?: boolean } = {}) => ({
   params: { rate: variant === 1 ? 2 : 3 },
   nodes: [
     { id: 'manual', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
-    { id: 'hook', type: 'trigger.webhook', position: { x: 0, y: 100 }, config: { path: variant === 1 ? 'orders/v1' : 'orders/v2', respond: true, responseTimeoutMs: 20_000 } },
+    {
+      id: 'hook',
+      type: 'trigger.webhook',
+      position: { x: 0, y: 100 },
+      config: { path: variant === 1 ? 'orders/v1' : 'orders/v2', respond: true, responseTimeoutMs: 20_000 },
+    },
     ...(extra.schedule ? [{ id: 'nightly', type: 'trigger.schedule', position: { x: 0, y: 200 }, config: { cron: '0 3 * * *' } }] : []),
     {
       id: 'price',
@@ -46,7 +51,14 @@ interface Diff {
   toVersion: number | null;
   identical: boolean;
   params: unknown[];
-  nodes: Array<{ nodeId: string; change: string; mark: string; name: unknown; position: unknown; config: Array<{ field: string; change: string; kind: string; text: Array<{ op: string; text: string }> }> }>;
+  nodes: Array<{
+    nodeId: string;
+    change: string;
+    mark: string;
+    name: unknown;
+    position: unknown;
+    config: Array<{ field: string; change: string; kind: string; text: Array<{ op: string; text: string }> }>;
+  }>;
   edges: Array<{ edgeId: string; change: string }>;
   toDefinition: { nodes: unknown[] };
 }
@@ -60,9 +72,17 @@ describe.each(DATABASES)('version history on %s', (database) => {
     api = await startApi({ database });
     owner = await api.user('Ada');
     viewer = await api.user('Vic');
-    const created = await api.gql<{ createWorkflow: { id: string } }>('mutation($d: JSON!) { createWorkflow(input: { name: "Orders", definition: $d }) { id } }', { d: document(1) }, owner.token);
+    const created = await api.gql<{ createWorkflow: { id: string } }>(
+      'mutation($d: JSON!) { createWorkflow(input: { name: "Orders", definition: $d }) { id } }',
+      { d: document(1) },
+      owner.token,
+    );
     workflowId = created.data!.createWorkflow.id;
-    await api.gql('mutation($id: ID!, $e: String!) { shareWorkflow(workflowId: $id, email: $e, role: VIEWER) { role } }', { id: workflowId, e: viewer.email }, owner.token);
+    await api.gql(
+      'mutation($id: ID!, $e: String!) { shareWorkflow(workflowId: $id, email: $e, role: VIEWER) { role } }',
+      { id: workflowId, e: viewer.email },
+      owner.token,
+    );
   });
   afterAll(async () => {
     await api?.gql('mutation($id: ID!) { deleteWorkflow(id: $id) }', { id: workflowId }, owner.token).catch(() => {});
@@ -70,7 +90,11 @@ describe.each(DATABASES)('version history on %s', (database) => {
   });
 
   const deploy = async (message: string) => {
-    const result = await api.gql<{ deployWorkflow: { number: number } }>('mutation($id: ID!, $m: String) { deployWorkflow(id: $id, message: $m) { number } }', { id: workflowId, m: message }, owner.token);
+    const result = await api.gql<{ deployWorkflow: { number: number } }>(
+      'mutation($id: ID!, $m: String) { deployWorkflow(id: $id, message: $m) { number } }',
+      { id: workflowId, m: message },
+      owner.token,
+    );
     expect(result.errors).toBeUndefined();
     return result.data!.deployWorkflow.number;
   };
@@ -80,7 +104,8 @@ describe.each(DATABASES)('version history on %s', (database) => {
       { id: workflowId, d: definition },
       token,
     );
-  const diff = (from: number | null, to: number | null, token = owner.token) => api.gql<{ workflowDiff: Diff }>(DIFF, { id: workflowId, from: { version: from }, to: { version: to } }, token);
+  const diff = (from: number | null, to: number | null, token = owner.token) =>
+    api.gql<{ workflowDiff: Diff }>(DIFF, { id: workflowId, from: { version: from }, to: { version: to } }, token);
 
   it('compares two versions, and a version with the draft, for anyone who may read the workflow', async () => {
     expect(await deploy('first')).toBe(1);
@@ -136,7 +161,11 @@ describe.each(DATABASES)('version history on %s', (database) => {
     const problems = stored.data!.updateWorkflowDefinition.problems;
     expect(problems.filter((p) => p.nodeId === 'loose').map((p) => p.code)).toContain('unreachable');
     expect(problems.every((p) => p.nodeId === 'loose')).toBe(true);
-    const exported = await api.gql<{ exportWorkflow: { nodes: Array<{ id: string }> } }>('query($id: ID!) { exportWorkflow(id: $id) }', { id: workflowId }, owner.token);
+    const exported = await api.gql<{ exportWorkflow: { nodes: Array<{ id: string }> } }>(
+      'query($id: ID!) { exportWorkflow(id: $id) }',
+      { id: workflowId },
+      owner.token,
+    );
     expect(exported.data!.exportWorkflow.nodes.map((n) => n.id)).toContain('loose');
 
     const refused = await api.gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id: workflowId }, owner.token);
@@ -150,7 +179,11 @@ describe.each(DATABASES)('version history on %s', (database) => {
     expect(bad.errors?.[0]?.message).toMatch(/not a well-formed.*node "price"/);
     expect(bad.errors?.[0]?.extensions?.problems).toEqual([expect.objectContaining({ nodeId: 'price', path: 'nodes[2].position' })]);
     // The refused document changed nothing.
-    const after = await api.gql<{ exportWorkflow: { nodes: Array<{ id: string }> } }>('query($id: ID!) { exportWorkflow(id: $id) }', { id: workflowId }, owner.token);
+    const after = await api.gql<{ exportWorkflow: { nodes: Array<{ id: string }> } }>(
+      'query($id: ID!) { exportWorkflow(id: $id) }',
+      { id: workflowId },
+      owner.token,
+    );
     expect(after.data!.exportWorkflow.nodes.map((n) => n.id)).toContain('loose');
   });
 
@@ -162,20 +195,35 @@ describe.each(DATABASES)('version history on %s', (database) => {
     );
     expect(restored.data!.restoreWorkflowVersion.problems).toEqual([]);
     expect((await diff(1, null)).data!.workflowDiff.identical).toBe(true);
-    expect((await api.gql('mutation($id: ID!) { restoreWorkflowVersion(id: $id, version: 1) { id } }', { id: workflowId }, viewer.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await api.gql('mutation($id: ID!) { restoreWorkflowVersion(id: $id, version: 1) { id } }', { id: workflowId }, viewer.token)).errors?.[0]?.extensions
+        ?.code,
+    ).toBe('FORBIDDEN');
 
     const start = (version: number, input: unknown) =>
-      api.gql<{ startExecution: { id: string } }>('mutation($id: ID!, $v: Int, $i: JSON) { startExecution(workflowId: $id, version: $v, input: $i) { id } }', { id: workflowId, v: version, i: input }, owner.token);
+      api.gql<{ startExecution: { id: string } }>(
+        'mutation($id: ID!, $v: Int, $i: JSON) { startExecution(workflowId: $id, version: $v, input: $i) { id } }',
+        { id: workflowId, v: version, i: input },
+        owner.token,
+      );
     // Version 1: one success and one failure (a string times a number); version 2: one success.
-    const ids = [(await start(1, { a: 2 })).data!.startExecution.id, (await start(1, { a: 'x' })).data!.startExecution.id, (await start(2, { a: 1 })).data!.startExecution.id];
+    const ids = [
+      (await start(1, { a: 2 })).data!.startExecution.id,
+      (await start(1, { a: 'x' })).data!.startExecution.id,
+      (await start(2, { a: 1 })).data!.startExecution.id,
+    ];
     await eventually(
       async () => {
-        const runs = await Promise.all(ids.map((id) => api.gql<{ execution: { status: string } }>('query($id: ID!) { execution(id: $id) { status } }', { id }, owner.token)));
+        const runs = await Promise.all(
+          ids.map((id) => api.gql<{ execution: { status: string } }>('query($id: ID!) { execution(id: $id) { status } }', { id }, owner.token)),
+        );
         return runs.every((r) => ['COMPLETED', 'FAILED'].includes(r.data!.execution.status));
       },
       { timeoutMs: 30_000, what: 'three finished runs' },
     );
-    const versions = await api.gql<{ workflow: { versions: { edges: Array<{ node: { number: number; runCount: number; finishedRunCount: number; successRate: number | null } }> } } }>(
+    const versions = await api.gql<{
+      workflow: { versions: { edges: Array<{ node: { number: number; runCount: number; finishedRunCount: number; successRate: number | null } }> } };
+    }>(
       'query($id: ID!) { workflow(id: $id) { versions { edges { node { number runCount finishedRunCount successRate } } } } }',
       { id: workflowId },
       viewer.token,
@@ -211,10 +259,16 @@ describe.each(DATABASES)('roll back on %s', (database) => {
   });
 
   const hook = (path: string) =>
-    fetch(`${api.url}/hooks/${workflowId}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tandem-webhook-secret': secret }, body: JSON.stringify({ a: 5 }) });
+    fetch(`${api.url}/hooks/${workflowId}/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tandem-webhook-secret': secret },
+      body: JSON.stringify({ a: 5 }),
+    });
   /** The version number the Temporal Schedule of the nightly node starts runs of. */
   const scheduledVersion = async () => {
-    const description = await new Client({ connection: temporal }).schedule.getHandle(api.server.services.schedules.scheduleId(workflowId, 'nightly')).describe();
+    const description = await new Client({ connection: temporal }).schedule
+      .getHandle(api.server.services.schedules.scheduleId(workflowId, 'nightly'))
+      .describe();
     const action = description.action as { args?: Array<{ origin?: { versionNumber?: number } }> };
     return action.args?.[0]?.origin?.versionNumber;
   };
@@ -241,12 +295,20 @@ describe.each(DATABASES)('roll back on %s', (database) => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { executionId: string; status: string };
     expect(body.status).toBe('COMPLETED');
-    const run = await api.gql<{ execution: { versionNumber: number } }>('query($id: ID!) { execution(id: $id) { versionNumber } }', { id: body.executionId }, token);
+    const run = await api.gql<{ execution: { versionNumber: number } }>(
+      'query($id: ID!) { execution(id: $id) { versionNumber } }',
+      { id: body.executionId },
+      token,
+    );
     expect(run.data!.execution.versionNumber).toBe(3);
     expect((await hook('orders/v2')).status).toBe(404);
 
     // The draft is untouched: still version 2's document.
-    const diff = await api.gql<{ workflowDiff: { identical: boolean } }>('query($id: ID!) { workflowDiff(workflowId: $id, from: { version: 2 }, to: {}) { identical } }', { id: workflowId }, token);
+    const diff = await api.gql<{ workflowDiff: { identical: boolean } }>(
+      'query($id: ID!) { workflowDiff(workflowId: $id, from: { version: 2 }, to: {}) { identical } }',
+      { id: workflowId },
+      token,
+    );
     expect(diff.data!.workflowDiff.identical).toBe(true);
 
     const again = await api.gql('mutation($id: ID!) { rollbackWorkflow(id: $id, version: 3) { number } }', { id: workflowId }, token);

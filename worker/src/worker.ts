@@ -1,4 +1,4 @@
-import type { NativeConnection} from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type InjectedSinks, type WorkflowBundleOption } from '@temporalio/worker';
 import type { EmittedEvent } from '@tandem/schema';
 import { createActivities, type ActivityOptions } from './activities/index.js';

@@ -17,7 +17,11 @@ afterAll(async () => {
   await server?.close();
 });
 
-const approval = (config: Record<string, unknown> = {}, extraNodes: Array<{ id: string; type: string; config?: Record<string, unknown> }> = [], extraEdges: Array<[string, string, string?]> = []) =>
+const approval = (
+  config: Record<string, unknown> = {},
+  extraNodes: Array<{ id: string; type: string; config?: Record<string, unknown> }> = [],
+  extraEdges: Array<[string, string, string?]> = [],
+) =>
   workflow(
     [
       { id: 't', type: 'trigger.manual' },
@@ -25,7 +29,9 @@ const approval = (config: Record<string, unknown> = {}, extraNodes: Array<{ id: 
       { id: 'out', type: 'output', config: { expression: "{ 'by': nodes.approve.by }" } },
       ...extraNodes,
     ],
-    [['t', 'approve'], ['approve', 'out', ...(config.onTimeout === 'branch' ? ['received'] : [])] as [string, string, string?], ...extraEdges] as Array<[string, string] | [string, string, string]>,
+    [['t', 'approve'], ['approve', 'out', ...(config.onTimeout === 'branch' ? ['received'] : [])] as [string, string, string?], ...extraEdges] as Array<
+      [string, string] | [string, string, string]
+    >,
   );
 
 const executionOf = (handle: WorkflowHandle) => handle.workflowId.replace(/^tandem-/, '');
@@ -45,7 +51,10 @@ describe('wait.signal', () => {
     await signal(handle, 'approve', { by: 'alice' });
     expect(await handle.result()).toEqual({ by: 'alice' });
     await eventually(() => typesOf(eventsOf(handle)).includes('EXECUTION_COMPLETED'));
-    expect(eventsOf(handle).find((e) => e.type === 'STEP_COMPLETED' && e.nodeId === 'approve')?.data).toMatchObject({ output: { by: 'alice' }, status: 'RUNNING' });
+    expect(eventsOf(handle).find((e) => e.type === 'STEP_COMPLETED' && e.nodeId === 'approve')?.data).toMatchObject({
+      output: { by: 'alice' },
+      status: 'RUNNING',
+    });
   });
 
   it('fails after timeoutMs, or follows the timeout handle when so configured', async () => {

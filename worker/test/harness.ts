@@ -5,7 +5,16 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { inject } from 'vitest';
 import { eventually } from '../../test-support/eventually.js';
 import { compileWorkflow, type EmittedEvent, type JsonValue } from '@tandem/schema';
-import { createTandemWorker, InProcessEventBus, INTERPRETER_WORKFLOW, interpreterWorkflowId, NetworkPolicy, type ExecutionEventBus, type InterpreterInput, type SecretResolver } from '@tandem/worker';
+import {
+  createTandemWorker,
+  InProcessEventBus,
+  INTERPRETER_WORKFLOW,
+  interpreterWorkflowId,
+  NetworkPolicy,
+  type ExecutionEventBus,
+  type InterpreterInput,
+  type SecretResolver,
+} from '@tandem/worker';
 
 export interface Harness {
   client: Client;
@@ -72,7 +81,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       taskQueue,
       bus,
       workflowBundle: { code },
-      activities: { http: { policy: new NetworkPolicy(options.allow ?? []), maxResponseBytes: 100_000 }, ...(options.secrets ? { secrets: options.secrets } : {}) },
+      activities: {
+        http: { policy: new NetworkPolicy(options.allow ?? []), maxResponseBytes: 100_000 },
+        ...(options.secrets ? { secrets: options.secrets } : {}),
+      },
     });
     running = worker.run();
   };

@@ -65,7 +65,8 @@ describe('hostile runs fail alone, the worker stays up', () => {
   ])('%s runs in linear time (RE2)', async (_label, expression) => {
     const run = await h.run(oneStep('re', 'transform', { expression }));
     // RE2 answers these quickly; either a value or a clear budget error, never a stall.
-    if (run.error) expect(run.events.find((e) => e.type === 'STEP_FAILED')?.data.error).toMatchObject({ message: expect.stringMatching(/work|regular expression/) });
+    if (run.error)
+      expect(run.events.find((e) => e.type === 'STEP_FAILED')?.data.error).toMatchObject({ message: expect.stringMatching(/work|regular expression/) });
     else expect(run.events.some((e) => e.type === 'EXECUTION_COMPLETED')).toBe(true);
     await expectWorkerStillServes();
   });
@@ -81,7 +82,13 @@ describe('hostile runs fail alone, the worker stays up', () => {
   it('many heavy steps in parallel are spread over workflow tasks instead of one long activation', async () => {
     const branches = Array.from({ length: 40 }, (_, i) => ({ id: `b${i}`, type: 'transform', config: { expression: '$count([1..10000].($ * 2))' } }));
     const def = workflow(
-      [{ id: 't', type: 'trigger.manual' }, { id: 'fan', type: 'parallel' }, ...branches, { id: 'join', type: 'join' }, { id: 'out', type: 'output', config: { expression: 'nodes.b0 + nodes.b39' } }],
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'fan', type: 'parallel' },
+        ...branches,
+        { id: 'join', type: 'join' },
+        { id: 'out', type: 'output', config: { expression: 'nodes.b0 + nodes.b39' } },
+      ],
       [['t', 'fan'], ...branches.map((b): [string, string] => ['fan', b.id]), ...branches.map((b): [string, string] => [b.id, 'join']), ['join', 'out']],
     );
     const run = await h.run(def);

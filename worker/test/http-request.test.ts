@@ -12,7 +12,8 @@ let byName: Harness;
 beforeAll(async () => {
   server = await startHttpServer({
     '/users/7': (_req, res) => json(res, 200, { id: 7, name: 'Ada' }),
-    '/echo': (req, res, body) => json(res, 200, { method: req.method, contentType: req.headers['content-type'], token: req.headers['x-token'], body: JSON.parse(body || 'null') }),
+    '/echo': (req, res, body) =>
+      json(res, 200, { method: req.method, contentType: req.headers['content-type'], token: req.headers['x-token'], body: JSON.parse(body || 'null') }),
     '/flaky': (_req, res, _body, self) => ((self.hits.get('/flaky') ?? 0) <= 2 ? json(res, 503, { error: 'busy' }) : json(res, 200, { ok: true })),
     '/missing': (_req, res) => json(res, 404, { error: 'no such thing' }),
     '/always-down': (_req, res) => json(res, 500, { error: 'down' }),

@@ -84,7 +84,13 @@ describe('interpreter workflow', () => {
         {
           id: 'region',
           type: 'switch',
-          config: { expression: 'input.country', cases: [{ handle: 'eu', value: 'DE' }, { handle: 'us', value: 'US' }] },
+          config: {
+            expression: 'input.country',
+            cases: [
+              { handle: 'eu', value: 'DE' },
+              { handle: 'us', value: 'US' },
+            ],
+          },
         },
         { id: 'eu', type: 'output', config: { expression: "'europe'" } },
         { id: 'us', type: 'output', config: { expression: "'america'" } },
@@ -101,7 +107,12 @@ describe('interpreter workflow', () => {
     expect((await h.run(def, { country: 'US' })).result).toBe('america');
     const other = await h.run(def, { country: 'JP' });
     expect(other.result).toBe('elsewhere');
-    expect(other.events.filter((e) => e.type === 'STEP_SKIPPED').map((e) => e.nodeId).sort()).toEqual(['eu', 'us']);
+    expect(
+      other.events
+        .filter((e) => e.type === 'STEP_SKIPPED')
+        .map((e) => e.nodeId)
+        .sort(),
+    ).toEqual(['eu', 'us']);
   });
 
   it('runs parallel branches concurrently and joins their outputs', async () => {

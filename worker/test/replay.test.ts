@@ -109,7 +109,10 @@ const noSinks: InjectedSinks<TandemSinks> = {
 async function replay(histories: Array<{ workflowId: string; history: unknown }>) {
   const results = [];
   const code = readFileSync(inject('workflowBundlePath'), 'utf8');
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { code }, sinks: noSinks }, histories.map((h) => ({ ...h, history: historyFromJSON(h.history) })))) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { code }, sinks: noSinks },
+    histories.map((h) => ({ ...h, history: historyFromJSON(h.history) })),
+  )) {
     results.push({ workflowId: result.workflowId, error: result.error });
   }
   return results;
@@ -128,7 +131,8 @@ describe('replaying recorded histories against the current code', () => {
     }
     if (RECORD) {
       mkdirSync(FIXTURES, { recursive: true });
-      for (const item of recorded) writeFileSync(join(FIXTURES, `${item.name}.json`), `${JSON.stringify({ workflowId: item.workflowId, history: item.history })}\n`);
+      for (const item of recorded)
+        writeFileSync(join(FIXTURES, `${item.name}.json`), `${JSON.stringify({ workflowId: item.workflowId, history: item.history })}\n`);
     }
     const results = await replay(recorded);
     expect(results).toEqual(recorded.map((r) => ({ workflowId: r.workflowId, error: undefined })));

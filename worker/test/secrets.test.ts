@@ -38,7 +38,9 @@ beforeAll(async () => {
     },
     '/refuse': (req, res, body) => {
       record(req, body);
-      res.writeHead(401, { 'content-type': 'application/json', 'x-seen': String(req.headers.authorization) }).end(JSON.stringify({ error: `bad token ${String(req.headers.authorization)}` }));
+      res
+        .writeHead(401, { 'content-type': 'application/json', 'x-seen': String(req.headers.authorization) })
+        .end(JSON.stringify({ error: `bad token ${String(req.headers.authorization)}` }));
     },
     '/elsewhere': (req, res, body, self) => {
       record(req, body);
@@ -173,7 +175,11 @@ describe('secrets in http.request', () => {
   });
 
   it('does not hand a secret header on to another origin when redirected', async () => {
-    const run = await harness.run(call({ url: `${server.url}/elsewhere`, headers: { authorization: 'Bearer {{ secrets.API_TOKEN }}', 'x-plain': 'kept' } }), {}, { ownerId: OWNER });
+    const run = await harness.run(
+      call({ url: `${server.url}/elsewhere`, headers: { authorization: 'Bearer {{ secrets.API_TOKEN }}', 'x-plain': 'kept' } }),
+      {},
+      { ownerId: OWNER },
+    );
     expect(run.error).toBeUndefined();
     expect(received.filter((r) => r.path === '/elsewhere').at(-1)!.authorization).toBe(`Bearer ${TOKEN}`);
     // localhost is another origin than 127.0.0.1: the redirected request came without it.

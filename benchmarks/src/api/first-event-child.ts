@@ -7,7 +7,9 @@ import { connectWs, runFirstEventLoad } from './subscriptions.js';
 const spec = childInput<FirstEventSpec>();
 const ws = await connectWs(spec.url, spec.token);
 try {
-  childResult(await runFirstEventLoad({ url: spec.url, token: spec.token, workflowId: spec.workflowId, ws }, spec.runs, spec.concurrency, spec.warmup, spec.firstN));
+  childResult(
+    await runFirstEventLoad({ url: spec.url, token: spec.token, workflowId: spec.workflowId, ws }, spec.runs, spec.concurrency, spec.warmup, spec.firstN),
+  );
 } finally {
   await ws.dispose();
 }

@@ -58,7 +58,12 @@ export function ensureK6(timeoutSeconds: number, log: (line: string) => void): P
       clearTimeout(timer);
       stopBuild = undefined;
       if (timedOut) return resolve({ ok: false, reason: `the k6 build took longer than ${timeoutSeconds} s and was stopped`, buildSeconds: elapsed() });
-      if (code !== 0) return resolve({ ok: false, reason: `the k6 build failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`, buildSeconds: elapsed() });
+      if (code !== 0)
+        return resolve({
+          ok: false,
+          reason: `the k6 build failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`,
+          buildSeconds: elapsed(),
+        });
       try {
         const version = execFileSync(K6_BIN, ['version'], { encoding: 'utf8', timeout: 10_000 }).trim().split('\n')[0]!;
         resolve({ ok: true, version, buildSeconds: elapsed() });

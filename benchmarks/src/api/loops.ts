@@ -54,7 +54,14 @@ export async function timedLoops(options: LoopOptions, once: () => Promise<void>
     }
   };
   await Promise.all(Array.from({ length: options.clients }, loop));
-  return { requests: latencies.length, failed, seconds: options.seconds, throughput: latencies.length / options.seconds, latency: summarize(latencies), errors };
+  return {
+    requests: latencies.length,
+    failed,
+    seconds: options.seconds,
+    throughput: latencies.length / options.seconds,
+    latency: summarize(latencies),
+    errors,
+  };
 }
 
 /** The checks every load generator applies to a read's response body. */

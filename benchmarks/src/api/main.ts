@@ -79,7 +79,9 @@ async function main(): Promise<ApiReport> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-api-'));
   cleanups.push({ name: 'the data directory', run: async () => rmSync(dataDir, { recursive: true, force: true }) });
 
-  progress(`starting the Temporal dev server; bundling the interpreter; ${config.loadGenerator === 'node' ? 'Node load generator' : 'k6 (built on first use)'}`);
+  progress(
+    `starting the Temporal dev server; bundling the interpreter; ${config.loadGenerator === 'node' ? 'Node load generator' : 'k6 (built on first use)'}`,
+  );
   const startup = [
     startTemporal(undefined).then((t) => owned('the Temporal dev server', t, () => t.stop())),
     bundleInterpreterWorkflow(),
@@ -102,7 +104,15 @@ async function main(): Promise<ApiReport> {
     },
   });
 
-  const serverConfig = { ...readServerConfig({}), port: 0, host: '127.0.0.1', dataDir, databaseUrl: config.databaseUrl, temporalAddress: temporal.address, taskQueue };
+  const serverConfig = {
+    ...readServerConfig({}),
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    databaseUrl: config.databaseUrl,
+    temporalAddress: temporal.address,
+    taskQueue,
+  };
   const server = await startTandemServer({ config: serverConfig, bus, log: progress });
   cleanups.push({ name: 'the API server', run: () => server.close() });
   const database = config.databaseUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'SQLite file in a temporary directory';
@@ -150,10 +160,22 @@ async function main(): Promise<ApiReport> {
   };
   const overhead = await measureOverheadParts(bare, reads, 500);
 
-  progress(`start → first event: ${config.subscriptionRuns} runs one at a time, then ${config.subscriptionRuns} with ${config.subscriptionConcurrency} in flight`);
-  const firstEventSpec = { url: server.url, token: user.token, workflowId: seeded.workflowId, runs: config.subscriptionRuns, warmup: config.subscriptionWarmup };
+  progress(
+    `start → first event: ${config.subscriptionRuns} runs one at a time, then ${config.subscriptionRuns} with ${config.subscriptionConcurrency} in flight`,
+  );
+  const firstEventSpec = {
+    url: server.url,
+    token: user.token,
+    workflowId: seeded.workflowId,
+    runs: config.subscriptionRuns,
+    warmup: config.subscriptionWarmup,
+  };
   const sequential = await measureFirstEvents({ ...firstEventSpec, concurrency: 1, firstN: 1_000 }, bus, server.services.eventIngest);
-  const concurrent = await measureFirstEvents({ ...firstEventSpec, concurrency: config.subscriptionConcurrency, firstN: 2_000 }, bus, server.services.eventIngest);
+  const concurrent = await measureFirstEvents(
+    { ...firstEventSpec, concurrency: config.subscriptionConcurrency, firstN: 2_000 },
+    bus,
+    server.services.eventIngest,
+  );
 
   await cleanUp();
   const { output: _output, databaseUrl: _databaseUrl, ...settings } = config;

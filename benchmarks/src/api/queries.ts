@@ -32,7 +32,8 @@ export function typenameRead(): ReadQuery {
   return { id: 'typename', query: 'query Typename { __typename }', variables: {}, field: '__typename' };
 }
 
-export const SIGN_UP = 'mutation SignUp($email: String!, $password: String!, $name: String!) { signUp(email: $email, password: $password, name: $name) { token user { id } } }';
+export const SIGN_UP =
+  'mutation SignUp($email: String!, $password: String!, $name: String!) { signUp(email: $email, password: $password, name: $name) { token user { id } } }';
 export const CREATE_WORKFLOW = 'mutation CreateWorkflow($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }';
 export const DEPLOY_WORKFLOW = 'mutation Deploy($id: ID!) { deployWorkflow(id: $id, message: "bench") { number } }';
 export const START_EXECUTION = 'mutation Start($workflowId: ID!, $input: JSON) { startExecution(workflowId: $workflowId, input: $input) { id } }';

@@ -67,7 +67,9 @@ export function formatApiReport(report: ApiReport, config: ApiBenchConfig): stri
   const lines: string[] = [];
   lines.push(`Tandem API benchmark, ${report.generatedAt}`);
   lines.push(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadAverageAtStart} at start`);
-  lines.push(`one process: Temporal dev server (${m.temporalCli.split('\n')[0]}, child process, in memory), worker, API server on 127.0.0.1; ${report.database}; in-process event bus`);
+  lines.push(
+    `one process: Temporal dev server (${m.temporalCli.split('\n')[0]}, child process, in memory), worker, API server on 127.0.0.1; ${report.database}; in-process event bus`,
+  );
   lines.push(
     g.kind === 'k6'
       ? `load generator: ${g.version}, a separate process: ${config.clients} VUs, each one keep-alive connection, one request at a time`
@@ -96,7 +98,19 @@ export function formatApiReport(report: ApiReport, config: ApiBenchConfig): stri
     target === undefined ? '' : `< ${API_TARGETS.readP95MsMax} ms`,
     target === undefined ? '' : verdict(target),
   ];
-  const ratioRow = (c: ReadComparison): string[] => ['', 'ratio HTTP / bare', '', ratio(c.ratios.throughput), ratio(c.ratios.p50), ratio(c.ratios.p95), '', '', '', '', ''];
+  const ratioRow = (c: ReadComparison): string[] => [
+    '',
+    'ratio HTTP / bare',
+    '',
+    ratio(c.ratios.throughput),
+    ratio(c.ratios.p50),
+    ratio(c.ratios.p95),
+    '',
+    '',
+    '',
+    '',
+    '',
+  ];
   const httpName = g.kind === 'k6' ? 'HTTP (k6)' : 'HTTP (Node fallback)';
   for (const [label, pick] of [
     [`reads, ${config.clients} concurrent clients`, (r: ReadReport) => r.loaded] as const,
@@ -131,14 +145,25 @@ export function formatApiReport(report: ApiReport, config: ApiBenchConfig): stri
   lines.push('');
 
   const f = report.firstEvent;
-  lines.push('start → first event: startExecution sent over HTTP → first executionEvents message over graphql-ws (subscribed once the answer is back; client in a child process)');
+  lines.push(
+    'start → first event: startExecution sent over HTTP → first executionEvents message over graphql-ws (subscribed once the answer is back; client in a child process)',
+  );
   const firstRows: string[][] = [['variant', 'runs', 'P50 ms', 'P95 ms', 'P99 ms', 'max ms', 'target P95', '']];
   const verdictFor = (s: FirstEventFigures) => s.firstEvent.p95 < API_TARGETS.firstEventP95MsMax;
   for (const [name, s] of [
     ['one at a time', f.sequential],
     [`${f.concurrent.concurrency} in flight`, f.concurrent],
   ] as const) {
-    firstRows.push([name, String(s.runs), ms(s.firstEvent.p50), ms(s.firstEvent.p95), ms(s.firstEvent.p99), ms(s.firstEvent.max), `< ${API_TARGETS.firstEventP95MsMax} ms`, verdict(verdictFor(s))]);
+    firstRows.push([
+      name,
+      String(s.runs),
+      ms(s.firstEvent.p50),
+      ms(s.firstEvent.p95),
+      ms(s.firstEvent.p99),
+      ms(s.firstEvent.max),
+      `< ${API_TARGETS.firstEventP95MsMax} ms`,
+      verdict(verdictFor(s)),
+    ]);
   }
   lines.push(table(firstRows, (col) => col >= 1 && col <= 5));
   const unexpected = f.sequential.unexpectedFirstEvents + f.concurrent.unexpectedFirstEvents;
@@ -154,13 +179,13 @@ export function formatApiReport(report: ApiReport, config: ApiBenchConfig): stri
     ['terminal event received', (s) => s.completed],
   ];
   const stageRows: string[][] = [['stage', 'one at a time', `${f.concurrent.concurrency} in flight`]];
-  for (const [label, pick] of stages) stageRows.push([label, `${ms(pick(f.sequential).p50)} / ${ms(pick(f.sequential).p95)}`, `${ms(pick(f.concurrent).p50)} / ${ms(pick(f.concurrent).p95)}`]);
+  for (const [label, pick] of stages)
+    stageRows.push([label, `${ms(pick(f.sequential).p50)} / ${ms(pick(f.sequential).p95)}`, `${ms(pick(f.concurrent).p50)} / ${ms(pick(f.concurrent).p95)}`]);
   lines.push(table(stageRows, (col) => col >= 1));
   lines.push('');
   lines.push(`figures written to ${config.output}; took ${Math.round(report.durationSeconds)} s`);
   return lines.join('\n');
 }
-
 
 export function writeApiReport(report: ApiReport, path: string): void {
   writeJsonReport(report, path);

@@ -23,13 +23,19 @@ export interface Seeded {
 
 export async function signUp(url: string): Promise<SeededUser> {
   const email = `bench-${randomUUID()}@example.com`;
-  const data = await gql<{ signUp: { token: string; user: { id: string } } }>(url, null, SIGN_UP, { email, password: 'correct horse battery staple', name: 'Bench' });
+  const data = await gql<{ signUp: { token: string; user: { id: string } } }>(url, null, SIGN_UP, {
+    email,
+    password: 'correct horse battery staple',
+    name: 'Bench',
+  });
   return { token: data.signUp.token, userId: data.signUp.user.id, email };
 }
 
 /** `workflows` workflows in all (the Sum one deployed, the others drafts), and `executions` completed runs of Sum. */
 export async function seed(url: string, user: SeededUser, ws: WsClient, workflows: number, executions: number): Promise<Seeded> {
-  const created = await gql<{ createWorkflow: { id: string } }>(url, user.token, CREATE_WORKFLOW, { input: { name: 'Sum', description: SUM_WORKFLOW.description, definition: SUM_WORKFLOW } });
+  const created = await gql<{ createWorkflow: { id: string } }>(url, user.token, CREATE_WORKFLOW, {
+    input: { name: 'Sum', description: SUM_WORKFLOW.description, definition: SUM_WORKFLOW },
+  });
   const workflowId = created.createWorkflow.id;
   await gql(url, user.token, DEPLOY_WORKFLOW, { id: workflowId });
   for (let i = 1; i < workflows; i += 10) {

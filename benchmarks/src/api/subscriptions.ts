@@ -73,7 +73,11 @@ export async function startAndFollow(target: SubscriptionTarget, n: number, time
     let last: EventMessage['executionEvents'] | undefined;
     const timer = setTimeout(() => {
       stop();
-      reject(new Error(`execution ${executionId}: no terminal event within ${timeoutMs} ms (last: ${last?.type ?? 'none'}; a failing workflow task shows as a worker warning above)`));
+      reject(
+        new Error(
+          `execution ${executionId}: no terminal event within ${timeoutMs} ms (last: ${last?.type ?? 'none'}; a failing workflow task shows as a worker warning above)`,
+        ),
+      );
     }, timeoutMs);
     const fail = (error: Error) => {
       clearTimeout(timer);
@@ -110,7 +114,13 @@ export async function startAndFollow(target: SubscriptionTarget, n: number, time
 }
 
 /** `runs` runs, `concurrency` in flight (a new one starts when one ends), after `warmup` unmeasured ones. */
-export async function runFirstEventLoad(target: SubscriptionTarget, runs: number, concurrency: number, warmup: number, firstN: number): Promise<{ timings: RunTimings[]; wallSeconds: number }> {
+export async function runFirstEventLoad(
+  target: SubscriptionTarget,
+  runs: number,
+  concurrency: number,
+  warmup: number,
+  firstN: number,
+): Promise<{ timings: RunTimings[]; wallSeconds: number }> {
   let n = firstN;
   for (let i = 0; i < warmup; i += concurrency) {
     await Promise.all(Array.from({ length: Math.min(concurrency, warmup - i) }, () => startAndFollow(target, n++)));

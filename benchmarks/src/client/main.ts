@@ -60,10 +60,18 @@ async function main(): Promise<void> {
   const started = Date.now();
   const dist = mkdtempSync(join(tmpdir(), 'tandem-bench-client-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-client-data-'));
-  const cleanups: Array<() => Promise<unknown> | void> = [() => rmSync(dist, { recursive: true, force: true }), () => rmSync(dataDir, { recursive: true, force: true })];
+  const cleanups: Array<() => Promise<unknown> | void> = [
+    () => rmSync(dist, { recursive: true, force: true }),
+    () => rmSync(dataDir, { recursive: true, force: true }),
+  ];
   try {
     progress('building the client (production build)');
-    await build({ root: CLIENT_ROOT, configFile: join(CLIENT_ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true, sourcemap: false } });
+    await build({
+      root: CLIENT_ROOT,
+      configFile: join(CLIENT_ROOT, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: dist, emptyOutDir: true, sourcemap: false },
+    });
     const size = firstPageSize(dist);
 
     progress('starting Temporal and the API server');
@@ -169,7 +177,13 @@ async function main(): Promise<void> {
       bundle: { ...size, targetFirstPageJsGzipKb: FIRST_PAGE_TARGET_KB, meetsTarget: size.firstPageJsGzipBytes < FIRST_PAGE_TARGET_KB * 1024 },
       editor: {
         timeToInteractiveMs: { median: percentile(interactive, 50), samples: interactive },
-        nodesDrawnMs: { median: percentile(samples.map((s) => s.nodesVisible), 50), samples: samples.map((s) => s.nodesVisible) },
+        nodesDrawnMs: {
+          median: percentile(
+            samples.map((s) => s.nodesVisible),
+            50,
+          ),
+          samples: samples.map((s) => s.nodesVisible),
+        },
       },
       panning: {
         frames: frames.length,
@@ -189,7 +203,10 @@ async function main(): Promise<void> {
           ['all JS chunks (gzip)', `${kb(size.allJsGzipBytes)} KB`],
           [`editor TTI, ${NODES} nodes (median of 3)`, `${Math.round(report.editor.timeToInteractiveMs.median)} ms`],
           [`editor nodes drawn, ${NODES} nodes`, `${Math.round(report.editor.nodesDrawnMs.median)} ms`],
-          ['pan frame time p50 / p95 / max', `${report.panning.frameMs.p50.toFixed(1)} / ${report.panning.frameMs.p95.toFixed(1)} / ${report.panning.frameMs.max.toFixed(1)} ms`],
+          [
+            'pan frame time p50 / p95 / max',
+            `${report.panning.frameMs.p50.toFixed(1)} / ${report.panning.frameMs.p95.toFixed(1)} / ${report.panning.frameMs.max.toFixed(1)} ms`,
+          ],
           ['pan frames over 50 ms', `${report.panning.framesOver50ms} of ${frames.length}`],
         ],
         (column) => column === 1,

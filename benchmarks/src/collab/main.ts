@@ -84,7 +84,11 @@ async function tandem(options: { temporalAddress: string; databaseUrl?: string; 
   };
   if (!token) {
     const email = `bench-${randomUUID()}@example.com`;
-    token = (await gql<{ signUp: { token: string } }>('mutation($e: String!) { signUp(email: $e, password: "correct horse battery", name: "Bench") { token } }', { e: email })).signUp.token;
+    token = (
+      await gql<{ signUp: { token: string } }>('mutation($e: String!) { signUp(email: $e, password: "correct horse battery", name: "Bench") { token } }', {
+        e: email,
+      })
+    ).signUp.token;
   }
   return { server, token, gql };
 }
@@ -97,7 +101,10 @@ async function createRoom(target: TandemTarget, definition: unknown): Promise<st
 }
 
 async function tandemEndpoint(target: TandemTarget, room: string): Promise<Endpoint> {
-  const { collabTicket } = await target.gql<{ collabTicket: { url: string; ticket: string } }>('mutation($id: ID!) { collabTicket(workflowId: $id) { url ticket } }', { id: room });
+  const { collabTicket } = await target.gql<{ collabTicket: { url: string; ticket: string } }>(
+    'mutation($id: ID!) { collabTicket(workflowId: $id) { url ticket } }',
+    { id: room },
+  );
   return { url: collabTicket.url, room, params: { ticket: collabTicket.ticket } };
 }
 
@@ -177,7 +184,10 @@ async function main(): Promise<void> {
 
     progress(`room of ${size} clients: bare @y/websocket-server`);
     const bareRoom = `bare-${randomUUID()}`;
-    const bareSamples = await measure(Array.from({ length: size }, () => ({ url: bare.url, room: bareRoom, params: {} })), everyoneElse);
+    const bareSamples = await measure(
+      Array.from({ length: size }, () => ({ url: bare.url, room: bareRoom, params: {} })),
+      everyoneElse,
+    );
 
     let cross: Summary | null = null;
     if (pair) {
@@ -186,7 +196,12 @@ async function main(): Promise<void> {
       const pairRoom = await createRoom(a, chainWorkflow(5));
       const endpoints = await Promise.all(Array.from({ length: size }, (_, i) => tandemEndpoint(i % 2 === 0 ? a : b, pairRoom)));
       // Sender on server A; measured at the clients of server B only.
-      cross = summarize(await measure(endpoints, everyoneElse.filter((i) => i % 2 === 1)));
+      cross = summarize(
+        await measure(
+          endpoints,
+          everyoneElse.filter((i) => i % 2 === 1),
+        ),
+      );
     }
     const tandemSummary = summarize(tandemSamples);
     const baselineSummary = summarize(bareSamples);
@@ -253,7 +268,11 @@ async function main(): Promise<void> {
     propagation: rows,
     pairSkipped,
     largeDocument: { nodes: config.largeNodes, bytes: documentBytes, cold: summarize(cold), warm: summarize(warm), baselineWarm: summarize(bareWarm) },
-    memoryPerRoomKiB: { tandem: tandemPerRoom / 1024, baseline: barePerRoom / 1024, note: 'process heap per open room, including one connected client in the same process' },
+    memoryPerRoomKiB: {
+      tandem: tandemPerRoom / 1024,
+      baseline: barePerRoom / 1024,
+      note: 'process heap per open room, including one connected client in the same process',
+    },
     durationSeconds: (Date.now() - started) / 1000,
   };
   writeJsonReport(report, config.output);
@@ -271,7 +290,19 @@ function print(report: {
   console.log(
     table(
       [
-        ['clients', 'Tandem P50', 'Tandem P95', 'bare P50', 'bare P95', 'ratio (bare/Tandem P95)', 'two servers P50', 'two servers P95', 'one-server target', 'two-server target', 'ratio target'],
+        [
+          'clients',
+          'Tandem P50',
+          'Tandem P95',
+          'bare P50',
+          'bare P95',
+          'ratio (bare/Tandem P95)',
+          'two servers P50',
+          'two servers P95',
+          'one-server target',
+          'two-server target',
+          'ratio target',
+        ],
         ...report.propagation.map((row) => [
           String(row.clients),
           ms(row.tandem.p50),
@@ -303,7 +334,9 @@ function print(report: {
       (c) => c > 0,
     ),
   );
-  console.log(`\nMemory per open room: Tandem ${report.memoryPerRoomKiB.tandem.toFixed(0)} KiB, bare ${report.memoryPerRoomKiB.baseline.toFixed(0)} KiB (heap, one client each, same process)`);
+  console.log(
+    `\nMemory per open room: Tandem ${report.memoryPerRoomKiB.tandem.toFixed(0)} KiB, bare ${report.memoryPerRoomKiB.baseline.toFixed(0)} KiB (heap, one client each, same process)`,
+  );
 }
 
 try {

@@ -16,6 +16,11 @@ process.setMaxListeners(0);
 const spec = childInput<PropagationSpec>();
 const clients: BenchClient[] = [];
 for (const endpoint of spec.endpoints) clients.push(await connectClient(endpoint));
-const samples = await propagation(clients[0]!, spec.measured.map((i) => clients[i]!), spec.edits, spec.intervalMs);
+const samples = await propagation(
+  clients[0]!,
+  spec.measured.map((i) => clients[i]!),
+  spec.edits,
+  spec.intervalMs,
+);
 disconnectAll(clients);
 childResult(samples);

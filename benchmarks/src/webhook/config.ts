@@ -59,7 +59,8 @@ export function readWebhookConfig(env: NodeJS.ProcessEnv = process.env): Webhook
   const connections = (env.BENCH_WEBHOOK_CONNECTIONS?.trim() || '1,10,50').split(',').map((c) => Number(c.trim()));
   if (connections.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('BENCH_WEBHOOK_CONNECTIONS must be positive integers, comma-separated');
   const sides = (env.BENCH_WEBHOOK_SIDES?.trim() || 'tandem,handwritten').split(',').map((s) => s.trim()) as Side[];
-  if (sides.length === 0 || sides.some((s) => s !== 'tandem' && s !== 'handwritten')) throw new Error('BENCH_WEBHOOK_SIDES must list tandem and/or handwritten');
+  if (sides.length === 0 || sides.some((s) => s !== 'tandem' && s !== 'handwritten'))
+    throw new Error('BENCH_WEBHOOK_SIDES must list tandem and/or handwritten');
   return {
     connections,
     warmupSeconds: nonNegativeInt(env, 'BENCH_WEBHOOK_WARMUP_SECONDS', 3),

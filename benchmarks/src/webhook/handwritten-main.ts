@@ -38,12 +38,10 @@ const server = createServer((req, res) => {
       res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"not JSON"}');
       return;
     }
-    client.workflow
-      .execute('webhookFlow', { taskQueue, workflowId: `hand-${randomUUID()}`, args: [input] })
-      .then(
-        (result) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'COMPLETED', result })),
-        (error: Error) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'FAILED', error: error.message })),
-      );
+    client.workflow.execute('webhookFlow', { taskQueue, workflowId: `hand-${randomUUID()}`, args: [input] }).then(
+      (result) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'COMPLETED', result })),
+      (error: Error) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'FAILED', error: error.message })),
+    );
   });
 });
 server.keepAliveTimeout = 60_000;

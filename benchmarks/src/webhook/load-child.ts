@@ -15,7 +15,15 @@ export type LoadTarget =
   /** POST the flow's body; the answer must be the flow's result. */
   | { kind: 'webhook'; url: string; headers: Record<string, string> }
   /** GraphQL mutations: `operation` with `variables`; the answer must have `data.<field>` and no errors. */
-  | { kind: 'graphql'; url: string; token: string; query: string; variables: Record<string, unknown>; field: string; perRequest?: Array<Record<string, unknown>> }
+  | {
+      kind: 'graphql';
+      url: string;
+      token: string;
+      query: string;
+      variables: Record<string, unknown>;
+      field: string;
+      perRequest?: Array<Record<string, unknown>>;
+    }
   /** `client.workflow.start` straight on Temporal. */
   | { kind: 'temporal-start'; address: string; taskQueue: string; workflowType: string; args: unknown[] }
   /** `handle.signal` straight on Temporal, one per workflow id. */
@@ -95,7 +103,11 @@ async function makeSender(): Promise<(index: number) => Promise<string | null>> 
   const client = new Client({ connection: await Connection.connect({ address: target.address }) });
   if (target.kind === 'temporal-start') {
     return async () => {
-      const handle = await client.workflow.start(target.workflowType, { taskQueue: target.taskQueue, workflowId: `bare-${crypto.randomUUID()}`, args: target.args });
+      const handle = await client.workflow.start(target.workflowType, {
+        taskQueue: target.taskQueue,
+        workflowId: `bare-${crypto.randomUUID()}`,
+        args: target.args,
+      });
       return handle.workflowId;
     };
   }

@@ -105,7 +105,12 @@ async function comparison(stack: Stack): Promise<WebhookReport['comparison']> {
       const order = round % 2 === 0 ? config.sides : [...config.sides].reverse();
       for (const side of order) {
         progress(`${connections} connection(s), round ${round + 1}/${config.rounds}: ${side}`);
-        const measured = await phase(stack, { target: stack.targets[side], clients: connections, warmupSeconds: config.warmupSeconds, seconds: config.seconds });
+        const measured = await phase(stack, {
+          target: stack.targets[side],
+          clients: connections,
+          warmupSeconds: config.warmupSeconds,
+          seconds: config.seconds,
+        });
         if (measured.result.errors.length > 0) progress(`  ${side}: ${measured.result.failed} failed, e.g. ${measured.result.errors[0]}`);
         parts[side].push(measured);
       }
@@ -151,7 +156,15 @@ async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[])
     const runs = await load({ target: stack.targets.tandem, clients: 50, total: config.memoryRuns });
     const peak = usage.stop().tandem!.peakRssMiB;
     await sleep(5_000);
-    result.runs = { count: config.memoryRuns, failed: runs.failed, slow: runs.slow, seconds: runs.seconds, peakMiB: peak, afterMiB: treeMiB(stack), afterProcessesMiB: processesMiB(stack) };
+    result.runs = {
+      count: config.memoryRuns,
+      failed: runs.failed,
+      slow: runs.slow,
+      seconds: runs.seconds,
+      peakMiB: peak,
+      afterMiB: treeMiB(stack),
+      afterProcessesMiB: processesMiB(stack),
+    };
   }
   if (config.waitingRuns > 0) {
     const n = config.waitingRuns;
@@ -223,12 +236,23 @@ async function starts(stack: Stack): Promise<WebhookReport['start']> {
     variables: { w: stack.seeded.sumWorkflowId, i: { a: 2, b: 3 } },
     field: 'startExecution',
   };
-  const bareTarget: LoadTarget = { kind: 'temporal-start', address: stack.temporal.address, taskQueue: stack.handwrittenQueue, workflowType: 'webhookFlow', args: [REQUEST_BODY] };
+  const bareTarget: LoadTarget = {
+    kind: 'temporal-start',
+    address: stack.temporal.address,
+    taskQueue: stack.handwrittenQueue,
+    workflowType: 'webhookFlow',
+    args: [REQUEST_BODY],
+  };
   const parts: Record<'tandem' | 'bare', LoadResult[]> = { tandem: [], bare: [] };
   for (let round = 0; round < 2; round++) {
     for (const which of round === 0 ? (['tandem', 'bare'] as const) : (['bare', 'tandem'] as const)) {
       progress(`startExecution at ${config.startClients} clients, round ${round + 1}/2: ${which}`);
-      const spec: LoadSpec = { target: which === 'tandem' ? tandemTarget : bareTarget, clients: config.startClients, warmupSeconds: 2, seconds: config.startSeconds };
+      const spec: LoadSpec = {
+        target: which === 'tandem' ? tandemTarget : bareTarget,
+        clients: config.startClients,
+        warmupSeconds: 2,
+        seconds: config.startSeconds,
+      };
       const result = await load(spec);
       if (result.errors.length > 0) progress(`  ${which}: ${result.failed} failed, e.g. ${result.errors[0]}`);
       parts[which].push(result);
@@ -260,7 +284,9 @@ async function main(): Promise<WebhookReport> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-webhook-'));
   cleanups.push({ name: 'the data directory', run: async () => rmSync(dataDir, { recursive: true, force: true }) });
   if (config.cpuProfileDir) mkdirSync(config.cpuProfileDir, { recursive: true });
-  progress(`starting Tandem: node ops/dist/start.js (API + worker child), SQLite in ${dataDir}${config.cpuProfileDir ? `, --cpu-prof into ${config.cpuProfileDir}` : ''}`);
+  progress(
+    `starting Tandem: node ops/dist/start.js (API + worker child), SQLite in ${dataDir}${config.cpuProfileDir ? `, --cpu-prof into ${config.cpuProfileDir}` : ''}`,
+  );
   const tandem = await startTandem({ temporalAddress: temporal.address, port: await freePort(), dataDir, cpuProfileDir: config.cpuProfileDir, log: progress });
   cleanups.push({ name: 'Tandem', run: () => tandem.stop() });
   const seeded = await seedTandem(tandem.url, { webhook: WEBHOOK_WORKFLOW, waiting: WAITING_WORKFLOW, sum: SUM_WORKFLOW }, HOOK_PATH);

@@ -62,7 +62,13 @@ export interface TandemOptions {
 
 /** `node ops/dist/start.js` with TEMPORAL_ADDRESS set; resolves once it says it is running. */
 export async function startTandem(options: TandemOptions): Promise<Program> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: options.temporalAddress, PORT: String(options.port), HOST: '127.0.0.1', TANDEM_DATA_DIR: options.dataDir };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    PORT: String(options.port),
+    HOST: '127.0.0.1',
+    TANDEM_DATA_DIR: options.dataDir,
+  };
   for (const name of ['REDIS_URL', 'DATABASE_URL', 'TEMPORAL_TASK_QUEUE', 'NODE_OPTIONS', 'TANDEM_SECRETS_KEY', 'TANDEM_SECRETS_KEYS']) delete env[name];
   // The worker child is forked with this process's execArgv, so it is profiled too.
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
@@ -73,7 +79,9 @@ export async function startTandem(options: TandemOptions): Promise<Program> {
     if (line.startsWith('Tandem is running')) running();
     if (/error|fail|died/i.test(line)) options.log(`tandem: ${line}`);
   });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`Tandem exited (code ${code}) before it was running:\n${output()}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`Tandem exited (code ${code}) before it was running:\n${output()}`))),
+  );
   await Promise.race([ready, exited]);
   exited.catch(() => {});
   return { pid: child.pid!, url: `http://127.0.0.1:${options.port}`, stop: stopper(child), output };
@@ -136,7 +144,9 @@ export async function startHandwritten(temporalAddress: string, taskQueue: strin
     if (match) listening(Number(match[1]));
     else if (/error|fail/i.test(line)) log(`hand-written: ${line}`);
   });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the hand-written program exited (code ${code}):\n${output()}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`the hand-written program exited (code ${code}):\n${output()}`))),
+  );
   const port = await Promise.race([ready, exited]);
   exited.catch(() => {});
   return { pid: child.pid!, url: `http://127.0.0.1:${port}/`, stop: stopper(child), output };

@@ -78,17 +78,39 @@ export function formatWebhookReport(report: WebhookReport): string {
   const m = report.machine;
   const lines: string[] = [];
   lines.push(`Tandem webhook benchmark (issue 17), ${report.generatedAt}`);
-  lines.push(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadAverageAtStart} at start, ${report.loadAverageAtEnd} at end`);
+  lines.push(
+    `machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average ${m.loadAverageAtStart} at start, ${report.loadAverageAtEnd} at end`,
+  );
   lines.push(`temporal: ${m.temporalCli}; ${report.setup.temporal}; SDK ${m.temporalSdk}`);
   lines.push(`tandem: ${report.setup.tandem}`);
   lines.push(`hand-written: ${report.setup.handwritten}`);
-  lines.push(`load: ${report.setup.loadGenerator}; ${report.config.rounds} round(s) of ${report.config.warmupSeconds} s warm-up + ${report.config.seconds} s measured per side, order alternating`);
+  lines.push(
+    `load: ${report.setup.loadGenerator}; ${report.config.rounds} round(s) of ${report.config.warmupSeconds} s warm-up + ${report.config.seconds} s measured per side, order alternating`,
+  );
   lines.push('');
-  const rows: string[][] = [['conns', 'side', 'req/s', 'P50 ms', 'P95 ms', 'P99 ms', 'max ms', 'errors', '>5 s', 'CPU ms/run', 'Temporal CPU ms/run', 'peak RSS MiB']];
+  const rows: string[][] = [
+    ['conns', 'side', 'req/s', 'P50 ms', 'P95 ms', 'P99 ms', 'max ms', 'errors', '>5 s', 'CPU ms/run', 'Temporal CPU ms/run', 'peak RSS MiB'],
+  ];
   for (const row of report.comparison) {
-    for (const [name, f] of [['tandem', row.tandem], ['hand-written', row.handwritten]] as const) {
+    for (const [name, f] of [
+      ['tandem', row.tandem],
+      ['hand-written', row.handwritten],
+    ] as const) {
       if (!f) continue;
-      rows.push([String(row.connections), name, n(f.throughput), n(f.latency.p50), n(f.latency.p95), n(f.latency.p99), n(f.latency.max), String(f.failed), String(f.slow), n(f.cpuMsPerRun), n(f.temporalCpuMsPerRun), n(f.peakRssMiB)]);
+      rows.push([
+        String(row.connections),
+        name,
+        n(f.throughput),
+        n(f.latency.p50),
+        n(f.latency.p95),
+        n(f.latency.p99),
+        n(f.latency.max),
+        String(f.failed),
+        String(f.slow),
+        n(f.cpuMsPerRun),
+        n(f.temporalCpuMsPerRun),
+        n(f.peakRssMiB),
+      ]);
     }
   }
   lines.push(table(rows, (c) => c !== 1));
@@ -100,15 +122,28 @@ export function formatWebhookReport(report: WebhookReport): string {
     for (const row of both) {
       const t = row.tandem!;
       const h = row.handwritten!;
-      ratioRows.push([String(row.connections), x(t.throughput / h.throughput), x(t.latency.p50 / h.latency.p50), x(t.latency.p95 / h.latency.p95), x(t.latency.p99 / h.latency.p99), x(t.cpuMsPerRun / h.cpuMsPerRun), x(t.peakRssMiB / h.peakRssMiB)]);
+      ratioRows.push([
+        String(row.connections),
+        x(t.throughput / h.throughput),
+        x(t.latency.p50 / h.latency.p50),
+        x(t.latency.p95 / h.latency.p95),
+        x(t.latency.p99 / h.latency.p99),
+        x(t.cpuMsPerRun / h.cpuMsPerRun),
+        x(t.peakRssMiB / h.peakRssMiB),
+      ]);
     }
     lines.push(table(ratioRows, (c) => c > 0));
     lines.push('');
     const T = WEBHOOK_TARGETS;
     const worstThroughput = Math.min(...both.map((r) => r.tandem!.throughput / r.handwritten!.throughput));
-    lines.push(`target throughput >= ${T.throughputRatioMin}x at every connection count: ${pass(worstThroughput >= T.throughputRatioMin)} (lowest ${x(worstThroughput)})`);
+    lines.push(
+      `target throughput >= ${T.throughputRatioMin}x at every connection count: ${pass(worstThroughput >= T.throughputRatioMin)} (lowest ${x(worstThroughput)})`,
+    );
     const one = both.find((r) => r.connections === 1);
-    if (one) lines.push(`target P50 at 1 connection <= ${T.p50RatioAtOneMax}x: ${pass(one.tandem!.latency.p50 / one.handwritten!.latency.p50 <= T.p50RatioAtOneMax)} (${x(one.tandem!.latency.p50 / one.handwritten!.latency.p50)})`);
+    if (one)
+      lines.push(
+        `target P50 at 1 connection <= ${T.p50RatioAtOneMax}x: ${pass(one.tandem!.latency.p50 / one.handwritten!.latency.p50 <= T.p50RatioAtOneMax)} (${x(one.tandem!.latency.p50 / one.handwritten!.latency.p50)})`,
+      );
     const fifty = report.comparison.find((r) => r.connections === 50);
     if (fifty?.tandem) lines.push(`target nothing over 5 s at 50 connections: ${pass(fifty.tandem.slow <= T.slowAt50Max)} (${fifty.tandem.slow})`);
     const worstCpu = Math.max(...both.map((r) => r.tandem!.cpuMsPerRun / r.handwritten!.cpuMsPerRun));
@@ -118,15 +153,23 @@ export function formatWebhookReport(report: WebhookReport): string {
   const apart = (miB: number[] | undefined) => (miB && miB.length > 1 ? ` (API ${miB[0]} + worker ${miB.slice(1).join(' + ')})` : '');
   if (mem) {
     lines.push('');
-    lines.push(`memory of the Tandem process tree (API + worker child, RSS): idle ${n(mem.idleMiB)} MiB${apart(mem.idleProcessesMiB)}; after the comparison ${n(mem.afterComparisonMiB)} MiB; hand-written idle ${n(Number(report.setup.handwrittenIdleMiB))} MiB`);
+    lines.push(
+      `memory of the Tandem process tree (API + worker child, RSS): idle ${n(mem.idleMiB)} MiB${apart(mem.idleProcessesMiB)}; after the comparison ${n(mem.afterComparisonMiB)} MiB; hand-written idle ${n(Number(report.setup.handwrittenIdleMiB))} MiB`,
+    );
     if (mem.runs) {
       const r = mem.runs;
-      lines.push(`  after ${r.count} webhook runs (50 connections, ${n(r.count / r.seconds)} runs/s, ${r.failed} failed, ${r.slow} over 5 s): ${n(r.afterMiB)} MiB${apart(r.afterProcessesMiB)} (peak ${n(r.peakMiB)}) - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(r.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)}`);
+      lines.push(
+        `  after ${r.count} webhook runs (50 connections, ${n(r.count / r.seconds)} runs/s, ${r.failed} failed, ${r.slow} over 5 s): ${n(r.afterMiB)} MiB${apart(r.afterProcessesMiB)} (peak ${n(r.peakMiB)}) - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(r.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)}`,
+      );
     }
     if (mem.held) {
       const h = mem.held;
-      lines.push(`  ${h.waiting} of ${h.count} runs held waiting at once (started in ${n(h.startSeconds)} s, ${h.startFailed} failed): ${n(h.heldMiB)} MiB${apart(h.heldProcessesMiB)} - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(h.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)} (peak ${n(h.peakMiB)})`);
-      lines.push(`  after signalling them (${h.signalFailed} failed, ${h.completed} completed): ${n(h.doneMiB)} MiB; 30 s later ${n(h.settledMiB)} MiB${apart(h.settledProcessesMiB)} (idle was ${n(mem.idleMiB)})`);
+      lines.push(
+        `  ${h.waiting} of ${h.count} runs held waiting at once (started in ${n(h.startSeconds)} s, ${h.startFailed} failed): ${n(h.heldMiB)} MiB${apart(h.heldProcessesMiB)} - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(h.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)} (peak ${n(h.peakMiB)})`,
+      );
+      lines.push(
+        `  after signalling them (${h.signalFailed} failed, ${h.completed} completed): ${n(h.doneMiB)} MiB; 30 s later ${n(h.settledMiB)} MiB${apart(h.settledProcessesMiB)} (idle was ${n(mem.idleMiB)})`,
+      );
     }
   }
   if (report.start) {

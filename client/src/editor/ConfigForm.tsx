@@ -22,7 +22,13 @@ const cache = new Map<string, FieldSpec[]>();
 
 function humanize(name: string): string {
   const spaced = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ');
-  return spaced.charAt(0).toUpperCase() + spaced.slice(1).replace(/\bms\b/i, '(ms)').replace(/\burl\b/i, 'URL');
+  return (
+    spaced.charAt(0).toUpperCase() +
+    spaced
+      .slice(1)
+      .replace(/\bms\b/i, '(ms)')
+      .replace(/\burl\b/i, 'URL')
+  );
 }
 
 /** The fields of a node type's config form, generated from its zod schema (input side: defaults optional). */
@@ -97,7 +103,8 @@ function Field(props: ConfigFormProps & { field: FieldSpec }) {
   const syntax = () => fieldSyntaxError(props.field.kind, text());
   const errors = () => [...(localError() ? [localError()] : []), ...(syntax() ? [syntax()] : []), ...props.problems(props.field.name)];
   const describedBy = () => `${id()}-hint ${id()}-error`;
-  const placeholder = () => (props.field.defaultValue !== undefined ? `default: ${JSON.stringify(props.field.defaultValue)}` : props.field.required ? '' : 'optional');
+  const placeholder = () =>
+    props.field.defaultValue !== undefined ? `default: ${JSON.stringify(props.field.defaultValue)}` : props.field.required ? '' : 'optional';
 
   const commitText = (raw: string) => {
     setDraft(raw);

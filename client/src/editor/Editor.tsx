@@ -241,7 +241,13 @@ export function Editor(props: EditorProps) {
         <button type="button" onClick={() => canvas?.fit()} title="Fit to view (F)">
           Fit
         </button>
-        <button type="button" class="danger" onClick={removeSelection} disabled={readOnly() || (selection().size === 0 && !selectedEdge())} title="Delete (Del)">
+        <button
+          type="button"
+          class="danger"
+          onClick={removeSelection}
+          disabled={readOnly() || (selection().size === 0 && !selectedEdge())}
+          title="Delete (Del)"
+        >
           Delete
         </button>
         <span class="hint shortcuts">Shift+drag: select an area · Shift+click: add to selection · arrows move</span>
@@ -307,7 +313,12 @@ export function Editor(props: EditorProps) {
             </label>
             <label>
               Description
-              <textarea rows={3} value={definition().description ?? ''} readOnly={readOnly()} onChange={(e) => setMeta(doc, 'description', e.currentTarget.value)} />
+              <textarea
+                rows={3}
+                value={definition().description ?? ''}
+                readOnly={readOnly()}
+                onChange={(e) => setMeta(doc, 'description', e.currentTarget.value)}
+              />
             </label>
             <Show when={selection().size > 1}>
               <p>{selection().size} nodes selected.</p>
@@ -357,7 +368,12 @@ export function Editor(props: EditorProps) {
             <ProblemList problems={(grouped().byNode.get(n().id) ?? []).map((message) => ({ message }))} />
             <label>
               Label
-              <input value={n().name ?? ''} placeholder={n().id} readOnly={readOnly()} onChange={(e) => setNodeName(doc, n().id, e.currentTarget.value.trim())} />
+              <input
+                value={n().name ?? ''}
+                placeholder={n().id}
+                readOnly={readOnly()}
+                onChange={(e) => setNodeName(doc, n().id, e.currentTarget.value.trim())}
+              />
             </label>
             <Show when={type()}>
               {(t) => (
@@ -378,7 +394,13 @@ export function Editor(props: EditorProps) {
                   <li>
                     <Show when={edge.sourceHandle}>{edge.sourceHandle} → </Show>
                     {edge.target}{' '}
-                    <button type="button" class="link" disabled={readOnly()} onClick={() => deleteItems(doc, [], [edge.id])} aria-label={`Remove connection to ${edge.target}`}>
+                    <button
+                      type="button"
+                      class="link"
+                      disabled={readOnly()}
+                      onClick={() => deleteItems(doc, [], [edge.id])}
+                      aria-label={`Remove connection to ${edge.target}`}
+                    >
                       remove
                     </button>
                   </li>
@@ -407,7 +429,9 @@ export function Editor(props: EditorProps) {
                   Connect to
                   <select value={target()} onChange={(e) => setTarget(e.currentTarget.value)}>
                     <option value="">Choose a node…</option>
-                    <For each={model.nodes.filter((o) => o.id !== n().id && !o.trigger)}>{(o) => <option value={o.id}>{o.name ? `${o.name} (${o.id})` : o.id}</option>}</For>
+                    <For each={model.nodes.filter((o) => o.id !== n().id && !o.trigger)}>
+                      {(o) => <option value={o.id}>{o.name ? `${o.name} (${o.id})` : o.id}</option>}
+                    </For>
                   </select>
                 </label>
                 <button type="submit" disabled={!target()}>

@@ -82,7 +82,10 @@ export function openDocSession(workflowId: string): DocSession {
     if (destroyed) return;
     const url = new URL(ticket.url, location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
-    provider = new WebsocketProvider(url.toString(), ticket.room, doc, { awareness, params: { [COLLAB_PARAM.ticket]: ticket.ticket, [COLLAB_PARAM.saved]: '1' } });
+    provider = new WebsocketProvider(url.toString(), ticket.room, doc, {
+      awareness,
+      params: { [COLLAB_PARAM.ticket]: ticket.ticket, [COLLAB_PARAM.saved]: '1' },
+    });
     const p = provider;
     // The server's "saved" acknowledgement: a Yjs state vector it has persisted.
     p.messageHandlers[COLLAB_MESSAGE.saved] = (_encoder, decoder) => {

@@ -187,13 +187,23 @@ export function Canvas(props: CanvasProps) {
   const clientPoint = (event: PointerEvent): Point => ({ x: event.clientX, y: event.clientY });
 
   const onBackgroundDown = (event: PointerEvent) =>
-    dispatch({ type: 'background-down', button: event.button, shift: event.shiftKey, client: clientPoint(event), graph: toGraph(event), viewport: viewport() }, event);
+    dispatch(
+      { type: 'background-down', button: event.button, shift: event.shiftKey, client: clientPoint(event), graph: toGraph(event), viewport: viewport() },
+      event,
+    );
 
   const onNodeDown = (event: PointerEvent, node: CanvasNode) => {
     if (event.button !== 0) return;
     event.stopPropagation();
     dispatch(
-      { type: 'node-down', button: 0, nodeId: node.id, additive: event.shiftKey || event.metaKey || event.ctrlKey, selected: props.selected?.(node.id) ?? false, graph: toGraph(event) },
+      {
+        type: 'node-down',
+        button: 0,
+        nodeId: node.id,
+        additive: event.shiftKey || event.metaKey || event.ctrlKey,
+        selected: props.selected?.(node.id) ?? false,
+        graph: toGraph(event),
+      },
       event,
     );
   };
@@ -320,7 +330,12 @@ export function Canvas(props: CanvasProps) {
                 {(node) => (
                   <g class="node-ghost" data-ghost-of={ghost.id} aria-hidden="true">
                     <rect x={ghost.x} y={ghost.y} width={NODE_WIDTH} height={nodeHeight(node())} rx={6} />
-                    <line x1={ghost.x + NODE_WIDTH / 2} y1={ghost.y + nodeHeight(node()) / 2} x2={position(node()).x + NODE_WIDTH / 2} y2={position(node()).y + nodeHeight(node()) / 2} />
+                    <line
+                      x1={ghost.x + NODE_WIDTH / 2}
+                      y1={ghost.y + nodeHeight(node()) / 2}
+                      x2={position(node()).x + NODE_WIDTH / 2}
+                      y2={position(node()).y + nodeHeight(node()) / 2}
+                    />
                   </g>
                 )}
               </Show>
@@ -346,7 +361,11 @@ export function Canvas(props: CanvasProps) {
                   transform={`translate(${p().x},${p().y})`}
                   tabindex={props.preview ? undefined : 0}
                   role={props.preview ? undefined : 'button'}
-                  aria-label={props.preview ? undefined : `${shownTitle()} ${state() ? STATE_TEXT[state()!] : node.type}${node.handles.length ? ` ${node.handles.join(' ')}` : ''}${state() ? '' : ` (${node.id})`}${problems().length ? `, ${problems().length} problem(s)` : ''}${mark() ? `, ${mark()}` : ''}`}
+                  aria-label={
+                    props.preview
+                      ? undefined
+                      : `${shownTitle()} ${state() ? STATE_TEXT[state()!] : node.type}${node.handles.length ? ` ${node.handles.join(' ')}` : ''}${state() ? '' : ` (${node.id})`}${problems().length ? `, ${problems().length} problem(s)` : ''}${mark() ? `, ${mark()}` : ''}`
+                  }
                   aria-pressed={props.preview ? undefined : (props.selected?.(node.id) ?? false)}
                   onPointerDown={(event) => onNodeDown(event, node)}
                   onKeyDown={(event) => {
@@ -356,7 +375,9 @@ export function Canvas(props: CanvasProps) {
                     }
                   }}
                 >
-                  <Show when={remote()}>{(color) => <rect class="remote-selection" x={-5} y={-5} width={NODE_WIDTH + 10} height={height() + 10} rx={10} stroke={color()} />}</Show>
+                  <Show when={remote()}>
+                    {(color) => <rect class="remote-selection" x={-5} y={-5} width={NODE_WIDTH + 10} height={height() + 10} rx={10} stroke={color()} />}
+                  </Show>
                   <rect class="node-box" width={NODE_WIDTH} height={height()} rx={6} />
                   <text>
                     <tspan class="node-title" x={12} y={22}>

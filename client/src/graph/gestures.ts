@@ -91,7 +91,10 @@ export function step(state: GestureState, input: GestureInput, env: GestureEnv):
     case 'background-down': {
       if (input.button === 1) {
         // The middle button pans from anywhere, nodes included.
-        return { state: { ...state, pointer: { kind: 'pan', start: input.client, origin: input.viewport } }, effects: [{ type: 'prevent-default' }, { type: 'capture' }] };
+        return {
+          state: { ...state, pointer: { kind: 'pan', start: input.client, origin: input.viewport } },
+          effects: [{ type: 'prevent-default' }, { type: 'capture' }],
+        };
       }
       if (input.button !== 0) return { state, effects: [] };
       if (state.connection) return { state: { ...state, connection: null }, effects: [] };
@@ -105,7 +108,8 @@ export function step(state: GestureState, input: GestureInput, env: GestureEnv):
       if (input.button !== 0) return { state, effects: [] };
       const pending = state.connection;
       if (pending) {
-        const effects: GestureEffect[] = pending.source !== input.nodeId ? [{ type: 'connect', source: pending.source, handle: pending.handle, target: input.nodeId }] : [];
+        const effects: GestureEffect[] =
+          pending.source !== input.nodeId ? [{ type: 'connect', source: pending.source, handle: pending.handle, target: input.nodeId }] : [];
         return { state: { ...state, connection: null }, effects };
       }
       const effects: GestureEffect[] = !input.selected || input.additive ? [{ type: 'select', ids: [input.nodeId], additive: input.additive }] : [];
@@ -186,7 +190,12 @@ function up(state: GestureState, nodeAt: () => string | null): Step {
     case 'marquee':
       return {
         state: released,
-        effects: [{ type: 'select-area', area: { x1: Math.min(g.from.x, g.to.x), y1: Math.min(g.from.y, g.to.y), x2: Math.max(g.from.x, g.to.x), y2: Math.max(g.from.y, g.to.y) } }],
+        effects: [
+          {
+            type: 'select-area',
+            area: { x1: Math.min(g.from.x, g.to.x), y1: Math.min(g.from.y, g.to.y), x2: Math.max(g.from.x, g.to.x), y2: Math.max(g.from.y, g.to.y) },
+          },
+        ],
       };
   }
 }

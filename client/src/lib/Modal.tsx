@@ -23,7 +23,9 @@ export function Modal(props: { title: string; onClose: () => void; children: JSX
       event.stopPropagation();
       props.onClose();
     } else if (event.key === 'Tab') {
-      const focusable = [...panel.querySelectorAll<HTMLElement>('input, textarea, select, button, a[href]')].filter((el) => !(el as HTMLButtonElement).disabled);
+      const focusable = [...panel.querySelectorAll<HTMLElement>('input, textarea, select, button, a[href]')].filter(
+        (el) => !(el as HTMLButtonElement).disabled,
+      );
       if (focusable.length === 0) return;
       const first = focusable[0]!;
       const last = focusable[focusable.length - 1]!;

@@ -89,10 +89,9 @@ export async function getWorkflow(id: string): Promise<WorkflowDetails> {
 }
 
 export async function createWorkflow(name: string, definition: WorkflowDefinition): Promise<{ id: string }> {
-  const data = await gql<{ createWorkflow: { id: string } }>(
-    'mutation Create($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }',
-    { input: { name, description: definition.description ?? '', definition } },
-  );
+  const data = await gql<{ createWorkflow: { id: string } }>('mutation Create($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }', {
+    input: { name, description: definition.description ?? '', definition },
+  });
   return data.createWorkflow;
 }
 
@@ -192,9 +191,12 @@ export interface Member {
 }
 
 export async function workflowMembers(workflowId: string): Promise<{ myRole: Role; members: Member[] }> {
-  const data = await gql<{ workflow: { myRole: Role; members: Member[] } }>('query Members($id: ID!) { workflow(id: $id) { myRole members { role user { id name email } } } }', {
-    id: workflowId,
-  });
+  const data = await gql<{ workflow: { myRole: Role; members: Member[] } }>(
+    'query Members($id: ID!) { workflow(id: $id) { myRole members { role user { id name email } } } }',
+    {
+      id: workflowId,
+    },
+  );
   return data.workflow;
 }
 
@@ -203,15 +205,21 @@ export async function myRole(workflowId: string): Promise<Role> {
 }
 
 export async function shareWorkflow(workflowId: string, email: string, role: Role): Promise<void> {
-  await gql('mutation Share($workflowId: ID!, $email: String!, $role: WorkflowRole!) { shareWorkflow(workflowId: $workflowId, email: $email, role: $role) { __typename } }', {
-    workflowId,
-    email,
-    role,
-  });
+  await gql(
+    'mutation Share($workflowId: ID!, $email: String!, $role: WorkflowRole!) { shareWorkflow(workflowId: $workflowId, email: $email, role: $role) { __typename } }',
+    {
+      workflowId,
+      email,
+      role,
+    },
+  );
 }
 
 export async function unshareWorkflow(workflowId: string, email: string): Promise<void> {
-  await gql('mutation Unshare($workflowId: ID!, $email: String!) { unshareWorkflow(workflowId: $workflowId, email: $email) { __typename } }', { workflowId, email });
+  await gql('mutation Unshare($workflowId: ID!, $email: String!) { unshareWorkflow(workflowId: $workflowId, email: $email) { __typename } }', {
+    workflowId,
+    email,
+  });
 }
 
 export interface VersionSummary {
@@ -262,15 +270,20 @@ export interface WebhookSettings {
 }
 
 export async function getWebhookSettings(workflowId: string): Promise<WebhookSettings> {
-  const data = await gql<{ workflow: WebhookSettings }>('query Webhooks($id: ID!) { workflow(id: $id) { myRole webhookSecret latestVersion } }', { id: workflowId });
+  const data = await gql<{ workflow: WebhookSettings }>('query Webhooks($id: ID!) { workflow(id: $id) { myRole webhookSecret latestVersion } }', {
+    id: workflowId,
+  });
   return data.workflow;
 }
 
 /** A new webhook secret (owner only); returns it. */
 export async function rotateWebhookSecret(workflowId: string): Promise<string | null> {
-  const data = await gql<{ rotateWebhookSecret: { webhookSecret: string | null } }>('mutation Rotate($id: ID!) { rotateWebhookSecret(id: $id) { webhookSecret } }', {
-    id: workflowId,
-  });
+  const data = await gql<{ rotateWebhookSecret: { webhookSecret: string | null } }>(
+    'mutation Rotate($id: ID!) { rotateWebhookSecret(id: $id) { webhookSecret } }',
+    {
+      id: workflowId,
+    },
+  );
   return data.rotateWebhookSecret.webhookSecret;
 }
 
@@ -347,9 +360,12 @@ export async function listApiTokens(): Promise<ApiToken[]> {
 
 /** A new API token; its secret is returned this once. */
 export async function createApiToken(name: string): Promise<{ secret: string; token: ApiToken }> {
-  const data = await gql<{ createApiToken: { secret: string; token: ApiToken } }>(`mutation Create($name: String!) { createApiToken(name: $name) { secret token { ${TOKEN} } } }`, {
-    name,
-  });
+  const data = await gql<{ createApiToken: { secret: string; token: ApiToken } }>(
+    `mutation Create($name: String!) { createApiToken(name: $name) { secret token { ${TOKEN} } } }`,
+    {
+      name,
+    },
+  );
   return data.createApiToken;
 }
 
@@ -369,7 +385,9 @@ export interface Schedule {
 const SCHEDULE = 'id nodeId cron timezone paused nextRunAt';
 
 export async function listSchedules(workflowId: string): Promise<Schedule[]> {
-  const data = await gql<{ workflow: { schedules: Schedule[] } }>(`query Schedules($id: ID!) { workflow(id: $id) { schedules { ${SCHEDULE} } } }`, { id: workflowId });
+  const data = await gql<{ workflow: { schedules: Schedule[] } }>(`query Schedules($id: ID!) { workflow(id: $id) { schedules { ${SCHEDULE} } } }`, {
+    id: workflowId,
+  });
   return data.workflow.schedules;
 }
 

@@ -123,7 +123,8 @@ export function applyEvents(state: RunState, events: readonly ExecutionEvent[]):
   }
   if (finished) {
     // Nothing runs or waits after the end.
-    for (const [id, s] of steps) if (s.state === 'running' || s.state === 'waiting') steps.set(id, { ...s, state: status === 'CANCELLED' ? 'skipped' : s.state });
+    for (const [id, s] of steps)
+      if (s.state === 'running' || s.state === 'waiting') steps.set(id, { ...s, state: status === 'CANCELLED' ? 'skipped' : s.state });
   }
   const waiting = [...steps.values()].filter((s) => s.state === 'waiting' && s.waitingFor).map((s) => ({ nodeId: s.nodeId, signal: s.waitingFor! }));
   return { status, steps, result, error, finished, waiting, loops };

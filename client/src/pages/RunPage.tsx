@@ -6,15 +6,7 @@ import { canvasModel } from '../editor/doc';
 import { describeError } from '../lib/api';
 import { formatDuration, formatTime, pretty } from '../lib/format';
 import { JsonInput, parseJson } from '../lib/JsonInput';
-import {
-  controlExecution,
-  exportWorkflow,
-  getExecution,
-  getWorkflow,
-  signalExecution,
-  type Execution,
-  type ExecutionEvent,
-} from '../lib/queries';
+import { controlExecution, exportWorkflow, getExecution, getWorkflow, signalExecution, type Execution, type ExecutionEvent } from '../lib/queries';
 import { applyEvents, emptyRunState, type StepInfo } from '../lib/run-state';
 import { StatusBadge } from '../lib/StatusBadge';
 import { useEventStream } from '../runs/event-stream';
@@ -29,7 +21,11 @@ export default function RunPage() {
     () => execution() && ([execution()!.workflowId, execution()!.versionNumber] as const),
     async ([workflowId, version]) => {
       const [definition, workflow] = await Promise.all([exportWorkflow(workflowId, version), getWorkflow(workflowId).catch(() => null)]);
-      return { definition: definition as WorkflowDefinition, name: workflow?.name ?? definition.name, canControl: workflow ? workflow.myRole !== 'VIEWER' : true };
+      return {
+        definition: definition as WorkflowDefinition,
+        name: workflow?.name ?? definition.name,
+        canControl: workflow ? workflow.myRole !== 'VIEWER' : true,
+      };
     },
   );
 

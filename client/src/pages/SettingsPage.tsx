@@ -84,7 +84,9 @@ export default function SettingsPage() {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Starts with</th>
-              <th scope="col" class="hide-narrow">Created</th>
+              <th scope="col" class="hide-narrow">
+                Created
+              </th>
               <th scope="col">Last used</th>
               <th scope="col">
                 <span class="sr-only">Actions</span>

@@ -17,7 +17,10 @@ export default function TemplatesPage() {
   const [search, setSearch] = createSignal('');
   const [query, setQuery] = createSignal('');
   const [tag, setTag] = createSignal('');
-  const [templates] = createResource(() => [query(), tag()] as const, ([q, t]) => listTemplates(q, t));
+  const [templates] = createResource(
+    () => [query(), tag()] as const,
+    ([q, t]) => listTemplates(q, t),
+  );
   const [allTags] = createResource(async () => [...new Set((await listTemplates('', '')).flatMap((t) => t.tags))].sort());
   const [using, setUsing] = createSignal<Template | null>(null);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -99,7 +102,11 @@ function InstantiateDialog(props: { template: Template; onClose: () => void }) {
   const [problems, setProblems] = createSignal<ApiProblem[]>([]);
   const set = (key: string, value: string) => setValues({ ...values(), [key]: value });
   // Problems naming a parameter go next to its field; the rest under the form.
-  const split = () => problemsByParameter(problems(), props.template.parameters.map((p) => p.name));
+  const split = () =>
+    problemsByParameter(
+      problems(),
+      props.template.parameters.map((p) => p.name),
+    );
   const parsed = () => {
     const out: Record<string, unknown> = {};
     for (const p of props.template.parameters) {
@@ -150,7 +157,14 @@ function InstantiateDialog(props: { template: Template; onClose: () => void }) {
                     </label>
                   </Match>
                   <Match when={p.type === 'json'}>
-                    <JsonInput id={id} label={`${p.name}${p.required ? ' (required)' : ''}`} value={values()[p.name] ?? ''} onInput={(v) => set(p.name, v)} rows={3} hint={p.description} />
+                    <JsonInput
+                      id={id}
+                      label={`${p.name}${p.required ? ' (required)' : ''}`}
+                      value={values()[p.name] ?? ''}
+                      onInput={(v) => set(p.name, v)}
+                      rows={3}
+                      hint={p.description}
+                    />
                   </Match>
                   <Match when={true}>
                     <label>

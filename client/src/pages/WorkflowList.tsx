@@ -199,7 +199,9 @@ export function WorkflowList() {
                 <th scope="col">Name</th>
                 <th scope="col">Version</th>
                 <th scope="col">Last run</th>
-                <th scope="col" class="hide-narrow">Changed</th>
+                <th scope="col" class="hide-narrow">
+                  Changed
+                </th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>
                 </th>

@@ -21,7 +21,9 @@ export default function WorkflowPage() {
       </Show>
       <Show when={workflow()}>
         {(w) => (
-          <Show when={params.tab === 'runs'} fallback={
+          <Show
+            when={params.tab === 'runs'}
+            fallback={
               <EditorTab
                 workflowId={w().id}
                 latestVersion={w().latestVersion}
@@ -29,7 +31,8 @@ export default function WorkflowPage() {
                 view={params.tab === 'versions' ? 'versions' : 'editor'}
                 onDeployed={() => void refetch()}
               />
-            }>
+            }
+          >
             <header class="workflow-head">
               <h1>{w().name}</h1>
               <Tabs id={w().id} current="runs" />

@@ -26,11 +26,23 @@ async function loopTotals(fold: LoopFold, executionId: string): Promise<Map<stri
  */
 export function RunProgress(props: { executionId: string; events: readonly ExecutionEvent[]; definition: WorkflowDefinition | undefined }) {
   // Events only ever get appended: fold the new ones, not the whole log again on each event.
-  let folds: { definition: WorkflowDefinition | undefined; first: ExecutionEvent | undefined; seen: number; loops: LoopProgressFold | null; runs: TemporalRunsFold } | null = null;
+  let folds: {
+    definition: WorkflowDefinition | undefined;
+    first: ExecutionEvent | undefined;
+    seen: number;
+    loops: LoopProgressFold | null;
+    runs: TemporalRunsFold;
+  } | null = null;
   const folded = createMemo(() => {
     const events = props.events;
     if (!folds || folds.definition !== props.definition || folds.first !== events[0] || events.length < folds.seen) {
-      folds = { definition: props.definition, first: events[0], seen: 0, loops: props.definition ? new LoopProgressFold(props.definition) : null, runs: new TemporalRunsFold() };
+      folds = {
+        definition: props.definition,
+        first: events[0],
+        seen: 0,
+        loops: props.definition ? new LoopProgressFold(props.definition) : null,
+        runs: new TemporalRunsFold(),
+      };
     }
     for (let i = folds.seen; i < events.length; i++) {
       folds.loops?.push(events[i]!);

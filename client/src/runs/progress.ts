@@ -22,7 +22,6 @@ export interface TemporalRunSegment {
   iteration?: number;
 }
 
-
 /** Builds the chain of Temporal runs event by event; `CONTINUED_AS_NEW` ends each but the last. */
 export class TemporalRunsFold {
   private readonly segments: TemporalRunSegment[] = [];
@@ -198,7 +197,12 @@ export class LoopProgressFold {
             if (info.mode === 'forEach' && info.expression) {
               this.scopes.set(info.id, {
                 expression: info.expression,
-                scope: { input: this.input, nodes: { ...this.nodes }, vars: { ...this.vars }, params: (this.definition.params ?? {}) as Record<string, unknown> },
+                scope: {
+                  input: this.input,
+                  nodes: { ...this.nodes },
+                  vars: { ...this.vars },
+                  params: (this.definition.params ?? {}) as Record<string, unknown>,
+                },
                 startSequence: event.sequence,
               });
             }
@@ -208,7 +212,8 @@ export class LoopProgressFold {
         break;
       case 'STEP_COMPLETED':
         this.nodes[id] = data.output ?? null;
-        if (this.types.get(id) === 'set' && typeof data.output === 'object' && data.output !== null && !Array.isArray(data.output)) Object.assign(this.vars, data.output);
+        if (this.types.get(id) === 'set' && typeof data.output === 'object' && data.output !== null && !Array.isArray(data.output))
+          Object.assign(this.vars, data.output);
         if (info) {
           const s = this.loop(info);
           s.done = true;

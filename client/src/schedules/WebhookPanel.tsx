@@ -56,7 +56,8 @@ export function WebhookPanel(props: { workflowId: string }) {
   const [shown, setShown] = createSignal(false);
   const [message, setMessage] = createSignal('');
   const [error, setError] = createSignal('');
-  const copyText = async (text: string, what: string) => setMessage((await copy(text)) ? `Copied the ${what}.` : `Copy failed: select the ${what} and copy it by hand.`);
+  const copyText = async (text: string, what: string) =>
+    setMessage((await copy(text)) ? `Copied the ${what}.` : `Copy failed: select the ${what} and copy it by hand.`);
   const rotate = async () => {
     if (!confirm('Replace the webhook secret? Senders using the old one will be refused from now on.')) return;
     setError('');
@@ -86,8 +87,8 @@ export function WebhookPanel(props: { workflowId: string }) {
           {(i) => (
             <>
               <p class="hint">
-                Deliveries start runs of version {i().latestVersion}: <code>POST</code> to a URL below with the secret in the <code>x-tandem-webhook-secret</code>{' '}
-                header, or an <code>x-tandem-signature: sha256=…</code> HMAC of the body.
+                Deliveries start runs of version {i().latestVersion}: <code>POST</code> to a URL below with the secret in the{' '}
+                <code>x-tandem-webhook-secret</code> header, or an <code>x-tandem-signature: sha256=…</code> HMAC of the body.
               </p>
               <ul class="webhook-list">
                 <For each={i().hooks}>
@@ -114,10 +115,7 @@ export function WebhookPanel(props: { workflowId: string }) {
                   }}
                 </For>
               </ul>
-              <Show
-                when={i().secret}
-                fallback={<p class="hint">Only editors and the owner can see the webhook secret.</p>}
-              >
+              <Show when={i().secret} fallback={<p class="hint">Only editors and the owner can see the webhook secret.</p>}>
                 {(secret) => (
                   <div class="copy-row">
                     <span>Secret</span>

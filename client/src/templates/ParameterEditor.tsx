@@ -49,7 +49,11 @@ export function ParameterEditor(props: { parameters: ParameterDraft[]; onChange:
                     <Switch>
                       <Match when={p().type === 'boolean'}>
                         <label class="checkbox">
-                          <input type="checkbox" checked={p().defaultText === 'true'} onChange={(e) => update(i, { defaultText: e.currentTarget.checked ? 'true' : 'false' })} />
+                          <input
+                            type="checkbox"
+                            checked={p().defaultText === 'true'}
+                            onChange={(e) => update(i, { defaultText: e.currentTarget.checked ? 'true' : 'false' })}
+                          />
                           Default: on
                         </label>
                       </Match>

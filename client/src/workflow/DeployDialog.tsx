@@ -18,7 +18,8 @@ export function DeployDialog(props: { workflowId: string; session: DocSession; o
     setError('');
     setProblems([]);
     try {
-      if (!(await whenSaved(props.session))) throw new ApiError('Your latest changes are not saved yet; try again when the editor says "All changes saved".', 'CONFLICT');
+      if (!(await whenSaved(props.session)))
+        throw new ApiError('Your latest changes are not saved yet; try again when the editor says "All changes saved".', 'CONFLICT');
       const version = await deployWorkflow(props.workflowId, message().trim());
       props.onDeployed(version.number);
     } catch (e) {

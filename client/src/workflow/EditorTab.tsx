@@ -55,7 +55,13 @@ export function EditorTab(props: { workflowId: string; latestVersion: number; na
         <h1>{liveName()}</h1>
         <Tabs id={props.workflowId} current={props.view} />
         <div class="presence" aria-label="People here">
-          <Show when={me}>{(u) => <span class="avatar me" title={`${u().name} (you)`} aria-label={`${u().name} (you)`}>{initials(u().name)}</span>}</Show>
+          <Show when={me}>
+            {(u) => (
+              <span class="avatar me" title={`${u().name} (you)`} aria-label={`${u().name} (you)`}>
+                {initials(u().name)}
+              </span>
+            )}
+          </Show>
           <For each={peers()}>
             {(peer) => (
               <span class="avatar" style={{ background: peer.user.color }} title={peer.user.name} aria-label={peer.user.name}>
@@ -66,7 +72,11 @@ export function EditorTab(props: { workflowId: string; latestVersion: number; na
         </div>
         <p class="sync-state" role="status" aria-live="polite">
           <span class={`dot ${session.connection()}`} aria-hidden="true" />
-          {session.connection() === 'online' ? 'Connected' : session.connection() === 'connecting' ? 'Connecting…' : 'Offline: edits are kept and sync when back'}
+          {session.connection() === 'online'
+            ? 'Connected'
+            : session.connection() === 'connecting'
+              ? 'Connecting…'
+              : 'Offline: edits are kept and sync when back'}
           {' · '}
           {session.saved() ? 'All changes saved' : 'Saving…'}
           <Show when={session.readOnly()}> · Read-only (viewer)</Show>
@@ -103,11 +113,15 @@ export function EditorTab(props: { workflowId: string; latestVersion: number; na
           {notice()}
         </p>
       </Show>
-      <Show when={session.ready()} fallback={<p class="page" aria-busy="true">Opening the document…</p>}>
-        <Show
-          when={props.view === 'versions'}
-          fallback={<Show when={me}>{(u) => <Editor session={session} user={u()} />}</Show>}
-        >
+      <Show
+        when={session.ready()}
+        fallback={
+          <p class="page" aria-busy="true">
+            Opening the document…
+          </p>
+        }
+      >
+        <Show when={props.view === 'versions'} fallback={<Show when={me}>{(u) => <Editor session={session} user={u()} />}</Show>}>
           <VersionsPanel
             workflowId={props.workflowId}
             name={liveName()}

@@ -25,7 +25,8 @@ export function RollbackDialog(props: { workflowId: string; version: number; onC
     <Modal title={`Roll back to version ${props.version}`} onClose={props.onClose}>
       <form onSubmit={submit} class="stack">
         <p>
-          Deploys version {props.version}’s workflow again as the next version, with the message “Roll back to version {props.version}”. Schedules and webhooks move to it; the draft stays as it is.
+          Deploys version {props.version}’s workflow again as the next version, with the message “Roll back to version {props.version}”. Schedules and webhooks
+          move to it; the draft stays as it is.
         </p>
         <label>
           Reason (optional)

@@ -61,9 +61,13 @@ export function RunsTab(props: { workflowId: string; name?: string }) {
                   <tr>
                     <th scope="col">Run</th>
                     <th scope="col">Status</th>
-                    <th scope="col" class="hide-narrow">Version</th>
+                    <th scope="col" class="hide-narrow">
+                      Version
+                    </th>
                     <th scope="col">Started</th>
-                    <th scope="col" class="hide-narrow">Finished</th>
+                    <th scope="col" class="hide-narrow">
+                      Finished
+                    </th>
                   </tr>
                 </thead>
                 <tbody>

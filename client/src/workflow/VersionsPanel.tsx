@@ -198,11 +198,7 @@ export function VersionsPanel(props: VersionsPanelProps) {
           <ol class="version-items">
             <For each={items()}>
               {(v) => (
-                <li
-                  class="version-item"
-                  classList={{ current: involves(v.number) }}
-                  aria-label={`Version ${v.number}`}
-                >
+                <li class="version-item" classList={{ current: involves(v.number) }} aria-label={`Version ${v.number}`}>
                   <div>
                     <strong>v{v.number}</strong>
                     <Show when={v.number === latest()}>
@@ -219,10 +215,15 @@ export function VersionsPanel(props: VersionsPanelProps) {
                     <Show when={v.successRate !== null}> · {successText(v.successRate)}</Show>
                   </div>
                   <div class="version-actions">
-                    <button type="button" class="link" onClick={() => {
+                    <button
+                      type="button"
+                      class="link"
+                      onClick={() => {
                         setSelected(null);
                         setShown({ kind: 'view', version: v.number });
-                      }} aria-label={`View version ${v.number}`}>
+                      }}
+                      aria-label={`View version ${v.number}`}
+                    >
                       View
                     </button>
                     <button type="button" class="link" onClick={() => compare(v.number, 'draft')} aria-label={`Compare with draft (version ${v.number})`}>
@@ -233,11 +234,23 @@ export function VersionsPanel(props: VersionsPanelProps) {
                         Changes
                       </button>
                     </Show>
-                    <button type="button" class="link" disabled={readOnly()} onClick={() => void restore(v.number)} aria-label={`Restore version ${v.number} into the draft`}>
+                    <button
+                      type="button"
+                      class="link"
+                      disabled={readOnly()}
+                      onClick={() => void restore(v.number)}
+                      aria-label={`Restore version ${v.number} into the draft`}
+                    >
                       Restore
                     </button>
                     <Show when={v.number !== latest()}>
-                      <button type="button" class="link" disabled={readOnly()} onClick={() => setRollingBack(v.number)} aria-label={`Roll back to version ${v.number}`}>
+                      <button
+                        type="button"
+                        class="link"
+                        disabled={readOnly()}
+                        onClick={() => setRollingBack(v.number)}
+                        aria-label={`Roll back to version ${v.number}`}
+                      >
                         Roll back
                       </button>
                     </Show>
@@ -394,8 +407,20 @@ function NodeChangeDetails(props: { nodeId: string; change: NodeChange | undefin
               </p>
               <pre class="json">{JSON.stringify(c().node?.config ?? {}, null, 2)}</pre>
             </Show>
-            <Show when={c().type}>{(t) => <p>Type: <del>{t().before}</del> → <ins>{t().after}</ins></p>}</Show>
-            <Show when={c().name}>{(n) => <p>Label: <del>{n().before ?? '(none)'}</del> → <ins>{n().after ?? '(none)'}</ins></p>}</Show>
+            <Show when={c().type}>
+              {(t) => (
+                <p>
+                  Type: <del>{t().before}</del> → <ins>{t().after}</ins>
+                </p>
+              )}
+            </Show>
+            <Show when={c().name}>
+              {(n) => (
+                <p>
+                  Label: <del>{n().before ?? '(none)'}</del> → <ins>{n().after ?? '(none)'}</ins>
+                </p>
+              )}
+            </Show>
             <Show when={c().position}>
               {(p) => (
                 <p>
@@ -440,7 +465,9 @@ const KIND_TEXT: Record<FieldKind, string> = { expression: '(JSONata)', template
 function TextDiff(props: { parts: readonly TextDiffPart[] }) {
   return (
     <pre class="text-diff">
-      <For each={props.parts}>{(part) => (part.op === 'delete' ? <del>{part.text}</del> : part.op === 'insert' ? <ins>{part.text}</ins> : <span>{part.text}</span>)}</For>
+      <For each={props.parts}>
+        {(part) => (part.op === 'delete' ? <del>{part.text}</del> : part.op === 'insert' ? <ins>{part.text}</ins> : <span>{part.text}</span>)}
+      </For>
     </pre>
   );
 }

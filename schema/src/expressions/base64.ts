@@ -22,7 +22,9 @@ export function base64Encode(text: unknown): string | undefined {
 
 export function base64Decode(encoded: unknown): string | undefined {
   if (encoded === undefined) return undefined;
-  const text = String(encoded).replace(/[\s=]+$/g, '').replace(/\s+/g, '');
+  const text = String(encoded)
+    .replace(/[\s=]+$/g, '')
+    .replace(/\s+/g, '');
   const bytes: number[] = [];
   let buffer = 0;
   let bits = 0;
@@ -54,7 +56,7 @@ function utf8Encode(text: string): number[] {
 /** Decodes UTF-8; a byte that is not part of a valid sequence stands for itself (Latin-1), so binary data survives as characters. */
 function utf8Decode(bytes: number[]): string {
   let out = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const a = bytes[i]!;
     const length = a >= 0xf0 && a < 0xf8 ? 4 : a >= 0xe0 ? 3 : a >= 0xc0 ? 2 : 1;
     const continuation = bytes.slice(i + 1, i + length);

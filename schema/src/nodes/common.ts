@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
-export const expressionField = (description: string) =>
-  z.string().min(1, 'expression must not be empty').max(10_000).describe(`${description} (JSONata)`);
+export const expressionField = (description: string) => z.string().min(1, 'expression must not be empty').max(10_000).describe(`${description} (JSONata)`);
 
 export const handleName = z
   .string()

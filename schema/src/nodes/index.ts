@@ -44,9 +44,7 @@ export const NODE_TYPES: ReadonlyArray<NodeTypeDefinition<never>> = [
   output,
 ] as unknown as ReadonlyArray<NodeTypeDefinition<never>>;
 
-const byType = new Map<string, NodeTypeDefinition<object>>(
-  NODE_TYPES.map((t) => [t.type, t as unknown as NodeTypeDefinition<object>]),
-);
+const byType = new Map<string, NodeTypeDefinition<object>>(NODE_TYPES.map((t) => [t.type, t as unknown as NodeTypeDefinition<object>]));
 
 export function getNodeType(type: string): NodeTypeDefinition<object> | undefined {
   return byType.get(type);

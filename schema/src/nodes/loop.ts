@@ -5,8 +5,7 @@ import { defineNodeType } from './types.js';
 export const loop = defineNodeType({
   type: 'loop',
   title: 'Loop',
-  description:
-    'Runs the nodes behind its "body" handle for each item (forEach) or while an expression holds (while), then follows "done".',
+  description: 'Runs the nodes behind its "body" handle for each item (forEach) or while an expression holds (while), then follows "done".',
   category: 'flow',
   allowsCycles: true,
   config: z
@@ -22,7 +21,9 @@ export const loop = defineNodeType({
     const at = `nodes[${index}]`;
     const entries = graph.outgoing(node.id).filter((e) => e.sourceHandle === 'body');
     if (entries.length === 0) {
-      return [{ code: 'invalid_loop', path: at, nodeId: node.id, message: `loop "${node.id}" has no body: connect its "body" handle to the first node of the body` }];
+      return [
+        { code: 'invalid_loop', path: at, nodeId: node.id, message: `loop "${node.id}" has no body: connect its "body" handle to the first node of the body` },
+      ];
     }
     const forward = new Set<string>();
     for (const entry of entries) for (const id of graph.reachable(entry.target, node.id)) forward.add(id);

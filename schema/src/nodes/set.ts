@@ -10,10 +10,7 @@ export const setVariables = defineNodeType({
   config: z
     .object({
       variables: z
-        .record(
-          z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name must be an identifier'),
-          expressionField('Value of the variable'),
-        )
+        .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable name must be an identifier'), expressionField('Value of the variable'))
         .refine((v) => Object.keys(v).length > 0, 'set at least one variable'),
     })
     .strict(),

@@ -9,7 +9,11 @@ export const waitSignal = defineNodeType({
   category: 'flow',
   config: z
     .object({
-      signal: z.string().min(1).max(100).regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'signal must be a name'),
+      signal: z
+        .string()
+        .min(1)
+        .max(100)
+        .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'signal must be a name'),
       timeoutMs: durationMs(366 * DAY_MS).optional(),
       onTimeout: z.enum(['fail', 'branch']).default('fail').describe('"branch" follows the "timeout" handle instead of failing'),
     })

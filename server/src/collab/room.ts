@@ -215,9 +215,7 @@ export class Room {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ from, update, novel, resolve, reject });
       // Written after the event loop's I/O turn: relays go out first, and more updates join the batch.
-      this.writing ??= new Promise<void>((next) => setImmediate(next))
-        .then(() => this.flush())
-        .finally(() => (this.writing = null));
+      this.writing ??= new Promise<void>((next) => setImmediate(next)).then(() => this.flush()).finally(() => (this.writing = null));
     });
   }
 

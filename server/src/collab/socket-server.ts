@@ -54,7 +54,9 @@ export class CollabSocketServer {
     }
     const wantsSaved = url.searchParams.get(COLLAB_PARAM.saved) === '1';
     this.wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const connection = new ClientConnection(ws, room, checked.claims.userId, role === 'VIEWER', wantsSaved, this.options.limits, () => this.rooms.release(workflowId));
+      const connection = new ClientConnection(ws, room, checked.claims.userId, role === 'VIEWER', wantsSaved, this.options.limits, () =>
+        this.rooms.release(workflowId),
+      );
       this.rooms.attach(room, connection);
     });
   }

@@ -75,7 +75,11 @@ export class DocumentStore {
 
   async tailLength(workflowId: string): Promise<number> {
     const row = await this.knex('collab_documents').where({ workflow_id: workflowId }).first('through_id');
-    const count = await this.knex('collab_updates').where({ workflow_id: workflowId }).andWhere('id', '>', row ? Number(row.through_id) : 0).count({ n: '*' }).first();
+    const count = await this.knex('collab_updates')
+      .where({ workflow_id: workflowId })
+      .andWhere('id', '>', row ? Number(row.through_id) : 0)
+      .count({ n: '*' })
+      .first();
     return Number(count?.n ?? 0);
   }
 
@@ -86,7 +90,10 @@ export class DocumentStore {
   async compact(workflowId: string): Promise<{ merged: number }> {
     const stored = await this.load(workflowId);
     if (stored.state === null || stored.updates.length === 0) return { merged: 0 };
-    const state = mergeTolerantly(stored.state, stored.updates.map((u) => u.data));
+    const state = mergeTolerantly(
+      stored.state,
+      stored.updates.map((u) => u.data),
+    );
     const throughId = stored.updates[stored.updates.length - 1]!.id;
     return this.knex.transaction(async (trx) => {
       const claimed = await trx('collab_documents')

@@ -343,4 +343,16 @@ export const AuditEventSchema = new EntitySchema<AuditEvent>({
   },
 });
 
-export const ENTITIES = [SecretSchema, AuditEventSchema, WorkflowMemberSchema, TemplateSchema, BusPositionSchema, UserSchema, AccessTokenSchema, WorkflowSchema, WorkflowVersionSchema, ExecutionSchema, ExecutionEventSchema];
+export const ENTITIES = [
+  SecretSchema,
+  AuditEventSchema,
+  WorkflowMemberSchema,
+  TemplateSchema,
+  BusPositionSchema,
+  UserSchema,
+  AccessTokenSchema,
+  WorkflowSchema,
+  WorkflowVersionSchema,
+  ExecutionSchema,
+  ExecutionEventSchema,
+];

@@ -124,10 +124,14 @@ export type DocumentCheck = { document: DocumentNode; errors?: undefined } | { d
 export function checkDocument(schema: GraphQLSchema, query: string, options: DocumentCheckOptions): DocumentCheck {
   const limits: DocumentLimits = { ...DOCUMENT_LIMITS, ...options.limits };
   const deadline = performance.now() + limits.budgetMs;
-  const tooSlow = () => ({ errors: [refusal(`checking this operation took longer than ${limits.budgetMs} ms; send a smaller operation`, 'QUERY_CHECK_TIMEOUT')] });
+  const tooSlow = () => ({
+    errors: [refusal(`checking this operation took longer than ${limits.budgetMs} ms; send a smaller operation`, 'QUERY_CHECK_TIMEOUT')],
+  });
 
   if (query.length > limits.maxChars) {
-    return { errors: [refusal(`the operation is ${query.length} characters long; the limit is ${limits.maxChars}`, 'QUERY_TOO_LARGE', { limit: limits.maxChars })] };
+    return {
+      errors: [refusal(`the operation is ${query.length} characters long; the limit is ${limits.maxChars}`, 'QUERY_TOO_LARGE', { limit: limits.maxChars })],
+    };
   }
   const lexed = lex(query, limits);
   if (lexed) return { errors: [lexed] };
@@ -282,9 +286,13 @@ function measure(document: DocumentNode, limits: DocumentLimits): GraphQLError |
     if (cycle) return cycle;
     total = Math.min(SATURATED, total + fields);
     if (depth > limits.maxExpandedDepth) {
-      return refusal(`the operation nests fields ${depth >= SATURATED ? 'without bound' : `${depth} levels`} deep with its fragments expanded; the limit is ${limits.maxExpandedDepth}`, 'QUERY_TOO_LARGE', {
-        limit: limits.maxExpandedDepth,
-      });
+      return refusal(
+        `the operation nests fields ${depth >= SATURATED ? 'without bound' : `${depth} levels`} deep with its fragments expanded; the limit is ${limits.maxExpandedDepth}`,
+        'QUERY_TOO_LARGE',
+        {
+          limit: limits.maxExpandedDepth,
+        },
+      );
     }
   }
   if (total > limits.maxExpandedFields) {
@@ -399,7 +407,8 @@ export function checkVariables(variables: unknown, limits: { maxDepth: number } 
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop()!;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) return refusal(`variable ${path} contains a NUL character (\\u0000), which is not allowed`, 'NUL_CHARACTER', { argument: path });
+      if (value.includes('\u0000'))
+        return refusal(`variable ${path} contains a NUL character (\\u0000), which is not allowed`, 'NUL_CHARACTER', { argument: path });
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
@@ -425,7 +434,8 @@ export function jsonNestingExceeds(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {

@@ -14,7 +14,16 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The API schema, built once per process (type-graphql keeps global metadata). */
 export function buildApiSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AccountResolver, WorkflowResolver, CollaborationResolver, WorkflowVersionResolver, ExecutionResolver, TemplateResolver, SecretResolver, AuditResolver],
+    resolvers: [
+      AccountResolver,
+      WorkflowResolver,
+      CollaborationResolver,
+      WorkflowVersionResolver,
+      ExecutionResolver,
+      TemplateResolver,
+      SecretResolver,
+      AuditResolver,
+    ],
     validate: false,
     // Every subscription brings its own `subscribe` (the event service); type-graphql still asks for a PubSub.
     pubSub: {

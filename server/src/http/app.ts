@@ -97,7 +97,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     // The process orders its own shutdown (API, then worker, then Temporal).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) => formatApiError(formatted, error, currentRequest.getStore()?.requestId, true, { hideSuggestions: !options.introspection }),
+    formatError: (formatted, error) =>
+      formatApiError(formatted, error, currentRequest.getStore()?.requestId, true, { hideSuggestions: !options.introspection }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       guard.plugin,
@@ -121,7 +122,9 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
         }
       }),
     );
-    const failing = Object.entries(checks).filter(([, v]) => v !== 'ok').map(([k]) => k);
+    const failing = Object.entries(checks)
+      .filter(([, v]) => v !== 'ok')
+      .map(([k]) => k);
     res.status(failing.length === 0 ? 200 : 503).json({ status: failing.length === 0 ? 'ready' : `not ready: ${failing.join(', ')}`, checks });
   });
 
@@ -165,7 +168,11 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     const mistake = clientMistake(error, options.maxBodyBytes);
     if (!mistake) return next(error);
     const message = mistake.code === 'PAYLOAD_TOO_LARGE' ? `request body is larger than ${options.maxBodyBytes} bytes` : mistake.message;
-    res.status(mistake.status).json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT', reason: mistake.reason ?? (mistake.code === 'BAD_USER_INPUT' ? 'BAD_REQUEST' : mistake.code) } }] });
+    res.status(mistake.status).json({
+      errors: [
+        { message, extensions: { code: 'BAD_USER_INPUT', reason: mistake.reason ?? (mistake.code === 'BAD_USER_INPUT' ? 'BAD_REQUEST' : mistake.code) } },
+      ],
+    });
   });
   app.use('/hooks', webhookRouter({ services: options.services, maxBodyBytes: options.maxBodyBytes }));
   options.extend?.(app);

@@ -64,7 +64,11 @@ export interface GraphqlGuardOptions {
  * - `plugin`, once Apollo knows the operation: no subscriptions over HTTP, no NUL characters in
  *   string literals or variables, variables not nested too deep, the cost limit.
  */
-export function graphqlGuard(options: GraphqlGuardOptions): { documents: GuardedDocuments; middleware: RequestHandler; plugin: ApolloServerPlugin<ApiContext> } {
+export function graphqlGuard(options: GraphqlGuardOptions): {
+  documents: GuardedDocuments;
+  middleware: RequestHandler;
+  plugin: ApolloServerPlugin<ApiContext>;
+} {
   const documents = new GuardedDocuments();
 
   const middleware: RequestHandler = (req, res, next) => {

@@ -64,7 +64,6 @@ export function webhookRouter(options: WebhookOptions): Router {
   return router;
 }
 
-
 async function handle(req: Request, res: Response, services: Services): Promise<void> {
   const workflowId = String(req.params.workflowId ?? '');
   const pathParam = (req.params as Record<string, unknown>).path;
@@ -76,7 +75,9 @@ async function handle(req: Request, res: Response, services: Services): Promise<
   // Unknown workflow, no deployed version, no such hook, or a bad secret all look alike to the caller.
   const notFound = () => sendError(res, 404, 'NOT_FOUND', 'no webhook here');
   if (!found) return notFound();
-  const definition = found.version.definition as { nodes?: Array<{ id: string; type: string; config?: { path?: string; respond?: boolean; responseTimeoutMs?: number } }> };
+  const definition = found.version.definition as {
+    nodes?: Array<{ id: string; type: string; config?: { path?: string; respond?: boolean; responseTimeoutMs?: number } }>;
+  };
   const trigger = definition.nodes?.find((n) => n.type === webhookTrigger.type && n.config?.path === path);
   if (!trigger) return notFound();
   const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -103,7 +104,9 @@ async function handle(req: Request, res: Response, services: Services): Promise<
     return;
   }
   const ok = ended.status === 'COMPLETED';
-  res.status(ok ? 200 : 500).json({ executionId: ended.id, status: ended.status, duplicate: !created, ...(ok ? { result: ended.result } : { error: ended.error }) });
+  res
+    .status(ok ? 200 : 500)
+    .json({ executionId: ended.id, status: ended.status, duplicate: !created, ...(ok ? { result: ended.result } : { error: ended.error }) });
 }
 
 function authentic(req: Request, body: Buffer, secret: string): boolean {

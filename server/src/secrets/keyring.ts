@@ -94,7 +94,10 @@ export function loadKeyring(options: SecretsKeyOptions): Keyring {
     keys.set(id, key);
     keys.set(fingerprint(key), key);
   };
-  for (const entry of (options.keys ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (options.keys ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const { id, key } = parseKey(entry, 'TANDEM_SECRETS_KEYS');
     add(id, key);
   }

@@ -39,14 +39,24 @@ export function openSecretResolver(options: WorkerSecretsOptions): SecretResolve
         return await (await opened).resolver.resolve(ownerId, names);
       } catch (error) {
         // Opening failed (no key yet, database down): try again on the next request.
-        if (await opened.then(() => false, () => true)) opened = undefined;
+        if (
+          await opened.then(
+            () => false,
+            () => true,
+          )
+        )
+          opened = undefined;
         throw error;
       }
     },
     async close() {
       const current = opened;
       opened = undefined;
-      if (current) await current.then(({ db }) => db.close(), () => {});
+      if (current)
+        await current.then(
+          ({ db }) => db.close(),
+          () => {},
+        );
     },
   };
 }

@@ -41,13 +41,18 @@ export class EventIngest {
 
   async start(): Promise<void> {
     const after = this.bus.durable ? await this.loadPosition() : undefined;
-    this.stopBus = await this.bus.subscribe((event, position) => {
-      // One at a time, in arrival order: storage and listeners see events as published.
-      this.ingesting = this.ingesting.then(() => this.ingest(event)).then(
-        () => this.notePosition(position),
-        (error: unknown) => console.error(`event ${event.executionId}#${event.sequence} not stored:`, error),
-      );
-    }, after === undefined ? {} : { after });
+    this.stopBus = await this.bus.subscribe(
+      (event, position) => {
+        // One at a time, in arrival order: storage and listeners see events as published.
+        this.ingesting = this.ingesting
+          .then(() => this.ingest(event))
+          .then(
+            () => this.notePosition(position),
+            (error: unknown) => console.error(`event ${event.executionId}#${event.sequence} not stored:`, error),
+          );
+      },
+      after === undefined ? {} : { after },
+    );
   }
 
   async stop(): Promise<void> {
@@ -112,7 +117,14 @@ export class EventIngest {
     const em = this.db.em.fork();
     const stored = await em.upsert(
       ExecutionEvent,
-      { executionId: event.executionId, sequence: event.sequence, type: event.type, nodeId: event.nodeId, at: new Date(event.at), data: event.data as JsonValue },
+      {
+        executionId: event.executionId,
+        sequence: event.sequence,
+        type: event.type,
+        nodeId: event.nodeId,
+        at: new Date(event.at),
+        data: event.data as JsonValue,
+      },
       { onConflictFields: ['executionId', 'sequence'], onConflictAction: 'ignore' },
     );
     if (Date.now() - known.touchedAt > TOUCH_EVERY_MS) {
@@ -135,9 +147,7 @@ export class EventIngest {
    * workflow version it runs; the row is created then, if that version exists here.
    */
   private async adopt(em: EntityManager, event: EmittedEvent): Promise<Execution | null> {
-    const origin = event.data.origin as
-      | { workflowId?: unknown; versionId?: unknown; parentExecutionId?: unknown; parentNodeId?: unknown }
-      | undefined;
+    const origin = event.data.origin as { workflowId?: unknown; versionId?: unknown; parentExecutionId?: unknown; parentNodeId?: unknown } | undefined;
     if (event.type !== 'EXECUTION_STARTED' || !origin || typeof origin.versionId !== 'string' || event.executionId.length > 100) return null;
     const version = await em.findOne(WorkflowVersion, { id: origin.versionId, workflowId: String(origin.workflowId) });
     const workflow = version ? await em.findOne(Workflow, { id: version.workflowId }) : null;

@@ -148,9 +148,13 @@ export class EventStreams {
       for (;;) {
         if (this.closed) return; // the server is shutting down: the client resumes elsewhere with after
         if (overflowed) {
-          throw apiError('RATE_LIMITED', `this subscriber fell behind the event stream; subscribe again with after: ${lastId === null ? 'null' : `"${lastId}"`}`, {
-            resumeAfter: lastId,
-          });
+          throw apiError(
+            'RATE_LIMITED',
+            `this subscriber fell behind the event stream; subscribe again with after: ${lastId === null ? 'null' : `"${lastId}"`}`,
+            {
+              resumeAfter: lastId,
+            },
+          );
         }
         const next = buffer.shift();
         if (!next) {

@@ -102,7 +102,7 @@ export class ExecutionService {
     } catch (error) {
       // The same idempotency key delivered twice at once: the other delivery created it.
       if (options.id && error instanceof UniqueConstraintViolationException) {
-        return { execution: (await this.db.em.fork().findOneOrFail(Execution, { id })), created: false };
+        return { execution: await this.db.em.fork().findOneOrFail(Execution, { id }), created: false };
       }
       throw error;
     }
@@ -162,7 +162,12 @@ export class ExecutionService {
     const totalCount = await em.count(Execution, where);
     const cursor = decodeCursor(after, 2);
     const pageWhere: FilterQuery<Execution> = cursor
-      ? { $and: [where, { $or: [{ startedAt: { $lt: new Date(cursor[0] as number) } }, { startedAt: new Date(cursor[0] as number), id: { $lt: String(cursor[1]) } }] }] }
+      ? {
+          $and: [
+            where,
+            { $or: [{ startedAt: { $lt: new Date(cursor[0] as number) } }, { startedAt: new Date(cursor[0] as number), id: { $lt: String(cursor[1]) } }] },
+          ],
+        }
       : where;
     const rows = await em.find(Execution, pageWhere, { orderBy: { startedAt: 'desc', id: 'desc' }, limit: limit + 1 });
     return {

@@ -57,7 +57,13 @@ export class ScheduleService {
       const spec = { cronExpressions: [node.config?.cron ?? ''], timezone: node.config?.timezone ?? 'UTC' };
       // Runs are named tandem-s-<hash>-<time>: short enough to be execution ids.
       const workflowIdBase = `tandem-s-${createHash('sha256').update(`${workflow.id}:${node.id}`).digest('hex').slice(0, 16)}`;
-      const action = { type: 'startWorkflow' as const, workflowType: INTERPRETER_WORKFLOW, taskQueue: this.taskQueue, workflowId: workflowIdBase, args: [args] };
+      const action = {
+        type: 'startWorkflow' as const,
+        workflowType: INTERPRETER_WORKFLOW,
+        taskQueue: this.taskQueue,
+        workflowId: workflowIdBase,
+        args: [args],
+      };
       const handle = this.temporal.schedule.getHandle(this.scheduleId(workflow.id, node.id));
       try {
         await handle.update((current) => ({ ...current, spec, action }));

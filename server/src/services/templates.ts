@@ -62,7 +62,13 @@ export class TemplateService {
     return template;
   }
 
-  async list(user: User, search: string | null | undefined, tag: string | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Page<Template>> {
+  async list(
+    user: User,
+    search: string | null | undefined,
+    tag: string | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Page<Template>> {
     const limit = pageSize(first);
     const em = this.db.em.fork();
     // Your own templates, newest first, then the built-in library in its order.
@@ -120,7 +126,10 @@ export class TemplateService {
         }
       }
     }
-    if (problems.length > 0) throw badInput(`the template's parameters are not right: ${problems.join('; ')}`, { problems: problems.map((message) => ({ path: 'parameters', nodeId: null, edgeId: null, code: 'invalid_parameter', message })) });
+    if (problems.length > 0)
+      throw badInput(`the template's parameters are not right: ${problems.join('; ')}`, {
+        problems: problems.map((message) => ({ path: 'parameters', nodeId: null, edgeId: null, code: 'invalid_parameter', message })),
+      });
     return this.workflows.create(user, { name: name ?? template.name, description: template.description, definition: { ...definition, params } });
   }
 }

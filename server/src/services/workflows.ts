@@ -98,7 +98,12 @@ export class WorkflowService {
     const totalCount = await em.count(Workflow, where);
     const cursor = decodeCursor(after, 2);
     const pageWhere: FilterQuery<Workflow> = cursor
-      ? { $and: [where, { $or: [{ updatedAt: { $lt: new Date(cursor[0] as number) } }, { updatedAt: new Date(cursor[0] as number), id: { $lt: String(cursor[1]) } }] }] }
+      ? {
+          $and: [
+            where,
+            { $or: [{ updatedAt: { $lt: new Date(cursor[0] as number) } }, { updatedAt: new Date(cursor[0] as number), id: { $lt: String(cursor[1]) } }] },
+          ],
+        }
       : where;
     const rows = await em.find(Workflow, pageWhere, { orderBy: { updatedAt: 'desc', id: 'desc' }, limit: limit + 1 });
     return {
@@ -152,7 +157,11 @@ export class WorkflowService {
   async rename(user: User, id: string, name: string, description?: string | null): Promise<Workflow> {
     const { workflow } = await this.access.require(user, id, 'EDITOR');
     const draft = await this.drafts.readDraft(workflow.id);
-    const renamed = { ...draft, name: checkName(name), ...(description !== undefined && description !== null ? { description: checkDescription(description) } : {}) };
+    const renamed = {
+      ...draft,
+      name: checkName(name),
+      ...(description !== undefined && description !== null ? { description: checkDescription(description) } : {}),
+    };
     await this.drafts.replaceDraft(workflow.id, renamed);
     return this.refreshRow(workflow.id, renamed);
   }
@@ -215,7 +224,13 @@ export class WorkflowService {
   }
 
   /** Stores the next numbered version and brings the schedules in line with it. */
-  private async storeVersion(user: User, workflow: Workflow, definition: WorkflowDefinition, message: string, snapshot: Uint8Array | null): Promise<WorkflowVersion> {
+  private async storeVersion(
+    user: User,
+    workflow: Workflow,
+    definition: WorkflowDefinition,
+    message: string,
+    snapshot: Uint8Array | null,
+  ): Promise<WorkflowVersion> {
     const em = this.db.em.fork();
     const number = workflow.latestVersion + 1;
     // Optimistic: a concurrent deploy of the same number loses and is told so.

@@ -36,7 +36,8 @@ export async function revealSecrets(input: HttpRequestInput, resolver: SecretRes
   if (names.length === 0) return null;
   const list = names.map((n) => `"${n}"`).join(', ');
   if (!resolver) throw nonRetryable(HTTP_FAILURE.secretsUnavailable, `secrets ${list} cannot be used: this worker has no secrets store`);
-  if (!context.ownerId) throw nonRetryable(HTTP_FAILURE.secretsUnavailable, `secrets ${list} cannot be used: this run has no owner (start it through the Tandem API)`);
+  if (!context.ownerId)
+    throw nonRetryable(HTTP_FAILURE.secretsUnavailable, `secrets ${list} cannot be used: this run has no owner (start it through the Tandem API)`);
   let values: ReadonlyMap<string, string>;
   try {
     values = await resolver.resolve(context.ownerId, names);

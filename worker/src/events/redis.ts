@@ -36,9 +36,14 @@ export class RedisEventBus implements ExecutionEventBus {
 
   async publish(event: EmittedEvent): Promise<void> {
     await this.connect();
-    await this.publisher.xAdd(this.stream, '*', { event: JSON.stringify(event) }, {
-      TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.maxLength },
-    });
+    await this.publisher.xAdd(
+      this.stream,
+      '*',
+      { event: JSON.stringify(event) },
+      {
+        TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.maxLength },
+      },
+    );
   }
 
   async subscribe(listener: EventListener, options: SubscribeOptions = {}): Promise<() => Promise<void>> {

@@ -10,13 +10,33 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { boundedCopy, compilePlanFields, DEFAULT_EXPRESSION_LIMITS, ERROR_MESSAGE_LIMIT, EVENT_VALUE_LIMIT, truncateText, type CompiledNodeFields, type JsonValue, type PlanEdge, type PlanNode, type WorkMeter } from '@tandem/schema';
+import {
+  boundedCopy,
+  compilePlanFields,
+  DEFAULT_EXPRESSION_LIMITS,
+  ERROR_MESSAGE_LIMIT,
+  EVENT_VALUE_LIMIT,
+  truncateText,
+  type CompiledNodeFields,
+  type JsonValue,
+  type PlanEdge,
+  type PlanNode,
+  type WorkMeter,
+} from '@tandem/schema';
 import { isSecretNonce, manualTrigger, runErrorOf, secretNamesOfPlan, secretPlaceholders } from '@tandem/schema';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
 import { RunControl } from './run-control.js';
 import { StepError, type LoopIteration, type Scope, type StepContext } from './step.js';
-import { INTERPRETER_WORKFLOW, subplanKey, STEP_FAILURE_TYPE, type InterpreterInput, type ResumeState, type SecretsContext, type StepFailureDetails } from './types.js';
+import {
+  INTERPRETER_WORKFLOW,
+  subplanKey,
+  STEP_FAILURE_TYPE,
+  type InterpreterInput,
+  type ResumeState,
+  type SecretsContext,
+  type StepFailureDetails,
+} from './types.js';
 
 type EdgeState = 'pending' | 'active' | 'dead';
 
@@ -209,7 +229,11 @@ export class PlanRun {
     const outer = this.scope.loop;
     this.scope.loop = iteration;
     try {
-      this.decideOutgoing(loopNode, (edge) => edge.handle === 'body', (edge) => edge.handle === 'body');
+      this.decideOutgoing(
+        loopNode,
+        (edge) => edge.handle === 'body',
+        (edge) => edge.handle === 'body',
+      );
       if (region.inFlight > 0) await region.done;
     } finally {
       this.scope.loop = outer;
@@ -283,7 +307,11 @@ export class PlanRun {
       setVariables: (values) => Object.assign(this.scope.vars, values),
       setResult: (value) => (this.result = value),
       retrying: (attempt, error, delayMs) =>
-        this.events.emit('STEP_RETRYING', node.id, { attempt, error: { message: truncateText(error.message, ERROR_MESSAGE_LIMIT), type: error.name }, delayMs }),
+        this.events.emit('STEP_RETRYING', node.id, {
+          attempt,
+          error: { message: truncateText(error.message, ERROR_MESSAGE_LIMIT), type: error.name },
+          delayMs,
+        }),
       waitForSignal: (name, timeoutMs) => this.control.waitForSignal(node.id, name, timeoutMs),
       runLoopBody: (iteration) => this.runLoopBody(node, iteration),
       evaluateInLoop: (path, iteration) =>

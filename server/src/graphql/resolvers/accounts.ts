@@ -70,7 +70,8 @@ export class AccountResolver {
     const before = Date.now();
     const token = await ctx.services.accounts.revokeApiToken(user, id);
     // Revoking a revoked token changes nothing and records nothing.
-    if (token.revokedAt && token.revokedAt.getTime() >= before) await audit(ctx, { action: 'API_TOKEN_REVOKED', targetType: 'API_TOKEN', targetId: token.id, ownerId: user.id, details: { name: token.name } });
+    if (token.revokedAt && token.revokedAt.getTime() >= before)
+      await audit(ctx, { action: 'API_TOKEN_REVOKED', targetType: 'API_TOKEN', targetId: token.id, ownerId: user.id, details: { name: token.name } });
     return token as ApiTokenType;
   }
 }

@@ -8,7 +8,8 @@ import { toConnection } from '../connection.js';
 @Resolver()
 export class AuditResolver {
   @Query(() => AuditEventConnection, {
-    description: 'Security-relevant events you did, and those about what you own (your account, secrets and workflows: who shared, deployed…), newest first. first ≤ 100.',
+    description:
+      'Security-relevant events you did, and those about what you own (your account, secrets and workflows: who shared, deployed…), newest first. first ≤ 100.',
   })
   async auditLog(
     @Ctx() ctx: ApiContext,

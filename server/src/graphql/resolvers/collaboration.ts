@@ -40,7 +40,13 @@ export class CollaborationResolver {
     const removed = await ctx.services.access.unshare(requireUser(ctx), workflowId, email);
     if (removed) {
       const userId = await ctx.services.audit.userIdByEmail(email);
-      await audit(ctx, { action: 'WORKFLOW_UNSHARED', targetType: 'WORKFLOW', targetId: workflowId, workflowId, details: { userId, email: email.trim().toLowerCase() } });
+      await audit(ctx, {
+        action: 'WORKFLOW_UNSHARED',
+        targetType: 'WORKFLOW',
+        targetId: workflowId,
+        workflowId,
+        details: { userId, email: email.trim().toLowerCase() },
+      });
     }
     return removed;
   }

@@ -24,7 +24,9 @@ export class TemplateResolver {
     });
   }
 
-  @Query(() => TemplateConnection, { description: 'Your templates, newest first, then the built-in library; search matches name, description and tags, tag filters.' })
+  @Query(() => TemplateConnection, {
+    description: 'Your templates, newest first, then the built-in library; search matches name, description and tags, tag filters.',
+  })
   async templates(
     @Ctx() ctx: ApiContext,
     @Arg('search', () => String, { nullable: true }) search?: string,
@@ -68,7 +70,10 @@ export class TemplateResolver {
 
   @FieldResolver(() => [TemplateParameterType])
   parameters(@Root() template: TemplateType): TemplateParameterType[] {
-    return (template.parameters as Array<TemplateParameterType & { fills?: string[] }>).map(({ fills, ...parameter }) => ({ ...parameter, configFields: fills ?? [] }));
+    return (template.parameters as Array<TemplateParameterType & { fills?: string[] }>).map(({ fills, ...parameter }) => ({
+      ...parameter,
+      configFields: fills ?? [],
+    }));
   }
 }
 

@@ -85,7 +85,8 @@ export class WorkflowResolver {
   }
 
   @Mutation(() => WorkflowVersionType, {
-    description: 'Deploys an earlier version again as the next version, with the message "Roll back to version <n>" (plus yours); schedules and webhooks follow it. The draft is unchanged.',
+    description:
+      'Deploys an earlier version again as the next version, with the message "Roll back to version <n>" (plus yours); schedules and webhooks follow it. The draft is unchanged.',
   })
   async rollbackWorkflow(
     @Arg('id', () => ID) id: string,
@@ -96,7 +97,9 @@ export class WorkflowResolver {
     return audited(ctx, await ctx.services.workflows.rollback(requireUser(ctx), id, version, message), version);
   }
 
-  @Mutation(() => WorkflowType, { description: "Makes the draft a deployed version's document again, as one change co-editors see live. Deployed versions are unchanged." })
+  @Mutation(() => WorkflowType, {
+    description: "Makes the draft a deployed version's document again, as one change co-editors see live. Deployed versions are unchanged.",
+  })
   async restoreWorkflowVersion(@Arg('id', () => ID) id: string, @Arg('version', () => Int) version: number, @Ctx() ctx: ApiContext): Promise<Workflow> {
     return ctx.services.workflows.restore(requireUser(ctx), id, version);
   }

@@ -17,7 +17,9 @@ registerEnumType(AuditActionEnum, {
     API_TOKEN_REVOKED: { description: 'An API token was revoked (target: the token; details.name).' },
     WORKFLOW_SHARED: { description: 'A user was given a role on a workflow, or their role changed (details.userId, email, role).' },
     WORKFLOW_UNSHARED: { description: "A user's role on a workflow was removed (details.userId, email)." },
-    WORKFLOW_DEPLOYED: { description: 'A workflow version was deployed (details.version, versionId; rolledBackTo: the earlier version a roll back deployed again).' },
+    WORKFLOW_DEPLOYED: {
+      description: 'A workflow version was deployed (details.version, versionId; rolledBackTo: the earlier version a roll back deployed again).',
+    },
     SECRET_SET: { description: 'A secret was created or its value replaced (target: its name; details.created). Never the value.' },
     SECRET_DELETED: { description: 'A secret was deleted (target: its name).' },
   },

@@ -6,8 +6,14 @@ import type { ChangeKind, FieldKind, JsonValue, NodeMark, Position, TextDiffPart
 export const ChangeKindEnum = { ADDED: 'added', REMOVED: 'removed', CHANGED: 'changed' } as const satisfies Record<string, ChangeKind>;
 registerEnumType(ChangeKindEnum, { name: 'ChangeKind' });
 
-export const NodeMarkEnum = { ADDED: 'added', REMOVED: 'removed', CHANGED: 'changed', RENAMED: 'renamed', MOVED: 'moved' } as const satisfies Record<string, NodeMark>;
-registerEnumType(NodeMarkEnum, { name: 'NodeMark', description: 'How a canvas marks a node: CHANGED when its type or config differ, else RENAMED, else MOVED.' });
+export const NodeMarkEnum = { ADDED: 'added', REMOVED: 'removed', CHANGED: 'changed', RENAMED: 'renamed', MOVED: 'moved' } as const satisfies Record<
+  string,
+  NodeMark
+>;
+registerEnumType(NodeMarkEnum, {
+  name: 'NodeMark',
+  description: 'How a canvas marks a node: CHANGED when its type or config differ, else RENAMED, else MOVED.',
+});
 
 export const FieldKindEnum = { EXPRESSION: 'expression', TEMPLATE: 'template', LITERAL: 'literal' } as const satisfies Record<string, FieldKind>;
 registerEnumType(FieldKindEnum, { name: 'ConfigFieldKind', description: 'How a config value is read: JSONata, a {{ }} template, or a plain value.' });
@@ -145,7 +151,9 @@ export class ParamChangeType {
   after?: JsonValue;
 }
 
-@ObjectType('WorkflowDiff', { description: 'What changed from one revision of a workflow to another; nodes, edges and params are matched by id, and each list is sorted by id.' })
+@ObjectType('WorkflowDiff', {
+  description: 'What changed from one revision of a workflow to another; nodes, edges and params are matched by id, and each list is sorted by id.',
+})
 export class WorkflowDiffType {
   @Field(() => Int, { nullable: true, description: 'The version compared from; null: the draft.' })
   fromVersion!: number | null;

@@ -21,7 +21,8 @@ export class TemplateParameterType {
   default!: JsonValue;
 
   @Field(() => [String], {
-    description: 'Node config fields the value is also written to, as <nodeId>.<field> (built-in templates: timeouts, cron lines, webhook paths, retry policies).',
+    description:
+      'Node config fields the value is also written to, as <nodeId>.<field> (built-in templates: timeouts, cron lines, webhook paths, retry policies).',
   })
   configFields!: string[];
 }

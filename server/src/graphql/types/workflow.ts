@@ -23,7 +23,8 @@ export class WorkflowType {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Authenticates webhook deliveries: send it as x-tandem-webhook-secret, or sign the body with it (x-tandem-signature: sha256=<hex HMAC>). Null unless you are an editor or the owner.',
+    description:
+      'Authenticates webhook deliveries: send it as x-tandem-webhook-secret, or sign the body with it (x-tandem-signature: sha256=<hex HMAC>). Null unless you are an editor or the owner.',
   })
   webhookSecret!: string | null;
 

@@ -14,11 +14,17 @@ export const approvalFlow: BuiltInTemplate = {
   definition: {
     format: 'tandem.workflow/v1',
     name: 'Approval flow',
-    description: 'Waits for an approver\'s decision on the run\'s input, with a deadline.',
+    description: "Waits for an approver's decision on the run's input, with a deadline.",
     params: { approvers: [], timeoutMs: 259_200_000 },
     nodes: [
       { id: 'start', type: 'trigger.manual', name: 'Request', position: { x: 0, y: 0 }, config: {} },
-      { id: 'approval', type: 'wait.signal', name: 'Wait for a decision', position: { x: 220, y: 0 }, config: { signal: 'approval', timeoutMs: 259_200_000, onTimeout: 'branch' } },
+      {
+        id: 'approval',
+        type: 'wait.signal',
+        name: 'Wait for a decision',
+        position: { x: 220, y: 0 },
+        config: { signal: 'approval', timeoutMs: 259_200_000, onTimeout: 'branch' },
+      },
       {
         id: 'decide',
         type: 'condition',
@@ -45,6 +51,12 @@ export const approvalFlow: BuiltInTemplate = {
       },
       { id: 'expired', type: 'output', name: 'Expired', position: { x: 440, y: 120 }, config: { expression: "{ 'status': 'expired', 'request': input }" } },
     ],
-    edges: edges(['start', 'approval'], ['approval', 'decide', 'received'], ['approval', 'expired', 'timeout'], ['decide', 'approved', 'true'], ['decide', 'rejected', 'false']),
+    edges: edges(
+      ['start', 'approval'],
+      ['approval', 'decide', 'received'],
+      ['approval', 'expired', 'timeout'],
+      ['decide', 'approved', 'true'],
+      ['decide', 'rejected', 'false'],
+    ),
   },
 };

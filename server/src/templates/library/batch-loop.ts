@@ -10,8 +10,14 @@ export const batchLoop: BuiltInTemplate = {
   parameters: [
     param('batchUrl', 'string', 'Endpoint that receives each batch as { batch, items }.', { required: true }),
     param('batchSize', 'number', 'Items per batch.', { default: 100 }),
-    param('continueAsNewEvery', 'number', 'Batches per Temporal run before the loop continues as new (10 to 100,000).', { default: 500, fills: ['batches.continueAsNewEvery'] }),
-    param('maxBatches', 'number', 'The most batches one run may send; a longer list fails the run before the first batch.', { default: 10_000, fills: ['batches.maxIterations'] }),
+    param('continueAsNewEvery', 'number', 'Batches per Temporal run before the loop continues as new (10 to 100,000).', {
+      default: 500,
+      fills: ['batches.continueAsNewEvery'],
+    }),
+    param('maxBatches', 'number', 'The most batches one run may send; a longer list fails the run before the first batch.', {
+      default: 10_000,
+      fills: ['batches.maxIterations'],
+    }),
   ],
   definition: {
     format: 'tandem.workflow/v1',
@@ -31,9 +37,12 @@ export const batchLoop: BuiltInTemplate = {
       {
         id: 'slice',
         type: 'transform',
-        name: 'This batch\'s items',
+        name: "This batch's items",
         position: { x: 440, y: 160 },
-        config: { expression: '( $first := loop.item * params.batchSize; [$filter(input.items, function($v, $i) { $i >= $first and $i < $first + params.batchSize })] )' },
+        config: {
+          expression:
+            '( $first := loop.item * params.batchSize; [$filter(input.items, function($v, $i) { $i >= $first and $i < $first + params.batchSize })] )',
+        },
       },
       {
         id: 'send',
@@ -43,8 +52,22 @@ export const batchLoop: BuiltInTemplate = {
         config: { method: 'POST', url: '{{ params.batchUrl }}', bodyExpression: "{ 'batch': loop.index, 'items': nodes.slice }" },
       },
       { id: 'tally', type: 'set', name: 'Count', position: { x: 880, y: 160 }, config: { variables: { processed: 'vars.processed + $count(nodes.slice)' } } },
-      { id: 'out', type: 'output', name: 'Totals', position: { x: 660, y: 0 }, config: { expression: "{ 'batches': nodes.batches.iterations, 'processed': vars.processed }" } },
+      {
+        id: 'out',
+        type: 'output',
+        name: 'Totals',
+        position: { x: 660, y: 0 },
+        config: { expression: "{ 'batches': nodes.batches.iterations, 'processed': vars.processed }" },
+      },
     ],
-    edges: edges(['start', 'init'], ['init', 'batches'], ['batches', 'slice', 'body'], ['slice', 'send'], ['send', 'tally'], ['tally', 'batches'], ['batches', 'out', 'done']),
+    edges: edges(
+      ['start', 'init'],
+      ['init', 'batches'],
+      ['batches', 'slice', 'body'],
+      ['slice', 'send'],
+      ['send', 'tally'],
+      ['tally', 'batches'],
+      ['batches', 'out', 'done'],
+    ),
   },
 };

@@ -5,7 +5,7 @@ export const dataEnrichment: BuiltInTemplate = {
   slug: 'data-enrichment',
   name: 'Data enrichment',
   description:
-    'For each record of the input\'s "records", looks it up by a key field (GET <lookupUrl>?<keyField>=<value>) and merges the answer\'s fields into it (the record\'s own fields win; a failed lookup leaves it as it was), then POSTs { records } to a destination. The result is the enriched records.',
+    "For each record of the input's \"records\", looks it up by a key field (GET <lookupUrl>?<keyField>=<value>) and merges the answer's fields into it (the record's own fields win; a failed lookup leaves it as it was), then POSTs { records } to a destination. The result is the enriched records.",
   tags: ['data', 'enrichment', 'loop', 'http'],
   parameters: [
     param('lookupUrl', 'string', 'The lookup endpoint; the key is added as a query parameter.', { required: true }),
@@ -26,18 +26,41 @@ export const dataEnrichment: BuiltInTemplate = {
         type: 'http.request',
         name: 'Look up',
         position: { x: 440, y: 160 },
-        config: { method: 'GET', url: '{{ params.lookupUrl }}?{{ params.keyField }}={{ $encodeUrlComponent($string($lookup(loop.item, params.keyField))) }}', failOnHttpError: false },
+        config: {
+          method: 'GET',
+          url: '{{ params.lookupUrl }}?{{ params.keyField }}={{ $encodeUrlComponent($string($lookup(loop.item, params.keyField))) }}',
+          failOnHttpError: false,
+        },
       },
       {
         id: 'merge',
         type: 'set',
         name: 'Merge',
         position: { x: 660, y: 160 },
-        config: { variables: { enriched: "$append(vars.enriched, [$merge([nodes.lookup.status < 300 and $type(nodes.lookup.body) = 'object' ? nodes.lookup.body : {}, loop.item])])" } },
+        config: {
+          variables: {
+            enriched:
+              "$append(vars.enriched, [$merge([nodes.lookup.status < 300 and $type(nodes.lookup.body) = 'object' ? nodes.lookup.body : {}, loop.item])])",
+          },
+        },
       },
-      { id: 'deliver', type: 'http.request', name: 'Deliver', position: { x: 660, y: 0 }, config: { method: 'POST', url: '{{ params.destinationUrl }}', bodyExpression: "{ 'records': vars.enriched }" } },
+      {
+        id: 'deliver',
+        type: 'http.request',
+        name: 'Deliver',
+        position: { x: 660, y: 0 },
+        config: { method: 'POST', url: '{{ params.destinationUrl }}', bodyExpression: "{ 'records': vars.enriched }" },
+      },
       { id: 'out', type: 'output', name: 'Enriched records', position: { x: 880, y: 0 }, config: { expression: "{ 'records': vars.enriched }" } },
     ],
-    edges: edges(['start', 'init'], ['init', 'each'], ['each', 'lookup', 'body'], ['lookup', 'merge'], ['merge', 'each'], ['each', 'deliver', 'done'], ['deliver', 'out']),
+    edges: edges(
+      ['start', 'init'],
+      ['init', 'each'],
+      ['each', 'lookup', 'body'],
+      ['lookup', 'merge'],
+      ['merge', 'each'],
+      ['each', 'deliver', 'done'],
+      ['deliver', 'out'],
+    ),
   },
 };

@@ -5,7 +5,7 @@ export const retryWithBackoff: BuiltInTemplate = {
   slug: 'retry-with-backoff',
   name: 'HTTP call with retry and backoff',
   description:
-    'Calls an endpoint with the run\'s input as JSON body and retries on network errors, timeouts, 408, 429 and 5xx, waiting longer after each failed attempt (initial interval × coefficient^n, capped). The result is the final status and body.',
+    "Calls an endpoint with the run's input as JSON body and retries on network errors, timeouts, 408, 429 and 5xx, waiting longer after each failed attempt (initial interval × coefficient^n, capped). The result is the final status and body.",
   tags: ['http', 'retry', 'reliability'],
   parameters: [
     param('url', 'string', 'The endpoint to call.', { required: true }),
@@ -20,7 +20,15 @@ export const retryWithBackoff: BuiltInTemplate = {
     format: 'tandem.workflow/v1',
     name: 'HTTP call with retry',
     description: 'Calls an endpoint, retrying with exponential backoff.',
-    params: { url: 'https://example.com/api', method: 'POST', maxAttempts: 5, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, attemptTimeoutMs: 10_000 },
+    params: {
+      url: 'https://example.com/api',
+      method: 'POST',
+      maxAttempts: 5,
+      initialIntervalMs: 1_000,
+      backoffCoefficient: 2,
+      maximumIntervalMs: 60_000,
+      attemptTimeoutMs: 10_000,
+    },
     nodes: [
       { id: 'start', type: 'trigger.manual', name: 'Start', position: { x: 0, y: 0 }, config: {} },
       {
@@ -36,7 +44,13 @@ export const retryWithBackoff: BuiltInTemplate = {
           retry: { maxAttempts: 5, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 60_000 },
         },
       },
-      { id: 'out', type: 'output', name: 'Response', position: { x: 440, y: 0 }, config: { expression: "{ 'status': nodes.call.status, 'body': nodes.call.body }" } },
+      {
+        id: 'out',
+        type: 'output',
+        name: 'Response',
+        position: { x: 440, y: 0 },
+        config: { expression: "{ 'status': nodes.call.status, 'body': nodes.call.body }" },
+      },
     ],
     edges: edges(['start', 'call'], ['call', 'out']),
   },

@@ -11,7 +11,10 @@ export const webhookFanOut: BuiltInTemplate = {
     param('path', 'string', 'The webhook path: deliveries go to POST /hooks/<workflowId>/<path>.', { default: 'events', fills: ['hook.path'] }),
     param('primaryUrl', 'string', 'First endpoint to POST the body to.', { required: true }),
     param('secondaryUrl', 'string', 'Second endpoint to POST the body to.', { required: true }),
-    param('respond', 'boolean', 'Answer the webhook with the delivery statuses (true) or at once with 202 (false).', { default: true, fills: ['hook.respond'] }),
+    param('respond', 'boolean', 'Answer the webhook with the delivery statuses (true) or at once with 202 (false).', {
+      default: true,
+      fills: ['hook.respond'],
+    }),
   ],
   definition: {
     format: 'tandem.workflow/v1',
@@ -41,7 +44,10 @@ export const webhookFanOut: BuiltInTemplate = {
         type: 'output',
         name: 'Delivery report',
         position: { x: 880, y: 0 },
-        config: { expression: "{ 'delivered': [{ 'url': params.primaryUrl, 'status': nodes.primary.status }, { 'url': params.secondaryUrl, 'status': nodes.secondary.status }] }" },
+        config: {
+          expression:
+            "{ 'delivered': [{ 'url': params.primaryUrl, 'status': nodes.primary.status }, { 'url': params.secondaryUrl, 'status': nodes.secondary.status }] }",
+        },
       },
     ],
     edges: edges(['hook', 'fan'], ['fan', 'primary'], ['fan', 'secondary'], ['primary', 'all'], ['secondary', 'all'], ['all', 'out']),

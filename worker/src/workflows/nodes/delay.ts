@@ -9,4 +9,3 @@ export const delay: NodeExecutor<ConfigOf<typeof delayType>> = {
     return { output: passThrough(inputs) };
   },
 };
-
