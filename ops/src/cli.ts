@@ -1,19 +1,36 @@
-// `npm run workflow -- validate <file>` and `npm run workflow -- run <file> [--input JSON] [--trigger nodeId]`.
+// `npm run workflow -- validate <file>`, `npm run workflow -- run <file> [--input JSON] [--trigger nodeId]`,
+// `npm run workflow -- replay <executionId>` and `npm run workflow -- replay-check` (src/replay.ts).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { compileWorkflow, validateWorkflow, type EmittedEvent, type JsonValue, type Problem } from '@tandem/schema';
 import { INTERPRETER_WORKFLOW, interpreterWorkflowId, type InterpreterInput } from '@tandem/worker';
 import { readEnvironment } from './config.js';
 import { startEmbedded } from './embedded.js';
+import { REPLAY_USAGE, runReplayCommand } from './replay.js';
 import { waitForTemporal } from './temporal.js';
 
 const USAGE = `usage:
   npm run workflow -- validate <workflow.json>
-  npm run workflow -- run <workflow.json> [--input '<json>'] [--trigger <nodeId>]`;
+  npm run workflow -- run <workflow.json> [--input '<json>'] [--trigger <nodeId>]
+${REPLAY_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, file, ...rest] = argv;
+  if (command === 'replay' || command === 'replay-check') {
+    // The replayer is a worker: keep the SDK's own logging (core's non-determinism warnings
+    // included: the verdicts say it) to errors.
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+    const env = readEnvironment();
+    return runReplayCommand(command, argv.slice(1), {
+      // Replay reads an existing Temporal's runs: TEMPORAL_ADDRESS, else a local one (e.g. `npm start`'s).
+      address: env.temporalAddress ?? '127.0.0.1:7233',
+      namespace: env.temporalNamespace,
+      log: (line) => console.log(line),
+      progress: (line) => console.error(line),
+    });
+  }
   if ((command !== 'validate' && command !== 'run') || !file) {
     console.error(USAGE);
     return 2;

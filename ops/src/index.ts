@@ -3,3 +3,4 @@ export * from './temporal.js';
 export * from './client.js';
 export * from './task-queue.js';
 export * from './quarantine.js';
+export * from './replay.js';

@@ -29,6 +29,11 @@ export interface TandemWorkerOptions {
   onPublishError?: (error: unknown, event: EmittedEvent) => void;
 }
 
+/** Errors that fail the run instead of retrying its workflow task (the replayer must treat them the same). */
+export const WORKFLOW_FAILURE_ERROR_TYPES = {
+  '*': ['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'URIError', 'ExpressionError', 'StepError'],
+};
+
 /** Runs a worker keeps in memory by default: enough for every run that is busy at once, bounded for runs that wait. */
 export const DEFAULT_CACHED_RUNS = 500;
 
@@ -56,7 +61,7 @@ export async function createTandemWorker(options: TandemWorkerOptions): Promise<
     // A bug that throws one of these out of the interpreter fails the run with its message
     // instead of failing the workflow task, which Temporal would retry forever. Non-determinism
     // errors are not listed: those wait for a fixed worker to be deployed.
-    workflowFailureErrorTypes: { '*': ['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'URIError', 'ExpressionError', 'StepError'] },
+    workflowFailureErrorTypes: WORKFLOW_FAILURE_ERROR_TYPES,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_CACHED_RUNS,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 100,
