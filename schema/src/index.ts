@@ -14,3 +14,4 @@ export { reachableFrom, topologicalOrder, cyclicComponents } from './graph.js';
 export * from './runtime.js';
 export * from './secrets.js';
 export * from './diff/index.js';
+export * from './replay/index.js';

@@ -1,0 +1,2 @@
+export * from './run-state.js';
+export * from './replay.js';
