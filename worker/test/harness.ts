@@ -47,7 +47,7 @@ export interface HarnessOptions {
   secrets?: SecretResolver;
 }
 
-export type StartOptions = Pick<InterpreterInput, 'triggerNodeId' | 'ownerId' | 'secretsNonce'>;
+export type StartOptions = Pick<InterpreterInput, 'triggerNodeId' | 'ownerId' | 'secretsNonce' | 'subplans'>;
 
 let runtimeInstalled = false;
 function quietRuntime(): void {

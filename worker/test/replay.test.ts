@@ -5,18 +5,28 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { Worker, type InjectedSinks } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import type { EmittedEvent, JsonValue } from '@tandem/schema';
-import type { TandemSinks } from '@tandem/worker';
-import { createHarness, workflow, type Harness } from './harness.js';
+import { compileWorkflow, NODE_TYPE_NAMES, type EmittedEvent, type ExecutionPlan, type JsonValue } from '@tandem/schema';
+import { subplanKey, type InterpreterInput, type TandemSinks } from '@tandem/worker';
+import { fetchRunHistories } from '@tandem/ops';
+import { createHarness, workflow, type Harness, type StartOptions } from './harness.js';
 import { json, startHttpServer, type TestHttpServer } from './http-server.js';
 
 /**
  * Histories recorded from real runs are replayed against the current interpreter code, so a
  * change that would break runs in flight (non-determinism) fails here. `npm run histories:record`
- * re-records the committed fixtures after an intended, versioned change.
+ * re-records the committed fixtures after an intended, versioned change;
+ * `RECORD_HISTORIES=<name>,<name>` records only those scenarios (a new one, say).
  */
 const FIXTURES = fileURLToPath(new URL('./histories/', import.meta.url));
-const RECORD = process.env.RECORD_HISTORIES === '1';
+const RECORD = process.env.RECORD_HISTORIES ?? '';
+const records = (name: string) => RECORD === '1' || RECORD.split(',').includes(name);
+
+/** A run's plan: the child plan a subworkflow node runs. */
+function planOf(definition: unknown): ExecutionPlan {
+  const compiled = compileWorkflow(definition);
+  if (!compiled.ok) throw new Error(`test workflow is invalid: ${JSON.stringify(compiled.problems)}`);
+  return compiled.plan;
+}
 
 let h: Harness;
 let server: TestHttpServer;
@@ -33,7 +43,14 @@ afterAll(async () => {
 });
 
 /** Every node type the interpreter runs, in one graph per scenario. */
-function scenarios(url: string): Record<string, { definition: unknown; input: JsonValue }> {
+function scenarios(url: string): Record<string, { definition: unknown; input: JsonValue; options?: StartOptions }> {
+  const doubler = workflow(
+    [
+      { id: 't', type: 'trigger.manual' },
+      { id: 'out', type: 'output', config: { expression: 'input * 2' } },
+    ],
+    [['t', 'out']],
+  );
   return {
     'every-node-type': {
       input: { qty: 3, country: 'DE', items: [1, 2, 3] },
@@ -89,6 +106,49 @@ function scenarios(url: string): Record<string, { definition: unknown; input: Js
         ],
       ),
     },
+    // A webhook-started run that runs a sub-workflow, then a loop that continues as new (12
+    // items, every 10 iterations: two Temporal runs, each recorded).
+    'loop-subworkflow-webhook': {
+      input: { seed: 5, items: Array.from({ length: 12 }, (_, i) => i + 1) },
+      options: {
+        triggerNodeId: 'hook',
+        subplans: {
+          [subplanKey('doubler', 'latest')]: {
+            plan: planOf(doubler),
+            origin: { workflowId: 'doubler', versionId: 'doubler-v1', versionNumber: 1, startedById: 'replay-test' },
+          },
+        },
+      },
+      definition: workflow(
+        [
+          { id: 'hook', type: 'trigger.webhook', config: { path: 'orders' } },
+          { id: 'child', type: 'subworkflow', config: { workflowId: 'doubler', inputExpression: 'input.seed' } },
+          { id: 'init', type: 'set', config: { variables: { total: 'nodes.child' } } },
+          { id: 'each', type: 'loop', config: { mode: 'forEach', expression: 'input.items', continueAsNewEvery: 10 } },
+          { id: 'add', type: 'set', config: { variables: { total: 'vars.total + loop.item' } } },
+          { id: 'out', type: 'output', config: { expression: 'vars.total' } },
+        ],
+        [
+          ['hook', 'child'],
+          ['child', 'init'],
+          ['init', 'each'],
+          ['each', 'add', 'body'],
+          ['add', 'each'],
+          ['each', 'out', 'done'],
+        ],
+      ),
+    },
+    'scheduled-trigger': {
+      input: {},
+      options: { triggerNodeId: 'cron' },
+      definition: workflow(
+        [
+          { id: 'cron', type: 'trigger.schedule', config: { cron: '@daily' } },
+          { id: 'out', type: 'output', config: { expression: "'tick'" } },
+        ],
+        [['cron', 'out']],
+      ),
+    },
     'failing-run': {
       input: { why: 'no stock' },
       definition: workflow(
@@ -121,19 +181,26 @@ async function replay(histories: Array<{ workflowId: string; history: unknown }>
 describe('replaying recorded histories against the current code', () => {
   it('replays fresh histories of every scenario without non-determinism', async () => {
     const recorded: Array<{ workflowId: string; history: unknown; name: string }> = [];
+    const expected: Record<string, JsonValue> = {
+      'every-node-type': { gross: 44.625, count: 3 },
+      'signal-timeout-branch': 'escalated',
+      'loop-subworkflow-webhook': 88,
+      'scheduled-trigger': 'tick',
+    };
     for (const [name, scenario] of Object.entries(scenarios(server.url))) {
-      const run = await h.run(scenario.definition, scenario.input);
-      if (name === 'every-node-type') expect(run.result).toEqual({ gross: 44.625, count: 3 });
-      else if (name === 'signal-timeout-branch') expect(run.result).toBe('escalated');
+      const run = await h.run(scenario.definition, scenario.input, scenario.options);
+      if (name in expected) expect(run.result).toEqual(expected[name]);
       else expect(run.error).toBeDefined();
-      const history = await h.client.workflow.getHandle(run.workflowId).fetchHistory();
-      recorded.push({ name, workflowId: run.workflowId, history: JSON.parse(historyToJSON(history)) });
+      // Every Temporal run of the execution: a continue-as-new chain is several, oldest first.
+      const runs = await fetchRunHistories(h.client, run.workflowId);
+      if (name === 'loop-subworkflow-webhook') expect(runs).toHaveLength(2);
+      runs.forEach(({ history }, i) =>
+        recorded.push({ name: i === runs.length - 1 ? name : `${name}.run${i + 1}`, workflowId: run.workflowId, history: JSON.parse(historyToJSON(history)) }),
+      );
     }
-    if (RECORD) {
-      mkdirSync(FIXTURES, { recursive: true });
-      for (const item of recorded)
-        writeFileSync(join(FIXTURES, `${item.name}.json`), `${JSON.stringify({ workflowId: item.workflowId, history: item.history })}\n`);
-    }
+    mkdirSync(FIXTURES, { recursive: true });
+    for (const item of recorded.filter((r) => records(r.name.split('.')[0]!)))
+      writeFileSync(join(FIXTURES, `${item.name}.json`), `${JSON.stringify({ workflowId: item.workflowId, history: item.history })}\n`);
     const results = await replay(recorded);
     expect(results).toEqual(recorded.map((r) => ({ workflowId: r.workflowId, error: undefined })));
   });
@@ -144,6 +211,22 @@ describe('replaying recorded histories against the current code', () => {
     const histories = files.map((f) => JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as { workflowId: string; history: unknown });
     const results = await replay(histories);
     expect(results).toEqual(histories.map((h) => ({ workflowId: h.workflowId, error: undefined })));
+  });
+
+  it('has committed fixtures that together run every node type of the catalogue', () => {
+    const types = new Set<string>();
+    const addPlan = (plan: ExecutionPlan) => plan.nodes.forEach((node) => types.add(node.type));
+    for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith('.json'))) {
+      const { history } = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as {
+        history: { events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: Array<{ data: string }> } } }> };
+      };
+      const payload = history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      expect(payload, `${file} starts with the run's input`).toBeDefined();
+      const input = JSON.parse(Buffer.from(payload!.data, 'base64').toString('utf8')) as InterpreterInput;
+      addPlan(input.plan);
+      Object.values(input.subplans ?? {}).forEach((sub) => addPlan(sub.plan));
+    }
+    expect(NODE_TYPE_NAMES.filter((type) => !types.has(type))).toEqual([]);
   });
 
   it('detects a history that does not match the code', async () => {
