@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvents, emptyRunState } from '../src/lib/run-state';
+import { applyEvents, emptyRunState, runStateFollower } from '../src/lib/run-state';
 import type { ExecutionEvent } from '../src/lib/queries';
 
 let sequence = 0;
@@ -22,8 +22,8 @@ describe('run state from events', () => {
     ];
     let state = applyEvents(emptyRunState(), events);
     expect(state.status).toBe('RUNNING');
-    expect(state.steps.get('start')?.state).toBe('succeeded');
-    expect(state.steps.get('check')?.state).toBe('running');
+    expect(state.steps.get('start')?.status).toBe('succeeded');
+    expect(state.steps.get('check')?.status).toBe('running');
     expect(state.steps.get('check')?.input).toEqual({ start: { a: 1 } });
 
     state = applyEvents(state, [
@@ -34,7 +34,7 @@ describe('run state from events', () => {
     ]);
     expect(state.status).toBe('WAITING');
     expect(state.steps.get('check')?.durationMs).toBe(12);
-    expect(state.steps.get('no')?.state).toBe('skipped');
+    expect(state.steps.get('no')?.status).toBe('skipped');
     expect(state.waiting).toEqual([{ nodeId: 'approval', signal: 'approve' }]);
 
     state = applyEvents(state, [
@@ -56,7 +56,7 @@ describe('run state from events', () => {
       event('EXECUTION_FAILED', 'reject', { error: { message: 'node "reject" (fail) failed: too small', nodeId: 'reject', nodeType: 'fail' } }),
     ]);
     expect(state.status).toBe('FAILED');
-    expect(state.steps.get('reject')?.state).toBe('failed');
+    expect(state.steps.get('reject')?.status).toBe('failed');
     expect(state.error?.nodeId).toBe('reject');
   });
 
@@ -70,5 +70,19 @@ describe('run state from events', () => {
     ]);
     expect(state.status).toBe('RUNNING');
     expect(state.loops.get('each')).toEqual({ iteration: 1000, continuations: 2 });
+  });
+
+  it('follows a growing event list, folding only what was appended, and starts over on another list', () => {
+    const events = [
+      event('EXECUTION_STARTED', null),
+      event('STEP_STARTED', 'fetch', { type: 'http.request', input: {} }),
+      event('STEP_RETRYING', 'fetch', { attempt: 1, error: { message: '503', type: 'ApplicationFailure' }, delayMs: 100 }),
+      event('STEP_COMPLETED', 'fetch', { output: { ok: true }, durationMs: 300 }),
+    ];
+    const follow = runStateFollower();
+    for (let n = 0; n <= events.length; n++) expect(follow(events.slice(0, n))).toEqual(applyEvents(emptyRunState(), events.slice(0, n)));
+    expect(follow(events).steps.get('fetch')).toMatchObject({ status: 'succeeded', retries: 1, durationMs: 300 });
+    const other = [event('EXECUTION_STARTED', null), event('EXECUTION_CANCELLED', null)];
+    expect(follow(other)).toEqual(applyEvents(emptyRunState(), other));
   });
 });

@@ -7,7 +7,7 @@ import { describeError } from '../lib/api';
 import { formatDuration, formatTime, pretty } from '../lib/format';
 import { JsonInput, parseJson } from '../lib/JsonInput';
 import { controlExecution, exportWorkflow, getExecution, getWorkflow, signalExecution, type Execution, type ExecutionEvent } from '../lib/queries';
-import { applyEvents, emptyRunState, type StepInfo } from '../lib/run-state';
+import { runStateFollower, type StepInfo } from '../lib/run-state';
 import { StatusBadge } from '../lib/StatusBadge';
 import { useEventStream } from '../runs/event-stream';
 import { RunProgress } from '../runs/RunProgress';
@@ -35,14 +35,15 @@ export default function RunPage() {
   const live = stream.state;
   const streamError = stream.error;
 
-  const state = createMemo(() => applyEvents(emptyRunState(), events()));
+  const follow = runStateFollower();
+  const state = createMemo(() => follow(events()));
   const status = () => state().status ?? execution()?.status ?? null;
   useTitle(() => (details() ? `Run of ${details()!.name}${status() ? ` (${status()!.toLowerCase()})` : ''}` : 'Run'));
   const model = createMemo(() => (details() ? canvasModel(details()!.definition) : { nodes: [], edges: [] }));
   const [selected, setSelected] = createSignal<string | null>(null);
   // Viewers watch; editors and owners control runs and approve.
   const canControl = () => details()?.canControl ?? false;
-  const nodeState = (id: string) => state().steps.get(id)?.state ?? (events().length ? 'pending' : undefined);
+  const nodeState = (id: string) => state().steps.get(id)?.status ?? (events().length ? 'pending' : undefined);
 
   const [controlError, setControlError] = createSignal('');
   const control = async (action: 'pauseExecution' | 'resumeExecution' | 'cancelExecution') => {
@@ -198,7 +199,7 @@ export default function RunPage() {
   }
 }
 
-function ApprovalPanel(props: { executionId: string; waiting: Array<{ nodeId: string; signal: string }> }) {
+function ApprovalPanel(props: { executionId: string; waiting: ReadonlyArray<{ nodeId: string; signal: string }> }) {
   return (
     <div class="panel approval" role="region" aria-label="Waiting for a signal">
       <h2>Waiting</h2>
@@ -278,7 +279,7 @@ function StepPanel(props: { nodeId: string; step: StepInfo | undefined }) {
         {(s) => (
           <dl>
             <dt>State</dt>
-            <dd>{s().state}</dd>
+            <dd>{s().status}</dd>
             <dt>Duration</dt>
             <dd>{formatDuration(s().durationMs)}</dd>
             <Show when={s().starts > 1}>
@@ -323,13 +324,13 @@ function StepTable(props: { steps: StepInfo[]; onPick: (id: string) => void }) {
         <tbody>
           <For each={props.steps}>
             {(step) => (
-              <tr class={`state-${step.state}`}>
+              <tr class={`state-${step.status}`}>
                 <td>
                   <button type="button" class="link" onClick={() => props.onPick(step.nodeId)}>
                     {step.nodeId}
                   </button>
                 </td>
-                <td>{step.state}</td>
+                <td>{step.status}</td>
                 <td>{formatDuration(step.durationMs)}</td>
               </tr>
             )}
