@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { causeChain, emptyRunState, RunReplay, RunStateFold, stateAt, type EmittedEvent, type ReplayEvent } from '../src/index.js';
+import { causeChain, emptyRunState, scopeOf, RunReplay, RunStateFold, stateAt, type EmittedEvent, type ReplayEvent } from '../src/index.js';
 
 const RUNS = { numRuns: 100 };
 
@@ -244,6 +244,7 @@ describe('the state of a run at any event', () => {
         for (const w of state.waiting) expect(state.steps.get(w.nodeId)?.status).toBe('waiting');
         expect(state.sequence).toBe(events.at(-1)?.sequence ?? 0);
         expect(state.events).toBe(events.length);
+        expect(new RunStateFold().applyAll(events).scope()).toEqual(scopeOf(state));
       }),
       RUNS,
     );
@@ -350,6 +351,9 @@ describe('the state of real runs', () => {
     ]);
     expect(end.vars).toEqual({ total: 6 });
     expect(replay.stateAt(4).vars).toEqual({ total: 1 });
+    expect(scopeOf(replay.stateAt(4))).toEqual({ input: { items: [1, 2, 3] }, nodes: { add: { total: 1 } }, vars: { total: 1 }, varsIncomplete: false });
+    // In the third iteration, before the body ran again, `nodes.add` is still the second one's.
+    expect(scopeOf(replay.stateAt(9)).nodes).toEqual({ add: { total: 3 } });
     expect(end.result).toBe(6);
     expect(end.status).toBe('COMPLETED');
   });
@@ -372,6 +376,18 @@ describe('the state of real runs', () => {
     const end = replay.latest();
     expect(end).toMatchObject({ status: 'CANCELLED', finished: true, waiting: [] });
     expect(end.steps.get('approve')?.status).toBe('skipped');
+  });
+
+  it('knows when vars may miss a value a set node set', () => {
+    sequence = 0;
+    const state = stateAt([
+      event('EXECUTION_STARTED', null, {}),
+      event('STEP_STARTED', 'big', { type: 'set', input: {} }),
+      event('STEP_COMPLETED', 'big', { output: { truncated: true, size: 40_000, preview: '{"blob":"' }, durationMs: 0 }),
+    ]);
+    expect(state.vars).toEqual({});
+    expect(state.varsIncomplete).toBe(true);
+    expect(new RunStateFold().applyAll([]).scope().varsIncomplete).toBe(false);
   });
 
   it('ignores a redelivered event', () => {

@@ -1,4 +1,4 @@
-import { isTerminalEventType, type WorkflowDefinition } from '@tandem/schema';
+import { isTerminalEventType, RunStateFold, type WorkflowDefinition } from '@tandem/schema';
 import type { ExecutionEvent } from '../lib/queries';
 
 /**
@@ -88,6 +88,8 @@ export interface LoopScope {
   nodes: Record<string, unknown>;
   vars: Record<string, unknown>;
   params: Record<string, unknown>;
+  /** A `set` node's output was shortened: `vars` may miss values. */
+  varsIncomplete?: true;
 }
 
 export interface LoopFold {
@@ -138,18 +140,15 @@ export class LoopProgressFold {
   private readonly infos: LoopNodeInfo[];
   private readonly byId: Map<string, LoopNodeInfo>;
   private readonly byEntry = new Map<string, LoopNodeInfo[]>();
-  private readonly types = new Map<string, string>();
   private readonly state = new Map<string, LoopState>();
   private readonly scopes: LoopFold['scopes'] = new Map();
-  private input: unknown = null;
-  private readonly nodes: Record<string, unknown> = {};
-  private readonly vars: Record<string, unknown> = {};
+  /** The run's state, for the scope a loop's list is evaluated in. */
+  private readonly run = new RunStateFold();
 
   constructor(private readonly definition: WorkflowDefinition) {
     this.infos = loopNodes(definition);
     this.byId = new Map(this.infos.map((info) => [info.id, info]));
     for (const info of this.infos) if (info.bodyEntry) this.byEntry.set(info.bodyEntry, [...(this.byEntry.get(info.bodyEntry) ?? []), info]);
-    for (const node of definition.nodes) this.types.set(node.id, node.type);
   }
 
   private loop(info: LoopNodeInfo): LoopState {
@@ -173,10 +172,22 @@ export class LoopProgressFold {
     return s;
   }
 
+  /** What the loop's list expression sees now: the run's scope (from the schema's run-state fold) and the workflow's params. */
+  private scopeNow(): LoopScope {
+    const { input, nodes, vars, varsIncomplete } = this.run.scope();
+    return {
+      input,
+      nodes,
+      vars: { ...vars },
+      params: (this.definition.params ?? {}) as Record<string, unknown>,
+      ...(varsIncomplete ? { varsIncomplete: true as const } : {}),
+    };
+  }
+
   push(event: ExecutionEvent): void {
     const data = event.data ?? {};
     const id = event.nodeId;
-    if (event.type === 'EXECUTION_STARTED') this.input = data.input ?? null;
+    this.run.apply(event);
     if (!id) return;
     const info = this.byId.get(id);
     switch (event.type) {
@@ -197,12 +208,7 @@ export class LoopProgressFold {
             if (info.mode === 'forEach' && info.expression) {
               this.scopes.set(info.id, {
                 expression: info.expression,
-                scope: {
-                  input: this.input,
-                  nodes: { ...this.nodes },
-                  vars: { ...this.vars },
-                  params: (this.definition.params ?? {}) as Record<string, unknown>,
-                },
+                scope: this.scopeNow(),
                 startSequence: event.sequence,
               });
             }
@@ -211,9 +217,6 @@ export class LoopProgressFold {
         for (const entered of this.byEntry.get(id) ?? []) this.loop(entered).iteration += 1;
         break;
       case 'STEP_COMPLETED':
-        this.nodes[id] = data.output ?? null;
-        if (this.types.get(id) === 'set' && typeof data.output === 'object' && data.output !== null && !Array.isArray(data.output))
-          Object.assign(this.vars, data.output);
         if (info) {
           const s = this.loop(info);
           s.done = true;
@@ -259,7 +262,7 @@ export function loopProgress(definition: WorkflowDefinition, events: readonly Ex
 
 /** Whether a scope holds a value the server shortened: evaluating over it would not give the run's answer. */
 export function scopeIsComplete(scope: LoopScope): boolean {
-  if (isTruncated(scope.input)) return false;
+  if (scope.varsIncomplete || isTruncated(scope.input)) return false;
   for (const value of Object.values(scope.nodes)) if (isTruncated(value)) return false;
   for (const value of Object.values(scope.vars)) if (isTruncated(value)) return false;
   return true;

@@ -117,6 +117,35 @@ export interface RunState {
   loops: ReadonlyMap<string, { iteration: number; continuations: number }>;
 }
 
+/**
+ * What a run's expressions could read at a moment, as far as its events tell: the run's input,
+ * each node's output from its latest run that succeeded (`nodes.<id>`), and `vars`.
+ */
+export interface RunScope {
+  input: unknown;
+  nodes: Record<string, unknown>;
+  vars: Readonly<Record<string, unknown>>;
+  /** A `set` node's output was cut: `vars` may miss values. */
+  varsIncomplete: boolean;
+}
+
+/** The scope of a state (see `RunScope`). */
+export function scopeOf(state: RunState): RunScope {
+  return scopeFrom(state, state.steps);
+}
+
+function scopeFrom(head: Pick<RunState, 'input' | 'vars' | 'varsIncomplete'>, steps: ReadonlyMap<string, { runs: readonly StepRun[] }>): RunScope {
+  const nodes: Record<string, unknown> = {};
+  for (const [id, { runs }] of steps) {
+    for (let i = runs.length - 1; i >= 0; i--)
+      if (runs[i]!.status === 'succeeded') {
+        nodes[id] = runs[i]!.output ?? null;
+        break;
+      }
+  }
+  return { input: head.input ?? null, nodes, vars: head.vars, varsIncomplete: head.varsIncomplete };
+}
+
 /** An error and its causes, outermost first (a `STEP_FAILED` error, then its `cause`, …). */
 export function causeChain(error: StepError | RunError | null | undefined): StepError[] {
   const chain: StepError[] = [];
@@ -321,6 +350,11 @@ export class RunStateFold {
     if (head.status === 'CANCELLED')
       for (const node of this.nodes.values())
         if (node.status === 'running' || node.status === 'waiting') this.update(node, ({ waitingFor: _waiting, ...run }) => ({ ...run, status: 'skipped' }));
+  }
+
+  /** The scope now, without a snapshot of every node's runs (see `RunScope`). */
+  scope(): RunScope {
+    return scopeFrom(this.head, this.nodes);
   }
 
   /** The state now; later `apply` calls do not change it. */
