@@ -47,3 +47,17 @@ export function Modal(props: { title: string; onClose: () => void; children: JSX
     </div>
   );
 }
+
+/** A dialog form's buttons: its primary action, which submits the form, and Cancel. */
+export function DialogActions(props: { submit: string; disabled?: boolean; onCancel: () => void }) {
+  return (
+    <div class="actions">
+      <button type="submit" class="primary" disabled={props.disabled}>
+        {props.submit}
+      </button>
+      <button type="button" onClick={() => props.onCancel()}>
+        Cancel
+      </button>
+    </div>
+  );
+}

@@ -4,7 +4,7 @@ import { canvasModel } from '../editor/doc';
 import { Canvas } from '../graph/Canvas';
 import { ApiError, describeError, type ApiProblem } from '../lib/api';
 import { JsonInput, parseJson } from '../lib/JsonInput';
-import { Modal } from '../lib/Modal';
+import { DialogActions, Modal } from '../lib/Modal';
 import { ProblemList } from '../lib/Problems';
 import { FieldProblems } from '../templates/FieldProblems';
 import { problemsByParameter } from '../templates/parameter-problems';
@@ -199,14 +199,7 @@ function InstantiateDialog(props: { template: Template; onClose: () => void }) {
           </p>
         </Show>
         <ProblemList problems={split().rest} />
-        <div class="actions">
-          <button type="submit" class="primary" disabled={parsed() === null}>
-            Create workflow
-          </button>
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions submit="Create workflow" disabled={parsed() === null} onCancel={props.onClose} />
       </form>
     </Modal>
   );

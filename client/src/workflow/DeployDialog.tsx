@@ -2,7 +2,7 @@ import { createSignal } from 'solid-js';
 import { whenSaved, type DocSession } from '../editor/sync';
 import { ApiError, describeError, type ApiProblem } from '../lib/api';
 import { ErrorText } from '../lib/ErrorText';
-import { Modal } from '../lib/Modal';
+import { DialogActions, Modal } from '../lib/Modal';
 import { ProblemList } from '../lib/Problems';
 import { deployWorkflow } from '../lib/queries';
 
@@ -39,14 +39,7 @@ export function DeployDialog(props: { workflowId: string; session: DocSession; o
         </label>
         <ErrorText message={error()} />
         <ProblemList problems={problems()} title="Not deployed. Fix these first:" />
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy()}>
-            Deploy
-          </button>
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions submit="Deploy" disabled={busy()} onCancel={props.onClose} />
       </form>
     </Modal>
   );

@@ -1,7 +1,7 @@
 import { createSignal } from 'solid-js';
 import { describeError } from '../lib/api';
 import { ErrorText } from '../lib/ErrorText';
-import { Modal } from '../lib/Modal';
+import { DialogActions, Modal } from '../lib/Modal';
 import { rollbackWorkflow } from '../lib/queries';
 
 /** Deploys an earlier version again as the next version, with a message naming it. */
@@ -33,14 +33,7 @@ export function RollbackDialog(props: { workflowId: string; version: number; onC
           <input value={reason()} onInput={(e) => setReason(e.currentTarget.value)} maxLength={500} />
         </label>
         <ErrorText message={error()} />
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy()}>
-            Roll back
-          </button>
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions submit="Roll back" disabled={busy()} onCancel={props.onClose} />
       </form>
     </Modal>
   );

@@ -3,7 +3,7 @@ import { createSignal } from 'solid-js';
 import { describeError } from '../lib/api';
 import { ErrorText } from '../lib/ErrorText';
 import { JsonInput, parseJson } from '../lib/JsonInput';
-import { Modal } from '../lib/Modal';
+import { DialogActions, Modal } from '../lib/Modal';
 import { startExecution } from '../lib/queries';
 
 /** Starts a run of one deployed version with a JSON input, then opens it. */
@@ -32,14 +32,7 @@ export function RunDialog(props: { workflowId: string; version: number; onClose:
       <form onSubmit={submit} class="stack">
         <JsonInput id="run-input" label="Input (JSON)" value={input()} onInput={setInput} hint="Visible to expressions as input, e.g. input.a" />
         <ErrorText message={error()} />
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy() || !parseJson(input()).ok}>
-            Start run
-          </button>
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions submit="Start run" disabled={busy() || !parseJson(input()).ok} onCancel={props.onClose} />
       </form>
     </Modal>
   );

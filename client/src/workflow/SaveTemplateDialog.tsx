@@ -3,7 +3,7 @@ import { docToDefinition } from '../editor/doc';
 import { whenSaved, type DocSession } from '../editor/sync';
 import { ApiError, describeError, type ApiProblem } from '../lib/api';
 import { ErrorText } from '../lib/ErrorText';
-import { Modal } from '../lib/Modal';
+import { DialogActions, Modal } from '../lib/Modal';
 import { ProblemList } from '../lib/Problems';
 import { saveAsTemplate } from '../lib/queries';
 import { ParameterEditor } from '../templates/ParameterEditor';
@@ -57,14 +57,7 @@ export function SaveTemplateDialog(props: { workflowId: string; session: DocSess
         <ParameterEditor parameters={parameters()} onChange={setParameters} />
         <ErrorText message={error()} />
         <ProblemList problems={problems()} />
-        <div class="actions">
-          <button type="submit" class="primary" disabled={!name().trim() || parameterInputs(parameters()) === null}>
-            Save template
-          </button>
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions submit="Save template" disabled={!name().trim() || parameterInputs(parameters()) === null} onCancel={props.onClose} />
       </form>
     </Modal>
   );
