@@ -366,6 +366,33 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     expect(docToDefinition(doc)).toEqual(expected);
   });
 
+  it('reads a whole document while a compaction commits between reading its state and its tail', async () => {
+    const ada = await api.user('Ada');
+    const id = await workflowOf(ada.token);
+    const a = await editor(ada.token, id);
+    for (let i = 0; i < 10; i++) moveNode(a, 'add', i, i);
+    addNode(a, 'later');
+    await a.saved();
+    const expected = a.definition();
+    // Another room (unloading, or on another server) compacts right after this read took the state.
+    const store = new DocumentStore(api.server.db);
+    const readTail = store.updatesAfter.bind(store);
+    let compacted = false;
+    store.updatesAfter = async (workflowId, afterId) => {
+      if (!compacted) {
+        compacted = true;
+        expect((await new DocumentStore(api.server.db).compact(workflowId)).merged).toBeGreaterThan(0);
+      }
+      return readTail(workflowId, afterId);
+    };
+    const stored = await store.load(id);
+    expect(compacted).toBe(true);
+    const doc = new Y.Doc({ gc: false });
+    Y.applyUpdate(doc, stored.state!);
+    for (const update of stored.updates) Y.applyUpdate(doc, update.data);
+    expect(docToDefinition(doc)).toEqual(expected);
+  });
+
   it('stops taking edits once a document reaches its size limit, and keeps what it holds', async () => {
     const small = await startApi({ database, worker: false, config: { collabMaxDocumentBytes: 20_000 } });
     try {

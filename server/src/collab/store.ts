@@ -41,15 +41,26 @@ export class DocumentStore {
     return stored as LoadedDocument;
   }
 
+  /**
+   * The stored state and the tail after it, as of one moment. A compaction (another room
+   * unloading, another server) may commit between the two reads: it moves the state's
+   * `through_id` and deletes the updates it merged, so the tail read after it would miss them
+   * against the older state. The state row is read again after the tail; when it moved, the
+   * read starts over.
+   */
   async load(workflowId: string): Promise<StoredDocument> {
-    const row = await this.knex('collab_documents').where({ workflow_id: workflowId }).first('state', 'through_id');
-    const throughId = row ? Number(row.through_id) : 0;
-    const updates = await this.knex('collab_updates').where({ workflow_id: workflowId }).andWhere('id', '>', throughId).orderBy('id').select('id', 'data');
-    return {
-      state: row ? toBytes(row.state) : null,
-      throughId,
-      updates: updates.map((u: { id: number | string; data: unknown }) => ({ id: Number(u.id), data: toBytes(u.data) })),
-    };
+    for (;;) {
+      const row = await this.stateRow(workflowId);
+      const throughId = row ? Number(row.through_id) : 0;
+      const updates = await this.updatesAfter(workflowId, throughId);
+      const after = await this.stateRow(workflowId);
+      if ((after ? Number(after.through_id) : 0) !== throughId || (row === undefined) !== (after === undefined)) continue;
+      return { state: row ? toBytes(row.state) : null, throughId, updates };
+    }
+  }
+
+  private stateRow(workflowId: string): Promise<{ state: unknown; through_id: number | string } | undefined> {
+    return this.knex('collab_documents').where({ workflow_id: workflowId }).first('state', 'through_id');
   }
 
   /** Updates stored after `afterId` (a server catching up after it missed fan-out messages). */
