@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { docToDefinition, setConfigValue } from '@tandem/schema/collab';
+import { docMaps, docToDefinition, setConfigValue } from '@tandem/schema/collab';
 import { eventually } from '../../test-support/eventually.js';
 import { DocumentStore } from '../src/collab/store.js';
 import { DATABASES, SUM_WORKFLOW, startApi, type Api } from './api-harness.js';
@@ -391,6 +391,30 @@ describe.each(DATABASES)('live co-editing (%s)', (database) => {
     Y.applyUpdate(doc, stored.state!);
     for (const update of stored.updates) Y.applyUpdate(doc, update.data);
     expect(docToDefinition(doc)).toEqual(expected);
+  });
+
+  it('a room catching up gets edits another server stored and compacted before it read them', async () => {
+    const ada = await api.user('Ada');
+    const id = await workflowOf(ada.token);
+    const a = await editor(ada.token, id);
+    moveNode(a, 'add', 1, 1);
+    await a.saved();
+    // Another server stores an edit this room never hears of (its fan-out message lost), then compacts.
+    const store = new DocumentStore(api.server.db);
+    const elsewhere = new Y.Doc({ gc: false });
+    const stored = await store.load(id);
+    for (const update of [stored.state!, ...stored.updates.map((u) => u.data)]) Y.applyUpdate(elsewhere, update);
+    const before = Y.encodeStateVector(elsewhere);
+    setConfigValue(docMaps(elsewhere).nodes.get('add')!.get('config') as Y.Map<unknown>, 'expression', "{ 'total': input.a * input.b }");
+    await store.append(id, [Y.encodeStateAsUpdate(elsewhere, before)]);
+    expect((await store.compact(id)).merged).toBeGreaterThan(0);
+    // A deploy reads the open room after catching up with what is stored.
+    const deployed = await api.gql<{ deployWorkflow: { definition: { nodes: Array<{ id: string; config: Record<string, unknown> }> } } }>(
+      'mutation($id: ID!) { deployWorkflow(id: $id) { definition } }',
+      { id },
+      ada.token,
+    );
+    expect(deployed.data!.deployWorkflow.definition.nodes.find((n) => n.id === 'add')!.config.expression).toBe("{ 'total': input.a * input.b }");
   });
 
   it('stops taking edits once a document reaches its size limit, and keeps what it holds', async () => {

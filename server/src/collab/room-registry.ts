@@ -118,7 +118,7 @@ export class RoomRegistry {
     const { store, fanout, log } = this.options;
     return {
       load: () => this.options.load(workflowId),
-      loadAfter: (id) => store.updatesAfter(workflowId, id),
+      loadAfter: (id) => store.changesAfter(workflowId, id),
       store: (updates) => store.append(workflowId, updates),
       storeFailed: () => void this.abandon(workflowId),
       compact: () => store.compact(workflowId),

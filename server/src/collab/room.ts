@@ -25,8 +25,8 @@ export interface RoomConnection {
 export interface RoomHooks {
   /** Reads the stored document: the compacted state and the tail (seeded first when it was never stored). */
   load(): Promise<LoadedDocument>;
-  /** Stored updates after `id`: what other servers stored that this one may have missed. */
-  loadAfter(id: number): Promise<StoredUpdate[]>;
+  /** What was stored after update `id` that this room may have missed: the updates, and the compacted state when a compaction passed `id`. */
+  loadAfter(id: number): Promise<{ state: Uint8Array | null; throughId: number; updates: StoredUpdate[] }>;
   /** Appends accepted updates in one write; they are durable when it resolves. */
   store(updates: readonly Uint8Array[]): Promise<void>;
   /** Storing failed: memory now holds edits storage lacks, so the room must be dropped and reloaded. */
@@ -156,10 +156,11 @@ export class Room {
 
   /** Reads updates other servers stored that this one may have missed (after a fan-out outage). */
   async catchUp(): Promise<void> {
-    const updates = await this.hooks.loadAfter(this.storedThrough);
-    if (updates.length === 0) return;
-    this.applyStored(updates.map((u) => u.data));
-    this.storedThrough = updates[updates.length - 1]!.id;
+    const missed = await this.hooks.loadAfter(this.storedThrough);
+    // A compaction merged updates this room had not read into the state, and deleted them from the tail.
+    if (missed.state) this.applyStored([missed.state]);
+    this.applyStored(missed.updates.map((u) => u.data));
+    this.storedThrough = Math.max(this.storedThrough, missed.throughId, ...missed.updates.map((u) => u.id));
   }
 
   /** Sends a new client the document (sync step 1 asks for what it has that the server lacks) and who is here. */

@@ -63,6 +63,22 @@ export class DocumentStore {
     return this.knex('collab_documents').where({ workflow_id: workflowId }).first('state', 'through_id');
   }
 
+  /**
+   * What a room holding every stored update through `afterId` lacks: the updates stored after
+   * it and, when a compaction has merged updates past `afterId` (and deleted them from the
+   * tail), the compacted state as well. Read consistently, as `load` reads.
+   */
+  async changesAfter(workflowId: string, afterId: number): Promise<{ state: Uint8Array | null; throughId: number; updates: StoredUpdate[] }> {
+    for (;;) {
+      const row = await this.stateRow(workflowId);
+      const throughId = row ? Number(row.through_id) : 0;
+      const updates = await this.updatesAfter(workflowId, Math.max(afterId, throughId));
+      const after = await this.stateRow(workflowId);
+      if ((after ? Number(after.through_id) : 0) !== throughId) continue;
+      return { state: row && throughId > afterId ? toBytes(row.state) : null, throughId, updates };
+    }
+  }
+
   /** Updates stored after `afterId` (a server catching up after it missed fan-out messages). */
   async updatesAfter(workflowId: string, afterId: number): Promise<StoredUpdate[]> {
     const rows = await this.knex('collab_updates').where({ workflow_id: workflowId }).andWhere('id', '>', afterId).orderBy('id').select('id', 'data');
