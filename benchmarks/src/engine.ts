@@ -3,6 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startTemporal } from '@tandem/ops';
+import { Cleanups } from './cleanups.js';
 import { benchCompile } from './compile-bench.js';
 import { readConfig, TARGETS } from './config.js';
 import { startStepServer } from './http-server.js';
@@ -18,31 +19,7 @@ const config = readConfig();
 const startedAt = Date.now();
 const progress = (message: string) => console.error(`[bench] ${message}`);
 
-/** Resources to release, newest first, however the benchmark ends. */
-const cleanups: Array<{ name: string; run: () => Promise<void> }> = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0) {
-    const { name, run } = cleanups.pop()!;
-    try {
-      await run();
-    } catch (error) {
-      console.error(`[bench] stopping ${name} failed:`, error);
-    }
-  }
-}
-function owned<T>(name: string, resource: T, stop: () => Promise<void>): T {
-  cleanups.push({ name, run: stop });
-  return resource;
-}
-/** Settles once everything started during start-up is registered in `cleanups` (or failed to start). */
-let startedUp: Promise<unknown> = Promise.resolve();
-const onSignal = (signal: NodeJS.Signals) => {
-  progress(`${signal}: stopping`);
-  // A dev server still starting is registered when it answers; wait for that so it is not left behind.
-  void startedUp.then(cleanUp).finally(() => process.exit(130));
-};
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
+const cleanups = new Cleanups(progress);
 
 async function main(): Promise<EngineReport> {
   const machine = machineInfo();
@@ -54,25 +31,25 @@ async function main(): Promise<EngineReport> {
   progress('starting the Temporal dev server and the HTTP endpoint; bundling both workflow sets');
   // Each is registered for clean-up as soon as it is up, so a failure of another does not leak it.
   const startup = [
-    startTemporal(undefined).then((t) => owned('the Temporal dev server', t, () => t.stop())),
-    startStepServer().then((server) => owned('the HTTP endpoint', server, () => server.close())),
+    startTemporal(undefined).then((t) => cleanups.owned('the Temporal dev server', t, () => t.stop())),
+    startStepServer().then((server) => cleanups.owned('the HTTP endpoint', server, () => server.close())),
     bundleInterpreterWorkflow(),
     bundleHandwrittenWorkflows(),
   ] as const;
-  startedUp = Promise.allSettled(startup);
+  cleanups.startedUp = Promise.allSettled(startup);
   const [temporal, steps, interpreterBundle, handwrittenBundle] = await Promise.all(startup);
 
   const connection = await Connection.connect({ address: temporal.address });
-  cleanups.push({ name: 'the client connection', run: () => connection.close() });
+  cleanups.add('the client connection', () => connection.close());
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-  cleanups.push({ name: 'the worker connection', run: () => nativeConnection.close() });
+  cleanups.add('the worker connection', () => nativeConnection.close());
   const client = new Client({ connection });
 
   const suffix = Date.now().toString(36);
   const interpreter = await startInterpreterWorker(nativeConnection, `bench-interpreter-${suffix}`, interpreterBundle);
-  cleanups.push({ name: 'the interpreter worker', run: () => interpreter.stop() });
+  cleanups.add('the interpreter worker', () => interpreter.stop());
   const handwritten = await startHandwrittenWorker(nativeConnection, `bench-handwritten-${suffix}`, handwrittenBundle);
-  cleanups.push({ name: 'the hand-written worker', run: () => handwritten.stop() });
+  cleanups.add('the hand-written worker', () => handwritten.stop());
 
   const ctx = { client, interpreterQueue: interpreter.taskQueue, handwrittenQueue: handwritten.taskQueue };
   const scenarios: Array<{ scenario: Scenario; runs: number }> = [
@@ -93,7 +70,7 @@ async function main(): Promise<EngineReport> {
     runs[scenario.id] = scenarioReport(scenario.title, loaded, serial, eventsPerRun);
   }
 
-  await cleanUp();
+  await cleanups.run();
   const { output: _output, ...settings } = config;
   return {
     generatedAt: new Date().toISOString(),
@@ -114,7 +91,6 @@ try {
   console.error('[bench] failed:', error);
   process.exitCode = 1;
 } finally {
-  await cleanUp();
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
+  await cleanups.run();
+  cleanups.release();
 }

@@ -8,6 +8,7 @@ import { startTemporal } from '@tandem/ops';
 import { readServerConfig, startTandemServer } from '@tandem/server';
 import { bundleInterpreterWorkflow, createTandemWorker, InProcessEventBus } from '@tandem/worker';
 import { buildApiSchema } from '@tandem/server/internals';
+import { Cleanups } from '../cleanups.js';
 import { machineInfo } from '../machine.js';
 import { cpuPercent, cpuSnapshot } from './cpu.js';
 import { bareContext, measureOverheadParts, runBareLoad } from './bare.js';
@@ -27,30 +28,7 @@ const config = readApiConfig();
 const startedAt = Date.now();
 const progress = (message: string) => console.error(`[bench:api] ${message}`);
 
-/** Resources to release, newest first, however the benchmark ends. */
-const cleanups: Array<{ name: string; run: () => Promise<void> }> = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0) {
-    const { name, run } = cleanups.pop()!;
-    try {
-      await run();
-    } catch (error) {
-      console.error(`[bench:api] stopping ${name} failed:`, error);
-    }
-  }
-}
-function owned<T>(name: string, resource: T, stop: () => Promise<void>): T {
-  cleanups.push({ name, run: stop });
-  return resource;
-}
-/** Settles once everything started during start-up is registered in `cleanups` (or failed to start). */
-let startedUp: Promise<unknown> = Promise.resolve();
-const onSignal = (signal: NodeJS.Signals) => {
-  progress(`${signal}: stopping`);
-  void startedUp.then(cleanUp).finally(() => process.exit(130));
-};
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
+const cleanups = new Cleanups(progress);
 
 async function loadGenerator(): Promise<{ info: LoadGeneratorInfo; run: (spec: HttpLoadSpec) => Promise<LoadFigures> }> {
   const node = (fallbackReason: string, k6BuildSeconds?: number) => ({
@@ -75,33 +53,30 @@ async function withCpu(phase: () => Promise<LoadFigures>): Promise<LoadFigures> 
 
 async function main(): Promise<ApiReport> {
   const machine = machineInfo();
-  cleanups.push({ name: 'the k6 build', run: async () => stopK6Build() });
+  cleanups.add('the k6 build', async () => stopK6Build());
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-api-'));
-  cleanups.push({ name: 'the data directory', run: async () => rmSync(dataDir, { recursive: true, force: true }) });
+  cleanups.add('the data directory', async () => rmSync(dataDir, { recursive: true, force: true }));
 
   progress(
     `starting the Temporal dev server; bundling the interpreter; ${config.loadGenerator === 'node' ? 'Node load generator' : 'k6 (built on first use)'}`,
   );
   const startup = [
-    startTemporal(undefined).then((t) => owned('the Temporal dev server', t, () => t.stop())),
+    startTemporal(undefined).then((t) => cleanups.owned('the Temporal dev server', t, () => t.stop())),
     bundleInterpreterWorkflow(),
     loadGenerator(),
   ] as const;
-  startedUp = Promise.allSettled(startup);
+  cleanups.startedUp = Promise.allSettled(startup);
   const [temporal, bundle, generator] = await Promise.all(startup);
 
   const bus = new InProcessEventBus();
   const taskQueue = `bench-api-${Date.now().toString(36)}`;
   const connection = await NativeConnection.connect({ address: temporal.address });
-  cleanups.push({ name: 'the worker connection', run: () => connection.close() });
+  cleanups.add('the worker connection', () => connection.close());
   const worker = await createTandemWorker({ connection, taskQueue, bus, workflowBundle: bundle });
   const running = worker.run();
-  cleanups.push({
-    name: 'the worker',
-    run: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    },
+  cleanups.add('the worker', async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
   });
 
   const serverConfig = {
@@ -114,13 +89,13 @@ async function main(): Promise<ApiReport> {
     taskQueue,
   };
   const server = await startTandemServer({ config: serverConfig, bus, log: progress });
-  cleanups.push({ name: 'the API server', run: () => server.close() });
+  cleanups.add('the API server', () => server.close());
   const database = config.databaseUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'SQLite file in a temporary directory';
   progress(`API server at ${server.url}/graphql (${database})`);
 
   const user = await signUp(server.url);
   const ws = await connectWs(server.url, user.token);
-  cleanups.push({ name: 'the websocket client', run: async () => void (await ws.dispose()) });
+  cleanups.add('the websocket client', async () => void (await ws.dispose()));
   progress(`seeding ${config.workflows} workflows and ${config.seedExecutions} completed runs`);
   const seeded = await seed(server.url, user, ws, config.workflows, config.seedExecutions);
 
@@ -177,7 +152,7 @@ async function main(): Promise<ApiReport> {
     server.services.eventIngest,
   );
 
-  await cleanUp();
+  await cleanups.run();
   const { output: _output, databaseUrl: _databaseUrl, ...settings } = config;
   return {
     generatedAt: new Date().toISOString(),
@@ -207,7 +182,6 @@ try {
   console.error('[bench:api] failed:', error);
   process.exitCode = 1;
 } finally {
-  await cleanUp();
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
+  await cleanups.run();
+  cleanups.release();
 }

@@ -11,6 +11,7 @@ import { startTemporal, type RunningTemporal } from '@tandem/ops';
 import { runChild } from '../api/child.js';
 import { gql } from '../api/http.js';
 import { SUM_WORKFLOW } from '../api/queries.js';
+import { Cleanups } from '../cleanups.js';
 import { machineInfo } from '../machine.js';
 import { summarize } from '../stats.js';
 import { readWebhookConfig, WEBHOOK_TARGETS, type Side } from './config.js';
@@ -25,23 +26,7 @@ const startedAt = Date.now();
 const progress = (message: string) => console.error(`[bench:webhook] ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const cleanups: Array<{ name: string; run: () => Promise<void> }> = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0) {
-    const { name, run } = cleanups.pop()!;
-    try {
-      await run();
-    } catch (error) {
-      console.error(`[bench:webhook] stopping ${name} failed:`, error);
-    }
-  }
-}
-const onSignal = (signal: NodeJS.Signals) => {
-  progress(`${signal}: stopping`);
-  void cleanUp().finally(() => process.exit(130));
-};
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
+const cleanups = new Cleanups(progress);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -278,23 +263,23 @@ async function main(): Promise<WebhookReport> {
   }
   progress('starting the Temporal dev server (in memory)');
   const temporal = await startTemporal(process.env.TEMPORAL_ADDRESS?.trim() || undefined);
-  cleanups.push({ name: 'Temporal', run: () => temporal.stop() });
+  cleanups.add('Temporal', () => temporal.stop());
   const temporalPids = temporal.owned ? childrenMatching(process.pid, 'temporal') : [];
 
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-webhook-'));
-  cleanups.push({ name: 'the data directory', run: async () => rmSync(dataDir, { recursive: true, force: true }) });
+  cleanups.add('the data directory', async () => rmSync(dataDir, { recursive: true, force: true }));
   if (config.cpuProfileDir) mkdirSync(config.cpuProfileDir, { recursive: true });
   progress(
     `starting Tandem: node ops/dist/start.js (API + worker child), SQLite in ${dataDir}${config.cpuProfileDir ? `, --cpu-prof into ${config.cpuProfileDir}` : ''}`,
   );
   const tandem = await startTandem({ temporalAddress: temporal.address, port: await freePort(), dataDir, cpuProfileDir: config.cpuProfileDir, log: progress });
-  cleanups.push({ name: 'Tandem', run: () => tandem.stop() });
+  cleanups.add('Tandem', () => tandem.stop());
   const seeded = await seedTandem(tandem.url, { webhook: WEBHOOK_WORKFLOW, waiting: WAITING_WORKFLOW, sum: SUM_WORKFLOW }, HOOK_PATH);
 
   const handwrittenQueue = `bench-handwritten-${Date.now().toString(36)}`;
   progress('starting the hand-written program (node:http + Temporal worker, one process)');
   const handwritten = await startHandwritten(temporal.address, handwrittenQueue, progress);
-  cleanups.push({ name: 'the hand-written program', run: () => handwritten.stop() });
+  cleanups.add('the hand-written program', () => handwritten.stop());
 
   const stack: Stack = {
     temporal,
@@ -323,7 +308,7 @@ async function main(): Promise<WebhookReport> {
   const memoryFigures = config.sides.includes('tandem') ? await memory(stack, idleMiB, idleProcessesMiB) : null;
   const start = config.sides.includes('tandem') ? await starts(stack) : null;
 
-  await cleanUp();
+  await cleanups.run();
   const { output: _output, ...settings } = config;
   return {
     generatedAt: new Date().toISOString(),
@@ -353,7 +338,6 @@ try {
   console.error('[bench:webhook] failed:', error);
   process.exitCode = 1;
 } finally {
-  await cleanUp();
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
+  await cleanups.run();
+  cleanups.release();
 }
