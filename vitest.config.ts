@@ -26,10 +26,16 @@ export default defineConfig({
         test: { name: 'schema', include: ['schema/test/**/*.test.ts'] },
       },
       {
+        // The deployment files (Dockerfile, compose, Kubernetes), checked offline: no Temporal needed.
+        resolve: { alias },
+        test: { name: 'deploy', include: ['ops/test/deploy/**/*.test.ts'] },
+      },
+      {
         resolve: { alias },
         test: {
           name: 'integration',
           include: ['worker/test/**/*.test.ts', 'server/test/**/*.test.ts', 'ops/test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'ops/test/deploy/**'],
           globalSetup: ['./worker/test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -13,7 +13,12 @@ export interface TandemEnvironment {
   redisUrl: string | undefined;
   /** TANDEM_WORKER_CACHED_RUNS: runs a worker keeps in memory between their tasks (unset: the worker's default). */
   workerCachedRuns: number | undefined;
+  /** TANDEM_SHUTDOWN_GRACE_MS: on SIGTERM, how long a worker lets activities in flight finish before cancelling them. */
+  shutdownGraceMs: number;
 }
+
+/** Activities in flight get this long to finish when a worker stops, unless TANDEM_SHUTDOWN_GRACE_MS says otherwise. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): TandemEnvironment {
   return {
@@ -23,6 +28,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): TandemEnv
     taskQueue: nonEmpty(env.TEMPORAL_TASK_QUEUE),
     redisUrl: nonEmpty(env.REDIS_URL),
     workerCachedRuns: wholeNumber(env, 'TANDEM_WORKER_CACHED_RUNS'),
+    shutdownGraceMs: wholeNumber(env, 'TANDEM_SHUTDOWN_GRACE_MS') ?? DEFAULT_SHUTDOWN_GRACE_MS,
   };
 }
 

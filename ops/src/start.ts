@@ -29,6 +29,7 @@ try {
       TANDEM_DATA_DIR: env.dataDir,
     },
     bus,
+    shutdownGraceMs: env.shutdownGraceMs,
     afterCrash: async () => {
       await quarantinePoisonedRuns(client, server.taskQueue, { log: (line) => console.log(line) });
     },

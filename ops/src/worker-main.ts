@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     bus,
     identity: workerIdentity(installation.id, hostname(), process.pid),
     ...(env.workerCachedRuns === undefined ? {} : { maxCachedWorkflows: env.workerCachedRuns }),
+    // On SIGTERM (a rolling restart), activities in flight finish instead of being retried elsewhere.
+    shutdownGraceMs: env.shutdownGraceMs,
     activities: { http: { policy: NetworkPolicy.fromEnvironment(process.env.TANDEM_HTTP_ALLOW) }, secrets },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());

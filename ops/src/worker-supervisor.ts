@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ExecutionEventBus, WorkerMessage } from '@tandem/worker';
+import { SHUTDOWN_FORCE_MARGIN_MS, type ExecutionEventBus, type WorkerMessage } from '@tandem/worker';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from './config.js';
 
 /** The worker process's entry beside this module (built: the API needs tsc's decorator metadata, so `npm start` runs from dist). */
 const WORKER_MAIN = fileURLToPath(new URL('./worker-main.js', import.meta.url));
@@ -18,6 +19,8 @@ export interface WorkerSupervisorOptions {
   log?: (line: string) => void;
   /** Entry file of the worker process; `worker-main.js` beside this module by default. */
   entry?: string;
+  /** The worker's TANDEM_SHUTDOWN_GRACE_MS: `stop()` kills the process only once that and the worker's own margin are over. */
+  shutdownGraceMs?: number;
   /** Restart delays: the first, doubled after each crash up to the last. */
   backoffMs?: { first: number; max: number };
 }
@@ -100,7 +103,8 @@ export function superviseWorker(options: WorkerSupervisorOptions): SupervisedWor
       if (!proc || proc.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
       proc.kill('SIGTERM');
-      const force = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+      const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      const force = setTimeout(() => proc.kill('SIGKILL'), graceMs + SHUTDOWN_FORCE_MARGIN_MS + 5_000);
       await exited;
       clearTimeout(force);
     },

@@ -125,6 +125,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
           await work;
           if (process.env.TANDEM_DEBUG_SHUTDOWN) log(`shutdown: ${name} ${Date.now() - started} ms`);
         };
+        http.stopAccepting();
         await step('collaboration', collab.close());
         await step('http', http.close());
         // Streams end first (their clients resume elsewhere), then the bus stops and its position is kept.

@@ -25,6 +25,11 @@ export interface TandemWorkerOptions {
   maxConcurrentWorkflowTaskExecutions?: number;
   /** How this worker names itself to Temporal (see workerIdentity); Temporal's default otherwise. */
   identity?: string;
+  /**
+   * After shutdown is asked for, how long activities in flight may run to their end before they
+   * are cancelled (and retried on another worker). Temporal's default is 0: cancel at once.
+   */
+  shutdownGraceMs?: number;
   /** Called when an event cannot be handed to the bus. */
   onPublishError?: (error: unknown, event: EmittedEvent) => void;
 }
@@ -33,6 +38,9 @@ export interface TandemWorkerOptions {
 export const WORKFLOW_FAILURE_ERROR_TYPES = {
   '*': ['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'URIError', 'ExpressionError', 'StepError'],
 };
+
+/** How long after the grace a worker stops waiting for cancelled activities to confirm (and `run()` rejects). */
+export const SHUTDOWN_FORCE_MARGIN_MS = 5_000;
 
 /** Runs a worker keeps in memory by default: enough for every run that is busy at once, bounded for runs that wait. */
 export const DEFAULT_CACHED_RUNS = 500;
@@ -65,6 +73,10 @@ export async function createTandemWorker(options: TandemWorkerOptions): Promise<
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_CACHED_RUNS,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 100,
+    ...(options.shutdownGraceMs === undefined
+      ? {}
+      : // Past the grace, activities are cancelled; a little later the worker gives up waiting on them.
+        { shutdownGraceTime: options.shutdownGraceMs, shutdownForceTime: options.shutdownGraceMs + SHUTDOWN_FORCE_MARGIN_MS }),
   });
 }
 

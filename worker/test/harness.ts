@@ -45,6 +45,8 @@ export interface HarnessOptions {
   bus?: ExecutionEventBus;
   /** Where http.request reads `secrets.NAME` values. */
   secrets?: SecretResolver;
+  /** How long activities in flight may finish when the worker stops (Temporal's default: cancel at once). */
+  shutdownGraceMs?: number;
 }
 
 export type StartOptions = Pick<InterpreterInput, 'triggerNodeId' | 'ownerId' | 'secretsNonce' | 'subplans'>;
@@ -81,6 +83,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       taskQueue,
       bus,
       workflowBundle: { code },
+      ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceMs: options.shutdownGraceMs }),
       activities: {
         http: { policy: new NetworkPolicy(options.allow ?? []), maxResponseBytes: 100_000 },
         ...(options.secrets ? { secrets: options.secrets } : {}),

@@ -39,6 +39,11 @@ export interface HttpOptions {
 
 export interface HttpServer {
   server: Server;
+  /**
+   * The first step of a shutdown: /readyz answers 503, new websockets are refused and
+   * keep-alive connections close after their response, so a load balancer moves clients away.
+   */
+  stopAccepting(): void;
   /** Stops accepting, closes subscriptions cleanly, drains requests in flight. */
   close(): Promise<void>;
 }
@@ -49,6 +54,11 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.use(securityHeaders({ landingPage: options.introspection }));
   const server = createServer(app);
+  let draining = false;
+  app.use((_req, res, next) => {
+    if (draining) res.setHeader('connection', 'close');
+    next();
+  });
 
   const isOriginAllowed = (origin: string | undefined, host: string | undefined): boolean => {
     if (!origin) return true; // not a browser: authenticated by token like any API client
@@ -74,6 +84,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
 
   // One HTTP server, two websocket endpoints: each upgrade goes to the one its path names.
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (draining) return rejectUpgrade(socket, 503, 'server is shutting down: reconnect');
     const path = (request.url ?? '/').split('?')[0]!;
     if (path === '/graphql') return ws.handleUpgrade(request, socket, head);
     if (path.startsWith('/collab/')) {
@@ -111,6 +122,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (draining) return void res.status(503).json({ status: 'not ready: shutting down', checks: {} });
     const checks: Record<string, string> = {};
     await Promise.all(
       Object.entries(options.readiness).map(async ([name, check]) => {
@@ -182,7 +194,11 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
 
   return {
     server,
+    stopAccepting() {
+      draining = true;
+    },
     async close() {
+      draining = true;
       const debug = process.env.TANDEM_DEBUG_SHUTDOWN ? (line: string) => console.log(`shutdown: ${line}`) : () => {};
       await ws.close();
       debug('websockets closed');
