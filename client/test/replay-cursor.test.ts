@@ -36,12 +36,17 @@ const events: ReplayEvent[] = [
 
 describe('replay cursor', () => {
   it('follows the live end until moved, then holds its place as events arrive', () => {
-    expect(resolve(FOLLOWING, 5)).toBe(5);
-    expect(resolve(FOLLOWING, 8)).toBe(8);
-    const held = holdAt(3, 5);
-    expect(resolve(held, 8)).toBe(3);
-    expect(resolve(holdAt(99, 5), 8)).toBe(5);
-    expect(resolve(holdAt(-4, 5), 8)).toBe(0);
+    const early = events.slice(0, 5);
+    expect(resolve(FOLLOWING, early)).toBe(5);
+    expect(resolve(FOLLOWING, events)).toBe(8);
+    const held = holdAt(3, early);
+    expect(held).toEqual({ following: false, sequence: 30 });
+    expect(resolve(held, events)).toBe(3);
+    expect(resolve(holdAt(99, early), events)).toBe(5);
+    expect(resolve(holdAt(-4, early), events)).toBe(0);
+    // A link's moment past the events loaded so far: the cursor waits at the last one, then gets there.
+    expect(resolve({ following: false, sequence: 70 }, early)).toBe(5);
+    expect(resolve({ following: false, sequence: 70 }, events)).toBe(7);
   });
 
   it('jumps to the next failure and to the next step of a node', () => {

@@ -29,23 +29,24 @@ export function clampPosition(position: number, length: number): number {
 
 /**
  * The cursor: `following` means it stays on the live end as events arrive (a live run, until
- * the user moves it); otherwise it holds `position`.
+ * the user moves it); otherwise it holds the moment after the event with `sequence` (0: before
+ * any). A sequence, not a position, so a link's moment holds while the events still load.
  */
 export interface Cursor {
   following: boolean;
-  position: number;
+  sequence: number;
 }
 
-export const FOLLOWING: Cursor = { following: true, position: 0 };
+export const FOLLOWING: Cursor = { following: true, sequence: 0 };
 
-/** The position a cursor stands at, given how many events there are now. */
-export function resolve(cursor: Cursor, length: number): number {
-  return cursor.following ? length : clampPosition(cursor.position, length);
+/** The position a cursor stands at among the events there are now. */
+export function resolve(cursor: Cursor, events: readonly ReplayEvent[]): number {
+  return cursor.following ? events.length : positionOfSequence(events, cursor.sequence);
 }
 
 /** A cursor held at `position` (moving the cursor stops following the live end). */
-export function holdAt(position: number, length: number): Cursor {
-  return { following: false, position: clampPosition(position, length) };
+export function holdAt(position: number, events: readonly ReplayEvent[]): Cursor {
+  return { following: false, sequence: sequenceAt(events, clampPosition(position, events.length)) };
 }
 
 /** The position after the next event at or after `from` (0-based index) that matches, or null. */
