@@ -17,6 +17,8 @@ type Point = { x: number; y: number };
 export interface EditorProps {
   session: DocSession;
   user: SessionUser;
+  /** A node to select once the document holds it (a run's "Open in editor" link, `?node=`). */
+  select?: string;
 }
 
 /** Problems grouped by the node, edge and config field they name. */
@@ -62,6 +64,7 @@ export function Editor(props: EditorProps) {
   const [model, setModel] = createStore<{ nodes: CanvasNode[]; edges: CanvasEdge[] }>({ nodes: [], edges: [] });
   const [definition, setDefinition] = createSignal<WorkflowDefinition>(docToDefinition(doc));
   let scheduled = false;
+  let pendingSelect = props.select;
   const refresh = () => {
     scheduled = false;
     const def = docToDefinition(doc);
@@ -70,8 +73,12 @@ export function Editor(props: EditorProps) {
       setDefinition(def);
       setModel('nodes', reconcile(next.nodes, { key: 'id' }));
       setModel('edges', reconcile(next.edges, { key: 'id' }));
-      // Drop selected ids deleted by anyone.
       const existing = new Set(next.nodes.map((n) => n.id));
+      if (pendingSelect && existing.has(pendingSelect)) {
+        setSelection(new Set([pendingSelect]));
+        pendingSelect = undefined;
+      }
+      // Drop selected ids deleted by anyone.
       const current = selection();
       if ([...current].some((id) => !existing.has(id))) setSelection(new Set([...current].filter((id) => existing.has(id))));
       const edge = selectedEdge();

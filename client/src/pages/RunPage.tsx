@@ -1,4 +1,4 @@
-import { A, useParams } from '@solidjs/router';
+import { A, useNavigate, useParams } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import { isFinalStatus, type WorkflowDefinition } from '@tandem/schema';
 import { Canvas } from '../graph/Canvas';
@@ -7,10 +7,11 @@ import { describeError } from '../lib/api';
 import { formatDuration, formatTime, pretty } from '../lib/format';
 import { JsonInput, parseJson } from '../lib/JsonInput';
 import { controlExecution, exportWorkflow, getExecution, getWorkflow, signalExecution, type Execution, type ExecutionEvent } from '../lib/queries';
-import { runStateFollower, type StepInfo } from '../lib/run-state';
+import type { StepInfo } from '../lib/run-state';
 import { StatusBadge } from '../lib/StatusBadge';
 import { useEventStream } from '../runs/event-stream';
 import { RunProgress } from '../runs/RunProgress';
+import { ReplayViewer, useReplayView } from '../runs/ReplayViewer';
 import { useTitle } from '../lib/title';
 import { ErrorText } from '../lib/ErrorText';
 
@@ -35,12 +36,22 @@ export default function RunPage() {
   const live = stream.state;
   const streamError = stream.error;
 
-  const follow = runStateFollower();
-  const state = createMemo(() => follow(events()));
-  const status = () => state().status ?? execution()?.status ?? null;
+  // The state at the replay cursor (the live end unless someone moved it); the run's own status is the live end's.
+  const replay = useReplayView({
+    executionId: () => params.id,
+    workflowId: () => execution()?.workflowId,
+    events,
+    streamEnded: () => live() === 'ended',
+    definition: () => details()?.definition,
+  });
+  const state = () => replay.session.state();
+  const latest = () => replay.latest();
+  const status = () => latest().status ?? execution()?.status ?? null;
   useTitle(() => (details() ? `Run of ${details()!.name}${status() ? ` (${status()!.toLowerCase()})` : ''}` : 'Run'));
   const model = createMemo(() => (details() ? canvasModel(details()!.definition) : { nodes: [], edges: [] }));
-  const [selected, setSelected] = createSignal<string | null>(null);
+  const selected = replay.selected;
+  const setSelected = replay.select;
+  const navigate = useNavigate();
   // Viewers watch; editors and owners control runs and approve.
   const canControl = () => details()?.canControl ?? false;
   const nodeState = (id: string) => state().steps.get(id)?.status ?? (events().length ? 'pending' : undefined);
@@ -108,29 +119,41 @@ export default function RunPage() {
             <div class="run-body">
               <div class="run-graph">
                 <Show when={details()} fallback={<p aria-busy="true">Loading the graph…</p>}>
-                  <Canvas
-                    nodes={model().nodes}
-                    edges={model().edges}
-                    label="Run graph"
-                    readOnly
-                    states={nodeState}
-                    selected={(id) => selected() === id}
-                    onSelect={(ids) => setSelected(ids[0] ?? null)}
-                  />
+                  <ReplayViewer
+                    view={replay}
+                    executionId={run().id}
+                    workflowId={run().workflowId}
+                    workflowName={details()?.name ?? 'workflow'}
+                    version={run().versionNumber ?? null}
+                    definition={details()!.definition}
+                    runError={latest().error ?? run().error ?? null}
+                    canControl={canControl()}
+                    onRetried={(id) => navigate(`/runs/${id}`)}
+                  >
+                    <Canvas
+                      nodes={model().nodes}
+                      edges={model().edges}
+                      label="Run graph"
+                      readOnly
+                      states={nodeState}
+                      selected={(id) => selected() === id}
+                      onSelect={(ids) => setSelected(ids[0] ?? null)}
+                    />
+                  </ReplayViewer>
                 </Show>
               </div>
               <div class="run-side">
                 <Outcome />
                 <RunProgress executionId={run().id} events={events()} definition={details()?.definition} />
-                <Show when={state().waiting.length > 0 && status() === 'WAITING' && canControl()}>
-                  <ApprovalPanel executionId={run().id} waiting={state().waiting} />
+                <Show when={latest().waiting.length > 0 && status() === 'WAITING' && canControl()}>
+                  <ApprovalPanel executionId={run().id} waiting={latest().waiting} />
                 </Show>
-                <Show when={selected()}>{(id) => <StepPanel step={state().steps.get(id())} nodeId={id()} />}</Show>
+                <Show when={selected()}>{(id) => replay.inspector(id())}</Show>
                 <StepTable steps={[...state().steps.values()]} onPick={setSelected} />
                 <Show when={status() && !isFinalStatus(status()) && canControl()}>
                   <SignalForm executionId={run().id} />
                 </Show>
-                <EventLog events={events()} />
+                <EventLog events={events()} position={replay.session.position()} onSeek={(position) => replay.seek(position)} />
               </div>
             </div>
           </>
@@ -140,8 +163,8 @@ export default function RunPage() {
   );
 
   function Outcome() {
-    const error = () => state().error ?? execution()?.error ?? null;
-    const result = () => (state().finished ? state().result : execution()?.result);
+    const error = () => latest().error ?? execution()?.error ?? null;
+    const result = () => (latest().finished ? latest().result : execution()?.result);
     return (
       <>
         <Show when={status() === 'COMPLETED'}>
@@ -271,44 +294,6 @@ function SignalForm(props: { executionId: string }) {
   );
 }
 
-function StepPanel(props: { nodeId: string; step: StepInfo | undefined }) {
-  return (
-    <div class="panel step" role="region" aria-label={`Step ${props.nodeId}`}>
-      <h2>Step {props.nodeId}</h2>
-      <Show when={props.step} fallback={<p class="hint">This node has not started.</p>}>
-        {(s) => (
-          <dl>
-            <dt>State</dt>
-            <dd>{s().status}</dd>
-            <dt>Duration</dt>
-            <dd>{formatDuration(s().durationMs)}</dd>
-            <Show when={s().starts > 1}>
-              <dt>Started</dt>
-              <dd>{s().starts} times</dd>
-            </Show>
-            <Show when={s().retries > 0}>
-              <dt>Retries</dt>
-              <dd>{s().retries}</dd>
-            </Show>
-            <Show when={s().error}>
-              <dt>Error</dt>
-              <dd class="error-message">{s().error?.cause?.message ?? s().error?.message}</dd>
-            </Show>
-            <dt>Input</dt>
-            <dd>
-              <pre class="code">{pretty(s().input)}</pre>
-            </dd>
-            <dt>Output</dt>
-            <dd>
-              <pre class="code">{pretty(s().output)}</pre>
-            </dd>
-          </dl>
-        )}
-      </Show>
-    </div>
-  );
-}
-
 function StepTable(props: { steps: StepInfo[]; onPick: (id: string) => void }) {
   return (
     <Show when={props.steps.length > 0}>
@@ -341,16 +326,21 @@ function StepTable(props: { steps: StepInfo[]; onPick: (id: string) => void }) {
   );
 }
 
-function EventLog(props: { events: ExecutionEvent[] }) {
+/** The last 300 events; the one at the replay cursor is marked, and each one moves the cursor there. */
+function EventLog(props: { events: ExecutionEvent[]; position: number; onSeek: (position: number) => void }) {
+  const offset = () => Math.max(0, props.events.length - 300);
   return (
     <details class="panel event-log" open>
       <summary>Event log ({props.events.length})</summary>
       {/* Scrolls when long: focusable so the keyboard can scroll it too. */}
       <ol tabindex="0" aria-label="Events">
         <For each={props.events.slice(-300)}>
-          {(event) => (
-            <li>
-              <span class="seq">#{event.sequence}</span> <span class="etype">{event.type}</span>
+          {(event, index) => (
+            <li classList={{ 'at-cursor': offset() + index() + 1 === props.position }}>
+              <button type="button" class="link seq" onClick={() => props.onSeek(offset() + index() + 1)} aria-label={`Replay to event ${event.sequence}`}>
+                #{event.sequence}
+              </button>{' '}
+              <span class="etype">{event.type}</span>
               <Show when={event.nodeId}>
                 {' '}
                 <strong>{event.nodeId}</strong>

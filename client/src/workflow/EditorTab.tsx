@@ -1,4 +1,4 @@
-import { useNavigate } from '@solidjs/router';
+import { useNavigate, useSearchParams } from '@solidjs/router';
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { docMaps } from '@tandem/schema/collab';
 import { Editor } from '../editor/Editor';
@@ -23,6 +23,8 @@ import { VersionsPanel } from './VersionsPanel';
  */
 export function EditorTab(props: { workflowId: string; latestVersion: number; name: string; view: 'editor' | 'versions'; onDeployed: () => void }) {
   const navigate = useNavigate();
+  const [search] = useSearchParams<{ node?: string }>();
+  const nodeParam = () => (typeof search.node === 'string' ? search.node : undefined);
   const session: DocSession = openDocSession(props.workflowId);
   onCleanup(() => session.destroy());
   const [dialog, setDialog] = createSignal<'deploy' | 'run' | 'share' | 'template' | null>(null);
@@ -121,7 +123,7 @@ export function EditorTab(props: { workflowId: string; latestVersion: number; na
           </p>
         }
       >
-        <Show when={props.view === 'versions'} fallback={<Show when={me}>{(u) => <Editor session={session} user={u()} />}</Show>}>
+        <Show when={props.view === 'versions'} fallback={<Show when={me}>{(u) => <Editor session={session} user={u()} select={nodeParam()} />}</Show>}>
           <VersionsPanel
             workflowId={props.workflowId}
             name={liveName()}
