@@ -17,6 +17,24 @@ const alias = {
   graphql: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)),
 };
 
+// Browser tests: one file at a time, after the other projects and one browser after the other (two cores).
+const endToEnd = {
+  globalSetup: ['./worker/test/global-setup.ts', './client/e2e/global-setup.ts'],
+  testTimeout: 120_000,
+  hookTimeout: 180_000,
+  fileParallelism: false,
+};
+// The e2e core that also runs in Firefox: sign-up, building by clicking, co-editing, deploy, run,
+// watching a run, approvals, import/export, templates, every page at phone sizes, the keyboard journey.
+const FIREFOX_CORE = [
+  'client/e2e/build-and-run.test.ts',
+  'client/e2e/collaboration.test.ts',
+  'client/e2e/run-control.test.ts',
+  'client/e2e/templates.test.ts',
+  'client/e2e/pages.test.ts',
+  'client/e2e/keyboard.test.ts',
+];
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -52,16 +70,12 @@ export default defineConfig({
       {
         // The web client end to end: a real Tandem (Temporal, worker, API, built client) and headless Chromium.
         resolve: { alias },
-        test: {
-          name: 'e2e',
-          include: ['client/e2e/**/*.test.ts'],
-          globalSetup: ['./worker/test/global-setup.ts', './client/e2e/global-setup.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
-          fileParallelism: false,
-          // After the other projects: the browser needs the machine's two cores.
-          sequence: { groupOrder: 1 },
-        },
+        test: { name: 'e2e', include: ['client/e2e/**/*.test.ts'], ...endToEnd, sequence: { groupOrder: 1 }, env: { TANDEM_E2E_BROWSER: 'chromium' } },
+      },
+      {
+        // The core of the same tests in Firefox ESR over WebDriver BiDi (client/e2e/driver/).
+        resolve: { alias },
+        test: { name: 'e2e-firefox', include: FIREFOX_CORE, ...endToEnd, sequence: { groupOrder: 2 }, env: { TANDEM_E2E_BROWSER: 'firefox' } },
       },
     ],
   },

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { eventually } from '../../test-support/eventually.js';
-import { axeViolations, screenshot, signUp, startTandem, type Tandem } from './harness.js';
+import { axeViolations, screenshot, signUp, startTandem, type Page, type Tandem } from './harness.js';
 
 let tandem: Tandem;
 beforeAll(async () => {
@@ -32,7 +31,7 @@ const localUpdates = (page: Page) =>
     return total;
   })()`);
 
-const nodeIds = (page: Page) => page.locator('[data-node-id]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node-id')).sort());
+const nodeIds = (page: Page) => page.evaluate<string[]>(`[...document.querySelectorAll('[data-node-id]')].map((n) => n.getAttribute('data-node-id')).sort()`);
 
 describe('co-editing in two browsers', () => {
   it('two editors see each other’s edits and presence; undo takes back only one’s own; a viewer cannot edit', async () => {

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Page as PlaywrightPage } from 'playwright-core';
 import { inject, onTestFailed } from 'vitest';
 import { serveClient } from '@tandem/ops';
 import { readServerConfig, startTandemServer, type TandemServer } from '@tandem/server';
 import { createTandemWorker, InProcessEventBus } from '@tandem/worker';
+import { launchFirefox } from './driver/bidi-page.js';
+import { e2eBrowser, type BrowserName, type Context, type Page } from './driver/page.js';
+
+export type { Context, Locator, Page } from './driver/page.js';
 
 /** Where screenshots go (git-ignored); the good ones are copied into docs/user-guide/images. */
 export const ARTEFACTS = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
@@ -16,9 +20,12 @@ export const ARTEFACTS = fileURLToPath(new URL('../../test-results/e2e/', import
 export interface Tandem {
   url: string;
   server: TandemServer;
-  browser: Browser;
+  /** The browser these tests drive (`TANDEM_E2E_BROWSER`, see driver/page.ts). */
+  browserName: BrowserName;
   /** A fresh browser context (its own localStorage: one person) and page. */
-  person(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
+  person(viewport?: { width: number; height: number }): Promise<{ context: Context; page: Page }>;
+  /** Does what starts a download and returns the downloaded file's path. */
+  download(page: Page, start: () => Promise<void>): Promise<string>;
   gql<T>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
   close(): Promise<void>;
 }
@@ -27,7 +34,79 @@ export function chromiumPath(): string {
   return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 }
 
-/** Tandem as `npm start` runs it (API, worker, built client) against the suite's Temporal, and a headless Chromium. */
+interface Browsers {
+  newContext(viewport: { width: number; height: number }): Promise<{ context: Context; page: Page }>;
+  download(page: Page, start: () => Promise<void>): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Headless Chromium on playwright-core, whose Page already is the e2e page API. */
+async function chromiumBrowsers(baseURL: string): Promise<Browsers> {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+  const downloads = mkdtempSync(join(tmpdir(), 'tandem-downloads-'));
+  return {
+    async newContext(viewport) {
+      const context = await browser.newContext({ baseURL, viewport, acceptDownloads: true });
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      page.on('pageerror', (error) => console.log(`[browser error] ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') console.log(`[browser ${message.type()}] ${message.text()}`);
+      });
+      return { context, page };
+    },
+    async download(page, start) {
+      const downloading = (page as PlaywrightPage).waitForEvent('download');
+      await start();
+      const download = await downloading;
+      const file = join(downloads, download.suggestedFilename());
+      await download.saveAs(file);
+      return file;
+    },
+    async close() {
+      await browser.close();
+      rmSync(downloads, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headless Firefox ESR over WebDriver BiDi (puppeteer-core), through driver/bidi-page.ts. */
+async function firefoxBrowsers(baseURL: string): Promise<Browsers> {
+  const downloads = mkdtempSync(join(tmpdir(), 'tandem-downloads-'));
+  const firefox = await launchFirefox(downloads);
+  return {
+    async newContext(viewport) {
+      const context = await firefox.newContext(baseURL, viewport);
+      const page = await context.newPage();
+      page.raw.on('pageerror', (error) => console.log(`[browser error] ${error instanceof Error ? error.message : String(error)}`));
+      page.raw.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warn') console.log(`[browser ${message.type()}] ${message.text()}`);
+      });
+      return { context, page };
+    },
+    async download(_page, start) {
+      const before = new Set(readdirSync(downloads));
+      await start();
+      // Firefox writes `<name>.part` first and renames it when the file is complete.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const fresh = readdirSync(downloads).filter((name) => !before.has(name) && !name.endsWith('.part'));
+        if (fresh[0] && !readdirSync(downloads).some((name) => name.endsWith('.part'))) return join(downloads, fresh[0]);
+        if (Date.now() > deadline) throw new Error('no download arrived within 20 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async close() {
+      await firefox.close();
+      rmSync(downloads, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Tandem as `npm start` runs it (API, worker, built client) against the suite's Temporal, and the headless browser the project names. */
 export async function startTandem(): Promise<Tandem> {
   const temporalAddress = inject('temporalAddress');
   const bus = new InProcessEventBus();
@@ -43,30 +122,24 @@ export async function startTandem(): Promise<Tandem> {
   const running = worker.run();
   const config = { ...readServerConfig({}), port: 0, host: '127.0.0.1', dataDir, temporalAddress, taskQueue };
   const server = await startTandemServer({ config, bus, log: () => {}, extend: serveClient(inject('clientDist')) });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
-  const contexts: BrowserContext[] = [];
+  const browserName = e2eBrowser();
+  const browsers = browserName === 'firefox' ? await firefoxBrowsers(server.url) : await chromiumBrowsers(server.url);
+  const contexts: Context[] = [];
   mkdirSync(ARTEFACTS, { recursive: true });
   return {
     url: server.url,
     server,
-    browser,
+    browserName,
     async person(viewport = { width: 1280, height: 800 }) {
-      const context = await browser.newContext({ baseURL: server.url, viewport, acceptDownloads: true });
+      const { context, page } = await browsers.newContext(viewport);
       contexts.push(context);
-      const page = await context.newPage();
-      page.setDefaultTimeout(20_000);
-      page.on('pageerror', (error) => console.log(`[browser error] ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') console.log(`[browser ${message.type()}] ${message.text()}`);
-      });
       onTestFailed(async ({ task }) => {
-        await page.screenshot({ path: join(ARTEFACTS, `failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}-${contexts.length}.png`) }).catch(() => {});
+        const name = `failed-${browserName}-${task.name.replace(/\W+/g, '-').slice(0, 60)}-${contexts.length}.png`;
+        await page.screenshot({ path: join(ARTEFACTS, name) }).catch(() => {});
       });
       return { context, page };
     },
+    download: (page, start) => browsers.download(page, start),
     async gql<T>(query: string, variables: Record<string, unknown> = {}, token?: string) {
       const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
@@ -79,7 +152,7 @@ export async function startTandem(): Promise<Tandem> {
     },
     async close() {
       for (const context of contexts) await context.close().catch(() => {});
-      await browser.close();
+      await browsers.close();
       await server.close();
       worker.shutdown();
       await running;
@@ -101,14 +174,16 @@ export async function signUp(page: Page, name: string): Promise<string> {
   return email;
 }
 
+/** A screenshot artefact; Firefox's carry the browser's name (Chromium's are the user guide's images). */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTEFACTS, `${name}.png`) });
+  const browser = e2eBrowser();
+  await page.screenshot({ path: join(ARTEFACTS, browser === 'chromium' ? `${name}.png` : `${name}-${browser}.png`) });
 }
 
 /** Runs axe-core in the page; returns the serious and critical violations. */
 export async function axeViolations(page: Page): Promise<Array<{ id: string; impact: string; help: string; nodes: string[] }>> {
   const source = readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
-  await page.evaluate(source);
+  await page.evaluate(`${source};0`);
   const results = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as {
     violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[]; html: string; failureSummary?: string }> }>;
   };

@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { eventually } from '../../test-support/eventually.js';
-import { axeViolations, screenshot, signUp, startTandem, type Tandem } from './harness.js';
+import { axeViolations, screenshot, signUp, startTandem, type Page, type Tandem } from './harness.js';
 
 let tandem: Tandem;
 beforeAll(async () => {
@@ -123,12 +122,9 @@ describe('controlling runs from the browser', () => {
       [{ id: 'e1', source: 'start', target: 'double' }],
     );
     await page.goto('/');
-    const downloading = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export Round trip' }).click();
-    const download = await downloading;
+    const file = await tandem.download(page, () => page.getByRole('button', { name: 'Export Round trip' }).click());
+    expect(basename(file)).toBe('Round-trip.tandem.json');
     const dir = mkdtempSync(join(tmpdir(), 'tandem-export-'));
-    const file = join(dir, download.suggestedFilename());
-    await download.saveAs(file);
     const exported = JSON.parse(readFileSync(file, 'utf8')) as { format: string; nodes: Array<{ id: string }> };
     expect(exported.format).toBe('tandem.workflow/v1');
     expect(exported.nodes.map((n) => n.id)).toEqual(['start', 'double']);

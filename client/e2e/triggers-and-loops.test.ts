@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { axeViolations, screenshot, signUp, startTandem, type Tandem } from './harness.js';
+import { axeViolations, screenshot, signUp, startTandem, type Page, type Tandem } from './harness.js';
 
 let tandem: Tandem;
 beforeAll(async () => {
@@ -100,15 +99,12 @@ describe('schedules, webhooks and loops in the browser', () => {
     await viewer.page.getByText('from node').first().waitFor();
     expect(await viewer.page.getByRole('button', { name: /(Pause|Resume) schedule/ }).count()).toBe(0);
     // Nothing on the runs tab (the runs table included) widens the phone's page.
-    const overflow = await viewer.page.evaluate(() => {
-      const page = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
-      return page.document.documentElement.scrollWidth - page.innerWidth;
-    });
+    const overflow = await viewer.page.evaluate<number>('document.documentElement.scrollWidth - innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     // The panel fits the screen (the runs table beside it is the runs list's own business).
     const box = (await viewerHooks.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(390);
-    expect(await viewerHooks.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await viewerHooks.evaluate<number>('(el) => el.scrollWidth - el.clientWidth')).toBeLessThanOrEqual(0);
     expect(await axeViolations(viewer.page)).toEqual([]);
   });
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { eventually } from '../../test-support/eventually.js';
-import { axeViolations, screenshot, signUp, startTandem, type Tandem } from './harness.js';
+import { axeViolations, screenshot, signUp, startTandem, type Page, type Tandem } from './harness.js';
 
 let tandem: Tandem;
 beforeAll(async () => {
