@@ -4,3 +4,4 @@ export * from './client.js';
 export * from './task-queue.js';
 export * from './quarantine.js';
 export * from './replay.js';
+export * from './backup/index.js';

@@ -147,7 +147,8 @@ export async function startApi(options: ApiOptions): Promise<Api> {
   return api;
 }
 
-async function adminQuery(sql: string): Promise<void> {
+/** Runs one statement on the test server as its admin (create and drop databases). */
+export async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client(POSTGRES_ADMIN_URL);
   await client.connect();
   try {

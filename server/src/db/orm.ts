@@ -27,6 +27,16 @@ export interface DatabaseOptions {
   sqliteFile: string;
   /** Log statements (without their values: never the `query-params` namespace). */
   debug?: boolean;
+  /** Run pending migrations (default). Off for tools that only read a database's state (backups). */
+  migrate?: boolean;
+}
+
+/** Migration names this build knows, in order: a database's migration level is how many of them it has applied. */
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map((migration) => migration.name);
+
+/** The embedded database's file in a data directory. */
+export function sqliteFileIn(dataDir: string): string {
+  return join(dataDir, 'tandem.db');
 }
 
 /** Connects, migrates, and returns the ORM. PostgreSQL when a URL is given, else an SQLite file. */
@@ -53,7 +63,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   // Errors of failed statements carry no values (see redact.ts), before anything runs.
   redactDatabaseErrors(knexOf(orm));
-  await orm.getMigrator().up();
+  if (options.migrate !== false) await orm.getMigrator().up();
   return orm;
 }
 
