@@ -133,6 +133,11 @@ export type TruncatedValue = {
   preview: string;
 };
 
+/** Whether a value is the preview `boundedCopy` left in place of one too large to carry. */
+export function isTruncatedValue(value: unknown): value is TruncatedValue {
+  return typeof value === 'object' && value !== null && (value as { truncated?: unknown }).truncated === true && 'preview' in value;
+}
+
 /** A copy of `value` that fits events and logs: the value itself when small, a preview otherwise. */
 export function boundedCopy(value: unknown, maxChars: number): JsonValue | TruncatedValue | undefined {
   if (value === undefined) return undefined;

@@ -1,5 +1,6 @@
 export { createTandemWorker, installationOfIdentity, SHUTDOWN_FORCE_MARGIN_MS, workerIdentity, type TandemWorkerOptions } from './worker.js';
 export { bundleInterpreterWorkflow, interpreterBundle, quietLogger, WORKFLOWS_PATH } from './bundle.js';
+export * from './dry-run/index.js';
 export { replayInterpreterHistories, type HistoryToReplay, type ReplayVerdict } from './replay.js';
 export { createActivities, NetworkPolicy, type ActivityOptions, type HttpActivityOptions, type SecretResolver } from './activities/index.js';
 export * from './events/index.js';

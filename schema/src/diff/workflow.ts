@@ -2,6 +2,7 @@ import { jsonEqual } from '../collab/json-equal.js';
 import type { Position, WorkflowDefinition, WorkflowEdge, WorkflowNode } from '../format.js';
 import { formatPath, isPlainObject, type JsonValue } from '../json.js';
 import { fieldKindByName, getNodeType, type FieldKind } from '../nodes/index.js';
+import { compareText, has, unionKeys } from './json.js';
 import { diffText, type TextDiffPart } from './text.js';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
@@ -199,19 +200,6 @@ function byId<T extends { id: string }>(items: readonly T[] | undefined): Map<st
 
 function sortedIds(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): string[] {
   return [...new Set([...a.keys(), ...b.keys()])].sort(compareText);
-}
-
-function unionKeys(a: object, b: object): string[] {
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(compareText);
-}
-
-/** Code-unit order: the same everywhere, unlike localeCompare. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function has(object: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(object, key);
 }
 
 function objectOf(value: unknown): Record<string, JsonValue> {

@@ -45,3 +45,9 @@ export function requireUser(context: ApiContext): User {
   if (!context.user) throw unauthenticated();
   return context.user;
 }
+
+/** What a subscription's `subscribe` gets: its arguments and the connection's context. */
+export interface SubscribeData<Args> {
+  args: Args;
+  context: ApiContext;
+}

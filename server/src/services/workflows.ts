@@ -5,6 +5,7 @@ import { isPostgres, knexOf, type Database } from '../db/orm.js';
 import { User, Workflow, WorkflowVersion, type WorkflowRole } from '../db/entities.js';
 import { badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
+import { checkPreviewRuns, preparePreview, previewRuns, type DeployPreview } from './deploy-preview.js';
 import type { ScheduleService } from './schedules.js';
 import type { AccessService } from './access.js';
 
@@ -152,6 +153,19 @@ export class WorkflowService {
   async revision(workflow: Workflow, number: Revision): Promise<WorkflowDefinition> {
     if (number === null) return this.drafts.readDraft(workflow.id);
     return (await this.versionOf(workflow, number)).definition as unknown as WorkflowDefinition;
+  }
+
+  /**
+   * Checks the draft against the live version's recent finished runs: what will be checked, and the
+   * checks themselves, each run's as soon as it is known. Editors only, as it costs the server work.
+   */
+  async previewDeploy(user: User, id: string, runs: number | null | undefined): Promise<DeployPreview> {
+    const count = checkPreviewRuns(runs);
+    const { workflow } = await this.access.require(user, id, 'EDITOR');
+    const live = await this.latest(workflow);
+    if (!live) throw badInput(`workflow "${workflow.id}" has no deployed version yet, so there are no runs to check against`);
+    const prepared = await preparePreview(this.db, live, await this.drafts.readDraft(workflow.id), count);
+    return { liveVersion: prepared.liveVersion, changedNodes: prepared.changedNodes, total: prepared.runs.length, runs: previewRuns(this.db, prepared) };
   }
 
   async rename(user: User, id: string, name: string, description?: string | null): Promise<Workflow> {

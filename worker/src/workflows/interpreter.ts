@@ -24,6 +24,7 @@ import {
   type WorkMeter,
 } from '@tandem/schema';
 import { isSecretNonce, manualTrigger, runErrorOf, secretNamesOfPlan, secretPlaceholders } from '@tandem/schema';
+import { decideOutgoing, stepInputs, type DecidedEdge } from './edges.js';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
 import { RunControl } from './run-control.js';
@@ -37,8 +38,6 @@ import {
   type SecretsContext,
   type StepFailureDetails,
 } from './types.js';
-
-type EdgeState = 'pending' | 'active' | 'dead';
 
 /** Expression work units after which the next step starts in a new workflow task (about four full evaluations). */
 const WORK_PER_WORKFLOW_TASK = 4 * DEFAULT_EXPRESSION_LIMITS.maxWork;
@@ -65,7 +64,7 @@ function newRegion(): Region {
 export class PlanRun {
   private readonly nodes: Map<string, PlanNode>;
   private readonly edges = new Map<string, PlanEdge>();
-  private readonly edgeState = new Map<string, EdgeState>();
+  private readonly edgeState = new Map<string, DecidedEdge>();
   private readonly fields: Map<string, CompiledNodeFields>;
   private readonly scope: Scope;
   private readonly events: EventEmitter;
@@ -179,7 +178,7 @@ export class PlanRun {
       ...(items ? { loopItems: items } : {}),
       nodes: this.scope.nodes,
       vars: this.scope.vars,
-      edgeState: [...this.edgeState].filter((entry): entry is [string, 'active' | 'dead'] => entry[1] !== 'pending'),
+      edgeState: [...this.edgeState].filter((entry): entry is [string, 'active' | 'dead'] => entry[1] !== 'unknown'),
       completed,
       nextSequence: this.events.nextSequence + 1,
       result: this.result,
@@ -306,6 +305,7 @@ export class PlanRun {
       render: (path) => this.metered(() => fields.template(path).render(this.scope, this.work)),
       setVariables: (values) => Object.assign(this.scope.vars, values),
       setResult: (value) => (this.result = value),
+      sleep: (ms) => sleep(ms),
       retrying: (attempt, error, delayMs) =>
         this.events.emit('STEP_RETRYING', node.id, {
           attempt,
@@ -325,6 +325,7 @@ export class PlanRun {
           }
         }),
       continueAsNew: (nextIndex, items) => this.continueAsNewAt(node, nextIndex, items),
+      continueAsNewSuggested: () => workflowInfo().continueAsNewSuggested,
       runSubworkflow: (workflowId, version, input) => this.runSubworkflow(node, workflowId, version, input),
       ...(this.args.resume?.loopNodeId === node.id && !this.control.hasCompleted(node.id)
         ? { resumeIndex: this.args.resume.nextIndex, ...(this.args.resume.loopItems ? { resumeItems: this.args.resume.loopItems } : {}) }
@@ -392,29 +393,15 @@ export class PlanRun {
     isActive: (edge: PlanEdge) => boolean,
     include: (edge: PlanEdge) => boolean = (edge) => !(node.loop && edge.handle === 'body'),
   ): void {
-    const targets: string[] = [];
-    for (const edge of node.outgoing) {
-      if (edge.loopBack || !include(edge)) continue;
-      this.edgeState.set(edge.id, isActive(edge) ? 'active' : 'dead');
-      if (!targets.includes(edge.target)) targets.push(edge.target);
-    }
-    for (const target of targets) {
-      const next = this.nodes.get(target)!;
-      const states = next.incoming.map((id) => this.edgeState.get(id) ?? 'pending');
-      if (states.includes('pending')) continue;
-      if (states.includes('active')) this.start(target);
-      else this.skip(target);
+    const decided = decideOutgoing(node, this.nodes, this.edgeState, (edge) => (isActive(edge) ? 'active' : 'dead'), include);
+    for (const { target, state } of decided) {
+      if (state === 'active') this.start(target.id);
+      else this.skip(target.id);
     }
   }
 
   private inputsOf(node: PlanNode): Record<string, JsonValue> {
-    const inputs: Record<string, JsonValue> = {};
-    for (const id of node.incoming) {
-      const edge = this.edges.get(id)!;
-      if (this.edgeState.get(id) === 'active') inputs[edge.source] = this.scope.nodes[edge.source] ?? null;
-    }
-    if (node.trigger) inputs['input'] = this.scope.input;
-    return inputs;
+    return stepInputs(node, this.edges, this.edgeState, this.scope.nodes, this.scope.input);
   }
 }
 

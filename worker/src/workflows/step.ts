@@ -29,6 +29,8 @@ export interface StepContext<Config = JsonObject> {
   inputs: Record<string, JsonValue>;
   setVariables(values: Record<string, JsonValue>): void;
   setResult(value: JsonValue): void;
+  /** A durable timer in a run (a dry run does not wait). */
+  sleep(ms: number): Promise<void>;
   /** Emits STEP_RETRYING; executors that retry call it before waiting. */
   retrying(attempt: number, error: Error, delayMs: number): void;
   /**
@@ -46,6 +48,8 @@ export interface StepContext<Config = JsonObject> {
    * Temporal and returns false.
    */
   continueAsNew(nextIndex: number, items: JsonValue[] | null): Promise<boolean>;
+  /** Whether Temporal suggests continuing as new now (its history is growing large). */
+  continueAsNewSuggested(): boolean;
   /** Runs a deployed workflow version (resolved when the run started) as a child run; resolves with its result. */
   runSubworkflow(workflowId: string, version: number | 'latest', input: JsonValue): Promise<JsonValue>;
   /** The iteration a loop resumes from after continue-as-new (0 otherwise). */

@@ -4,15 +4,10 @@ import type { JsonValue } from '@tandem/schema';
 import type { Execution, ExecutionEvent } from '../../db/entities.js';
 import { checkInput } from '../../services/executions.js';
 import { pageSize } from '../../pagination.js';
-import type { ApiContext } from '../context.js';
+import type { ApiContext, SubscribeData } from '../context.js';
 import { requireUser } from '../context.js';
 import { toConnection } from '../connection.js';
 import { ExecutionConnection, ExecutionEventConnection, ExecutionEventType, ExecutionFilter, ExecutionType } from '../types/execution.js';
-
-interface SubscribeData<Args> {
-  args: Args;
-  context: ApiContext;
-}
 
 @Resolver(() => ExecutionType)
 export class ExecutionResolver {

@@ -1,9 +1,9 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { isEmptyDiff, type JsonValue } from '@tandem/schema';
 import type { Workflow, WorkflowVersion } from '../../db/entities.js';
 import { audit } from '../audit.js';
-import type { ApiContext } from '../context.js';
+import type { ApiContext, SubscribeData } from '../context.js';
 import { requireUser } from '../context.js';
 import { toConnection } from '../connection.js';
 import { ExecutionConnection, ExecutionFilter, ExecutionType } from '../types/execution.js';
@@ -21,6 +21,8 @@ import {
 } from '../types/workflow.js';
 import { checkNodeId } from '../../services/schedules.js';
 import type { VersionRunStats } from '../../services/workflows.js';
+import { PREVIEW_RUNS, type DeployPreview, type RunPreview } from '../../services/deploy-preview.js';
+import { DeployPreviewProgressType, DeployPreviewType } from '../types/deploy-preview.js';
 
 @Resolver(() => WorkflowType)
 export class WorkflowResolver {
@@ -128,6 +130,34 @@ export class WorkflowResolver {
     };
   }
 
+  @Query(() => DeployPreviewType, {
+    description: `Dry-runs the draft on the recorded input of the live version's last \`runs\` (1 to ${PREVIEW_RUNS.max}) completed or failed runs, with no external effect: unchanged http.request, wait.signal and subworkflow nodes give their recorded outcome, changed ones are reported (notes) and what follows them is unknown. Editors only.`,
+  })
+  async previewDeploy(
+    @Arg('workflowId', () => ID) workflowId: string,
+    @Ctx() ctx: ApiContext,
+    @Arg('runs', () => Int, { defaultValue: PREVIEW_RUNS.default }) runs: number,
+  ): Promise<DeployPreviewType> {
+    const preview = await ctx.services.workflows.previewDeploy(requireUser(ctx), workflowId, runs);
+    const checked: RunPreview[] = [];
+    for await (const run of preview.runs) checked.push(run);
+    return { liveVersion: preview.liveVersion, changedNodes: preview.changedNodes, runs: checked };
+  }
+
+  @Subscription(() => DeployPreviewProgressType, {
+    description:
+      'previewDeploy step by step, for showing progress: first how many runs will be checked (run null), then each run as it is checked; completes after the last.',
+    subscribe: async ({ args, context }: SubscribeData<{ workflowId: string; runs: number }>) =>
+      progressOf(await context.services.workflows.previewDeploy(requireUser(context), args.workflowId, args.runs)),
+  })
+  previewDeployProgress(
+    @Root() progress: DeployPreviewProgressType,
+    @Arg('workflowId', () => ID) _workflowId: string,
+    @Arg('runs', () => Int, { defaultValue: PREVIEW_RUNS.default }) _runs: number,
+  ): DeployPreviewProgressType {
+    return progress;
+  }
+
   @Query(() => GraphQLJSON, { description: 'The tandem.workflow/v1 document of the draft, or of a version.' })
   async exportWorkflow(
     @Arg('id', () => ID) id: string,
@@ -233,6 +263,14 @@ async function runStatsOf(ctx: ApiContext, version: WorkflowVersionType): Promis
   let load = loads.get(version.workflowId);
   if (!load) loads.set(version.workflowId, (load = ctx.services.workflows.runStats(version.workflowId)));
   return (await load).get(version.number) ?? { runCount: 0, finishedRunCount: 0, successRate: null };
+}
+
+/** A preview's runs as progress: how many will be checked, then one step per run. */
+async function* progressOf(preview: DeployPreview): AsyncGenerator<DeployPreviewProgressType> {
+  const head = { liveVersion: preview.liveVersion, changedNodes: preview.changedNodes, total: preview.total };
+  let checked = 0;
+  yield { ...head, checked, run: null };
+  for await (const run of preview.runs) yield { ...head, checked: ++checked, run };
 }
 
 /** Records a deploy (or a roll back to `rolledBackTo`) in the audit log; returns the version. */

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
 import { secretPlaceholdersIn, type ConfigOf, type httpRequest as httpRequestType, type JsonValue } from '@tandem/schema';
-import { StepError, type NodeExecutor } from '../step.js';
+import { StepError, type NodeExecutor, type StepContext } from '../step.js';
 import type { HttpRequestInput, InterpreterActivities } from '../types.js';
 
 type HttpConfig = ConfigOf<typeof httpRequestType>;
@@ -10,21 +10,9 @@ type HttpConfig = ConfigOf<typeof httpRequestType>;
  * with backoff itself so that every attempt is visible as a STEP_RETRYING event.
  */
 export const httpRequest: NodeExecutor<HttpConfig> = {
-  async execute({ node, config, evaluate, render, retrying, secrets }) {
-    const headers: Record<string, string> = {};
-    for (const name of Object.keys(config.headers)) headers[name] = await render(['headers', name]);
-    const request: HttpRequestInput = {
-      nodeId: node.id,
-      method: config.method,
-      url: await render(['url']),
-      headers,
-      timeoutMs: config.timeoutMs,
-      failOnHttpError: config.failOnHttpError,
-    };
-    if (config.bodyExpression !== undefined) request.body = await evaluate(['bodyExpression']);
-    // Only the activity turns `secrets.NAME` placeholders into values; it learns whose secrets from here.
-    if (secretPlaceholdersIn([request.url, headers, request.body ?? null], secrets.nonce).size > 0) request.secrets = secrets;
-
+  async execute(context) {
+    const { config, retrying } = context;
+    const request = await httpRequestOf(context);
     const { httpRequest: call } = proxyActivities<InterpreterActivities>({
       // The activity bounds the request itself; this bound catches a worker that died mid-call.
       startToCloseTimeout: config.timeoutMs + 5_000,
@@ -53,6 +41,24 @@ export const httpRequest: NodeExecutor<HttpConfig> = {
     }
   },
 };
+
+/** The request a node sends: its URL, headers and body rendered over the run's scope (no I/O; a dry run renders it too). */
+export async function httpRequestOf({ node, config, evaluate, render, secrets }: StepContext<HttpConfig>): Promise<HttpRequestInput> {
+  const headers: Record<string, string> = {};
+  for (const name of Object.keys(config.headers)) headers[name] = await render(['headers', name]);
+  const request: HttpRequestInput = {
+    nodeId: node.id,
+    method: config.method,
+    url: await render(['url']),
+    headers,
+    timeoutMs: config.timeoutMs,
+    failOnHttpError: config.failOnHttpError,
+  };
+  if (config.bodyExpression !== undefined) request.body = await evaluate(['bodyExpression']);
+  // Only the activity turns `secrets.NAME` placeholders into values; it learns whose secrets from here.
+  if (secretPlaceholdersIn([request.url, headers, request.body ?? null], secrets.nonce).size > 0) request.secrets = secrets;
+  return request;
+}
 
 function rootCause(error: unknown): Error {
   let current: unknown = error;

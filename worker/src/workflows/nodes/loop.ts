@@ -1,4 +1,3 @@
-import { workflowInfo } from '@temporalio/workflow';
 import type { ConfigOf, JsonValue, loop as loopType } from '@tandem/schema';
 import { StepError, type NodeExecutor } from '../step.js';
 import { isTruthy } from './truthy.js';
@@ -9,7 +8,7 @@ import { isTruthy } from './truthy.js';
  * as a new Temporal run, so thousands of iterations keep each history small.
  */
 export const loop: NodeExecutor<ConfigOf<typeof loopType>> = {
-  async execute({ config, evaluate, evaluateInLoop, runLoopBody, continueAsNew, resumeIndex, resumeItems }) {
+  async execute({ config, evaluate, evaluateInLoop, runLoopBody, continueAsNew, continueAsNewSuggested, resumeIndex, resumeItems }) {
     let items: JsonValue[] | null = null;
     if (config.mode === 'forEach') {
       const list = resumeItems ?? (await evaluate(['expression']));
@@ -22,7 +21,7 @@ export const loop: NodeExecutor<ConfigOf<typeof loopType>> = {
     let index = resumeIndex;
     for (;;) {
       if (items && index >= items.length) break;
-      if (index > resumeIndex && ((index - resumeIndex) % config.continueAsNewEvery === 0 || workflowInfo().continueAsNewSuggested)) {
+      if (index > resumeIndex && ((index - resumeIndex) % config.continueAsNewEvery === 0 || continueAsNewSuggested())) {
         await continueAsNew(index, items);
       }
       let item: JsonValue;
