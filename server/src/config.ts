@@ -38,6 +38,12 @@ export interface ServerConfig {
    * (X-Forwarded-For, X-Forwarded-Proto). Unset trusts none (the socket's address and protocol).
    */
   trustProxy: boolean | number | string | undefined;
+  /** TANDEM_RETENTION_DAYS: finished runs and their events are deleted this many days after they end; unset keeps them. */
+  retentionDays: number | undefined;
+  /** Rows one retention batch deletes at most (TANDEM_RETENTION_BATCH_SIZE). */
+  retentionBatchSize: number;
+  /** Pause between retention batches, ms (TANDEM_RETENTION_PAUSE_MS). */
+  retentionPauseMs: number;
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): ServerConfig {
@@ -66,6 +72,9 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = pr
     collabIdleUnloadMs: Number(env.TANDEM_COLLAB_IDLE_UNLOAD_MS ?? 30_000),
     collabMaxDocumentBytes: Number(env.TANDEM_COLLAB_MAX_DOCUMENT_BYTES ?? 32_000_000),
     trustProxy: parseTrustProxy(env.TANDEM_TRUST_PROXY),
+    retentionDays: positiveNumber(env, 'TANDEM_RETENTION_DAYS'),
+    retentionBatchSize: positiveNumber(env, 'TANDEM_RETENTION_BATCH_SIZE', true) ?? 500,
+    retentionPauseMs: positiveNumber(env, 'TANDEM_RETENTION_PAUSE_MS', true) ?? 200,
   };
 }
 
@@ -76,4 +85,15 @@ function parseTrustProxy(value: string | undefined): boolean | number | string |
   if (text === 'true' || text === 'false') return text === 'true';
   if (/^\d+$/.test(text)) return Number(text);
   return text;
+}
+
+/** A setting that must be a number above zero (whole when `whole`); unset or empty is undefined. */
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, whole = false): number | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!(value > 0) || !Number.isFinite(value) || (whole && !Number.isInteger(value))) {
+    throw new Error(`${name} must be a ${whole ? 'whole ' : ''}number above 0, not "${text}"`);
+  }
+  return value;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -21,6 +22,7 @@ import { loadInstallation, type Installation } from './installation.js';
 import { SecretService } from './services/secrets.js';
 import { AuditService } from './services/audit.js';
 import { loadKeyring } from './secrets/keyring.js';
+import { RetentionJob } from './services/retention.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -82,6 +84,12 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     audit: new AuditService(db),
   };
   await eventIngest.start();
+  // Off unless TANDEM_RETENTION_DAYS is set; one server of the installation sweeps at a time.
+  const retention =
+    config.retentionDays === undefined
+      ? undefined
+      : new RetentionJob(db, { days: config.retentionDays, batchSize: config.retentionBatchSize, pauseMs: config.retentionPauseMs, holder: randomUUID(), log });
+  retention?.start();
   // Runs may have ended while no server was listening; their rows catch up in the background.
   void executions.reconcileUnfinished().then(
     (changed) => changed > 0 && log(`reconciled ${changed} execution(s) with Temporal`),
@@ -131,6 +139,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
         // Streams end first (their clients resume elsewhere), then the bus stops and its position is kept.
         events.close();
         await step('events', eventIngest.stop());
+        await step('retention', retention?.stop() ?? Promise.resolve());
         await step('temporal connection', connection.close());
         await step('database', db.close());
       })();
