@@ -46,7 +46,7 @@ export default defineConfig({
       {
         // The deployment files (Dockerfile, compose, Kubernetes), checked offline: no Temporal needed.
         resolve: { alias },
-        test: { name: 'deploy', include: ['ops/test/deploy/**/*.test.ts'] },
+        test: { name: 'deploy', include: ['ops/test/deploy/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
       },
       {
         resolve: { alias },
