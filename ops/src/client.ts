@@ -9,8 +9,8 @@ import { securityHeaders } from '@tandem/server';
 export const CLIENT_DIST = fileURLToPath(new URL('../../client/dist/', import.meta.url));
 const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Paths the API owns; the fallback never answers them. */
-const API_PATHS = /^\/(graphql|hooks|healthz|readyz|collab)(\/|$)/;
+/** Paths the API and the documentation site own; the fallback never answers them. */
+const API_PATHS = /^\/(graphql|hooks|healthz|readyz|collab|docs)(\/|$)/;
 
 /** Builds the client when no build is there (a fresh clone); returns false when it could not. */
 export function ensureClientBuilt(log: (line: string) => void = console.log, dist = CLIENT_DIST): boolean {

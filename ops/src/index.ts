@@ -5,3 +5,7 @@ export * from './task-queue.js';
 export * from './quarantine.js';
 export * from './replay.js';
 export * from './backup/index.js';
+export * from './docs/pages.js';
+export * from './docs/links.js';
+export * from './docs/build.js';
+export * from './docs/serve.js';

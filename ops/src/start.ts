@@ -6,18 +6,21 @@ import { readServerConfig, startTandemServer } from '@tandem/server';
 import { InProcessEventBus, RedisEventBus, type ExecutionEventBus } from '@tandem/worker';
 import { ensureClientBuilt, serveClient } from './client.js';
 import { readEnvironment } from './config.js';
+import { ensureDocsBuilt } from './docs/build.js';
+import { serveDocs } from './docs/serve.js';
 import { quarantinePoisonedRuns } from './quarantine.js';
 import { defaultDevServerDb, startTemporal } from './temporal.js';
 import { superviseWorker } from './worker-supervisor.js';
 
 try {
   ensureClientBuilt();
+  ensureDocsBuilt();
   const env = readEnvironment();
   if (!env.temporalAddress) console.log(`Starting the Temporal dev server (state in ${defaultDevServerDb(env.dataDir)})...`);
   const temporal = await startTemporal(env.temporalAddress, { dbFile: defaultDevServerDb(env.dataDir), port: 7233, namespace: env.temporalNamespace });
   const bus: ExecutionEventBus = env.redisUrl ? new RedisEventBus({ url: env.redisUrl }) : new InProcessEventBus();
   const config = { ...readServerConfig(), dataDir: env.dataDir, temporalAddress: temporal.address, taskQueue: env.taskQueue };
-  const server = await startTandemServer({ config, bus, extend: serveClient() });
+  const server = await startTandemServer({ config, bus, extend: (app) => [serveDocs(), serveClient()].forEach((routes) => routes(app)) });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: env.temporalNamespace });
   const worker = superviseWorker({
@@ -62,7 +65,9 @@ try {
     throw error;
   });
   console.log(`Temporal at ${temporal.address}${temporal.owned ? ' (dev server)' : ''}; worker polling task queue "${server.taskQueue}"`);
-  console.log(`Tandem is running: the web client at ${server.url}/, GraphQL at ${server.url}/graphql (health: /healthz, readiness: /readyz)`);
+  console.log(
+    `Tandem is running: the web client at ${server.url}/, the documentation at ${server.url}/docs/, GraphQL at ${server.url}/graphql (health: /healthz, readiness: /readyz)`,
+  );
 } catch (error) {
   // The install script has already said what to install or set; anything else is shown as is.
   console.error((error as Error).message);
