@@ -20,6 +20,7 @@ import { CollabService, DEFAULT_COLLAB_OPTIONS } from './collab/collab-service.j
 import { loadInstallation, type Installation } from './installation.js';
 import { SecretService } from './services/secrets.js';
 import { AuditService } from './services/audit.js';
+import { ReplayService } from './services/replay.js';
 import { loadKeyring } from './secrets/keyring.js';
 
 export interface TandemServerOptions {
@@ -80,6 +81,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     collab,
     secrets: new SecretService(db, keyring),
     audit: new AuditService(db),
+    replay: new ReplayService(db, temporal, executions, workflows),
   };
   await eventIngest.start();
   // Runs may have ended while no server was listening; their rows catch up in the background.

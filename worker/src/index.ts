@@ -1,6 +1,6 @@
 export { createTandemWorker, installationOfIdentity, workerIdentity, type TandemWorkerOptions } from './worker.js';
 export { bundleInterpreterWorkflow, interpreterBundle, quietLogger, WORKFLOWS_PATH } from './bundle.js';
-export { replayInterpreterHistories, type HistoryToReplay, type ReplayVerdict } from './replay.js';
+export { historyEventsToJSON, replayInterpreterHistories, type HistoryToReplay, type ReplayVerdict } from './replay.js';
 export { createActivities, NetworkPolicy, type ActivityOptions, type HttpActivityOptions, type SecretResolver } from './activities/index.js';
 export * from './events/index.js';
 export {
@@ -17,6 +17,7 @@ export {
   type LiveStatus,
   HTTP_FAILURE,
   type InterpreterInput,
+  type ReusedStep,
   type StepFailureDetails,
   type TandemSinks,
   type HttpRequestInput,

@@ -1,4 +1,5 @@
 import { statusAfter, type ExecutionStatus, type RunError } from '../execution-status.js';
+import { isTruncatedValue } from '../json.js';
 
 /**
  * The state of a run at any of its events: one pure, incremental fold of the run's events,
@@ -157,10 +158,6 @@ export function causeChain(error: StepError | RunError | null | undefined): Step
   return chain;
 }
 
-function isTruncated(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as { truncated?: unknown }).truncated === true && 'preview' in value;
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -283,8 +280,8 @@ export class RunStateFold {
             endSequence: event.sequence,
           }));
           if (node.type === 'set') {
-            if (isRecord(data.output) && !isTruncated(data.output)) head.vars = { ...head.vars, ...data.output };
-            else if (isTruncated(data.output)) head.varsIncomplete = true;
+            if (isRecord(data.output) && !isTruncatedValue(data.output)) head.vars = { ...head.vars, ...data.output };
+            else if (isTruncatedValue(data.output)) head.varsIncomplete = true;
           }
         }
         break;

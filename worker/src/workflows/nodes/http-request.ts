@@ -1,5 +1,12 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
-import { secretPlaceholdersIn, type ConfigOf, type httpRequest as httpRequestType, type JsonValue } from '@tandem/schema';
+import {
+  HTTP_BODY_EXCERPT_LIMIT,
+  secretPlaceholdersIn,
+  truncateText,
+  type ConfigOf,
+  type httpRequest as httpRequestType,
+  type JsonValue,
+} from '@tandem/schema';
 import { StepError, type NodeExecutor } from '../step.js';
 import type { HttpRequestInput, InterpreterActivities } from '../types.js';
 
@@ -10,7 +17,7 @@ type HttpConfig = ConfigOf<typeof httpRequestType>;
  * with backoff itself so that every attempt is visible as a STEP_RETRYING event.
  */
 export const httpRequest: NodeExecutor<HttpConfig> = {
-  async execute({ node, config, evaluate, render, retrying, secrets }) {
+  async execute({ node, config, evaluate, render, retrying, secrets, recordHttp }) {
     const headers: Record<string, string> = {};
     for (const name of Object.keys(config.headers)) headers[name] = await render(['headers', name]);
     const request: HttpRequestInput = {
@@ -33,13 +40,20 @@ export const httpRequest: NodeExecutor<HttpConfig> = {
       retry: { maximumAttempts: 1 },
     });
     const { maxAttempts, initialIntervalMs, backoffCoefficient, maximumIntervalMs } = config.retry;
+    const sent = { method: request.method, url: request.url, headers };
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await call(request);
+        recordHttp({ request: sent, response: { status: response.status, bodyExcerpt: excerpt(response.body) } });
         return { output: response as unknown as JsonValue };
       } catch (error) {
         if (isCancellation(error)) throw error; // the run is being cancelled: not a failure to retry
         const cause = rootCause(error);
+        const answered = cause instanceof ApplicationFailure ? (cause.details?.[0] as { status?: unknown; body?: unknown } | undefined) : undefined;
+        recordHttp({
+          request: sent,
+          ...(typeof answered?.status === 'number' ? { response: { status: answered.status, bodyExcerpt: excerpt(answered.body as JsonValue) } } : {}),
+        });
         const retryable = !(cause instanceof ApplicationFailure && cause.nonRetryable);
         if (!retryable || attempt >= maxAttempts) {
           const message = cause.message || String(error);
@@ -53,6 +67,11 @@ export const httpRequest: NodeExecutor<HttpConfig> = {
     }
   },
 };
+
+/** The start of a response body as text, for the step's record. */
+function excerpt(body: JsonValue | undefined): string {
+  return truncateText(typeof body === 'string' ? body : (JSON.stringify(body ?? null) ?? ''), HTTP_BODY_EXCERPT_LIMIT);
+}
 
 function rootCause(error: unknown): Error {
   let current: unknown = error;
