@@ -138,13 +138,16 @@ export function isTruncatedValue(value: unknown): value is TruncatedValue {
   return typeof value === 'object' && value !== null && (value as { truncated?: unknown }).truncated === true && 'preview' in value;
 }
 
-/** A copy of `value` that fits events and logs: the value itself when small, a preview otherwise. */
-export function boundedCopy(value: unknown, maxChars: number): JsonValue | TruncatedValue | undefined {
+/**
+ * A copy of `value` that fits events and logs: the value itself when small, a preview (the
+ * first `previewChars` characters of its JSON, at most `maxChars`) otherwise.
+ */
+export function boundedCopy(value: unknown, maxChars: number, previewChars = 1024): JsonValue | TruncatedValue | undefined {
   if (value === undefined) return undefined;
   const size = jsonSizeUpTo(value, maxChars);
   if (size <= maxChars) return JSON.parse(JSON.stringify(value)) as JsonValue;
   const text = JSON.stringify(value);
-  return { truncated: true, size: text.length, preview: text.slice(0, Math.min(maxChars, 1024)) };
+  return { truncated: true, size: text.length, preview: text.slice(0, Math.min(maxChars, previewChars)) };
 }
 
 /** `text` cut to `maxChars`, saying how much was left out. */

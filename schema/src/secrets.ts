@@ -116,3 +116,33 @@ export function secretPlaceholdersIn(value: JsonValue | undefined, nonce: string
   visit(value);
   return names;
 }
+
+/** Any run's placeholder (whatever its nonce); group 1: the name. */
+const NUL = '\u0000';
+const ANY_PLACEHOLDER = new RegExp(`${NUL}tandem-secret:[A-Za-z0-9_-]{8,64}:([A-Za-z_][A-Za-z0-9_]{0,63})${NUL}`, 'g');
+
+/** How a secret reference is shown where a value is displayed: its name, never its value. */
+export function maskedSecret(name: string): string {
+  return `[secret ${name}]`;
+}
+
+/** `value` with every secret placeholder (of any run) shown as `maskedSecret(name)`: for showing recorded values. */
+export function maskSecretPlaceholders<T extends JsonValue | undefined>(value: T): T {
+  const mask = (text: string): string => (text.includes(NUL) ? text.replace(ANY_PLACEHOLDER, (_all, name: string) => maskedSecret(name)) : text);
+  const visit = (item: JsonValue | undefined): JsonValue | undefined => {
+    if (typeof item === 'string') return mask(item);
+    if (Array.isArray(item)) return item.map((entry) => visit(entry) as JsonValue);
+    if (item !== null && typeof item === 'object') {
+      const out: Record<string, JsonValue> = {};
+      for (const [key, entry] of Object.entries(item)) out[mask(key)] = visit(entry) as JsonValue;
+      return out;
+    }
+    return item;
+  };
+  return visit(value) as T;
+}
+
+/** True when a value holds a secret placeholder of any run (a recorded output that must not be replayed into another run). */
+export function holdsSecretPlaceholder(value: JsonValue | undefined): boolean {
+  return value !== undefined && JSON.stringify(value).includes('\\u0000tandem-secret:');
+}

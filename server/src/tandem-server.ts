@@ -21,6 +21,7 @@ import { CollabService, DEFAULT_COLLAB_OPTIONS } from './collab/collab-service.j
 import { loadInstallation, type Installation } from './installation.js';
 import { SecretService } from './services/secrets.js';
 import { AuditService } from './services/audit.js';
+import { ReplayService } from './services/replay.js';
 import { loadKeyring } from './secrets/keyring.js';
 import { RetentionJob } from './services/retention.js';
 
@@ -82,6 +83,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     collab,
     secrets: new SecretService(db, keyring),
     audit: new AuditService(db),
+    replay: new ReplayService(db, temporal, executions, workflows),
   };
   await eventIngest.start();
   // Off unless TANDEM_RETENTION_DAYS is set; one server of the installation sweeps at a time.

@@ -1,7 +1,7 @@
 export { createTandemWorker, installationOfIdentity, SHUTDOWN_FORCE_MARGIN_MS, workerIdentity, type TandemWorkerOptions } from './worker.js';
 export { bundleInterpreterWorkflow, interpreterBundle, quietLogger, WORKFLOWS_PATH } from './bundle.js';
 export * from './dry-run/index.js';
-export { replayInterpreterHistories, type HistoryToReplay, type ReplayVerdict } from './replay.js';
+export { historyEventsToJSON, replayInterpreterHistories, type HistoryToReplay, type ReplayVerdict } from './replay.js';
 export { createActivities, NetworkPolicy, type ActivityOptions, type HttpActivityOptions, type SecretResolver } from './activities/index.js';
 export * from './events/index.js';
 export {
@@ -18,6 +18,7 @@ export {
   type LiveStatus,
   HTTP_FAILURE,
   type InterpreterInput,
+  type ReusedStep,
   type StepFailureDetails,
   type TandemSinks,
   type HttpRequestInput,

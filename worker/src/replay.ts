@@ -1,4 +1,4 @@
-import type { History } from '@temporalio/common/lib/proto-utils.js';
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type InjectedSinks, type WorkflowBundleOption } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { interpreterBundle } from './bundle.js';
@@ -23,6 +23,14 @@ export interface ReplayVerdict {
   verdict: 'ok' | 'nondeterminism' | 'failed';
   /** The replayer's error message, when not ok. */
   message?: string;
+}
+
+/**
+ * History events in Temporal's JSON form (what `temporal workflow show --output json` prints and
+ * the replayer's `historyFromJSON` reads), for handing a history out a page at a time.
+ */
+export function historyEventsToJSON(events: History['events']): unknown[] {
+  return (JSON.parse(historyToJSON({ events })) as { events?: unknown[] }).events ?? [];
 }
 
 /** Replay emits no events: the sink is there so the workflow code finds it, and is not called during replay. */

@@ -8,6 +8,8 @@ export interface ExecutionSummary {
   startedAt: string;
   finishedAt: string | null;
   versionNumber: number;
+  /** The run this one retries (retryExecution / rerunExecution). */
+  retryOfId?: string | null;
 }
 
 export interface WorkflowSummary {
@@ -40,7 +42,7 @@ export interface ExecutionEvent {
   data: Record<string, unknown>;
 }
 
-const EXECUTION_SUMMARY = 'id status startedAt finishedAt versionNumber';
+const EXECUTION_SUMMARY = 'id status startedAt finishedAt versionNumber retryOfId';
 const WORKFLOW_SUMMARY = `id name description updatedAt createdAt latestVersion lastExecution { ${EXECUTION_SUMMARY} }`;
 const EXECUTION = `${EXECUTION_SUMMARY} workflowId input result error liveState parentExecutionId parentNodeId children { id status workflowId }`;
 

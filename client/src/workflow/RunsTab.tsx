@@ -3,7 +3,7 @@ import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { describeError, subscribe } from '../lib/api';
 import { formatTime } from '../lib/format';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '@tandem/schema';
-import { EXECUTION_UPDATED_SUBSCRIPTION, listExecutions } from '../lib/queries';
+import { EXECUTION_UPDATED_SUBSCRIPTION, listExecutions, type ExecutionSummary } from '../lib/queries';
 import { StatusBadge } from '../lib/StatusBadge';
 import { SchedulesPanel } from '../schedules/SchedulesPanel';
 import { WebhookPanel } from '../schedules/WebhookPanel';
@@ -76,6 +76,7 @@ export function RunsTab(props: { workflowId: string; name?: string }) {
                       <tr>
                         <td>
                           <A href={`/runs/${run.id}`}>{run.id.slice(0, 8)}</A>
+                          <RetryLinks run={run} runs={r().items} />
                         </td>
                         <td>
                           <StatusBadge status={run.status} />
@@ -94,5 +95,30 @@ export function RunsTab(props: { workflowId: string; name?: string }) {
         )}
       </Show>
     </div>
+  );
+}
+
+/** "retry of #…" and "retried as #…": the links between a run and its retries among the runs listed. */
+function RetryLinks(props: { run: ExecutionSummary; runs: ExecutionSummary[] }) {
+  const retries = () => props.runs.filter((other) => other.retryOfId === props.run.id);
+  return (
+    <>
+      <Show when={props.run.retryOfId}>
+        {(of) => (
+          <span class="hint">
+            {' '}
+            retry of <A href={`/runs/${of()}`}>#{of().slice(0, 8)}</A>
+          </span>
+        )}
+      </Show>
+      <For each={retries()}>
+        {(retry) => (
+          <span class="hint">
+            {' '}
+            retried as <A href={`/runs/${retry.id}`}>#{retry.id.slice(0, 8)}</A>
+          </span>
+        )}
+      </For>
+    </>
   );
 }

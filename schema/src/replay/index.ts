@@ -1,2 +1,3 @@
 export * from './run-state.js';
 export * from './replay.js';
+export * from './retry.js';

@@ -1,5 +1,5 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import type { ExecutionStatus, JsonValue, RunError } from '@tandem/schema';
+import type { ExecutionStatus, JsonValue, RunError, StepValues } from '@tandem/schema';
 
 // Entities are declared with EntitySchema (no decorators), so they work the same in tsc
 // builds, vitest and tsx. Foreign keys are plain id columns: the API reads by id anyway.
@@ -87,6 +87,9 @@ export class Execution {
   /** For a sub-workflow run: the run and node that started it. */
   parentExecutionId?: string | null;
   parentNodeId?: string | null;
+  /** For a retry (or a run again with the same input): the run it retries, and the node it ran from (null: from the start). */
+  retryOfId?: string | null;
+  retryFromNodeId?: string | null;
 }
 
 /** A stored event; `id` is the globally ordered cursor, `sequence` the per-execution number. */
@@ -98,6 +101,8 @@ export class ExecutionEvent {
   nodeId?: string | null;
   at!: Date;
   data!: JsonValue;
+  /** What `data` had to cut, for `Execution.step` (lazy: event reads never load it). */
+  stepValues?: StepValues | null;
 }
 
 const createdAt = { type: 'datetime', onCreate: () => new Date() } as const;
@@ -196,6 +201,8 @@ export const ExecutionSchema = new EntitySchema<Execution>({
     temporalRunId: { type: 'string', length: 100 },
     parentExecutionId: { type: 'string', length: 100, nullable: true, index: true },
     parentNodeId: { type: 'string', length: 100, nullable: true },
+    retryOfId: { type: 'string', length: 100, nullable: true, index: true },
+    retryFromNodeId: { type: 'string', length: 100, nullable: true },
   },
 });
 
@@ -211,6 +218,7 @@ export const ExecutionEventSchema = new EntitySchema<ExecutionEvent>({
     nodeId: { type: 'string', length: 100, nullable: true },
     at: { type: 'datetime' },
     data: { type: 'json' },
+    stepValues: { type: 'json', nullable: true, lazy: true },
   },
 });
 

@@ -8,6 +8,7 @@ import { ExecutionResolver } from './resolvers/executions.js';
 import { WorkflowResolver, WorkflowVersionResolver } from './resolvers/workflows.js';
 import { SecretResolver } from './resolvers/secrets.js';
 import { AuditResolver } from './resolvers/audit.js';
+import { ExecutionReplayResolver } from './resolvers/replay.js';
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -23,6 +24,7 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       TemplateResolver,
       SecretResolver,
       AuditResolver,
+      ExecutionReplayResolver,
     ],
     validate: false,
     // Every subscription brings its own `subscribe` (the event service); type-graphql still asks for a PubSub.

@@ -8,6 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { bearerSecret } from '../auth/tokens.js';
+import { temporalHistoryRouter } from './temporal-history.js';
 import type { ApiContext, Services } from '../graphql/context.js';
 import { currentRequest, formatApiError } from '../graphql/errors.js';
 import { DOCUMENT_LIMITS } from '../graphql/guard.js';
@@ -187,6 +188,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     });
   });
   app.use('/hooks', webhookRouter({ services: options.services, maxBodyBytes: options.maxBodyBytes }));
+  app.use('/api', temporalHistoryRouter(options.services));
   options.extend?.(app);
   // Whatever nothing answered, and every error nothing handled: JSON `{ error: { code, message } }`.
   app.use(notFoundHandler);

@@ -8,7 +8,15 @@ import { logInternalError } from '../graphql/errors.js';
  * (logged with the request id, which the client gets too).
  */
 export type HttpErrorCode =
-  'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNPROCESSABLE' | 'INTERNAL';
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'UNPROCESSABLE'
+  | 'INTERNAL';
 
 export interface HttpErrorBody {
   error: { code: HttpErrorCode; message: string; requestId?: string; [extra: string]: unknown };

@@ -11,6 +11,7 @@ import {
   type CustomSignal,
   type InterpreterInput,
   type LiveState,
+  type ReusedStep,
 } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
 import type { User } from '../db/entities.js';
@@ -20,6 +21,21 @@ import { roleIncludes } from './access.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
 import type { WorkflowService } from './workflows.js';
 import { resolveSubplans } from './subplans.js';
+
+/** What a new run is: its version, whose it is, its input, and for a retry what it retries and reuses. */
+export interface LaunchOptions {
+  version: WorkflowVersion;
+  /** The workflow's owner: whose sub-workflows and secrets the run uses. */
+  ownerId: string;
+  startedById: string;
+  input: JsonValue;
+  triggerNodeId?: string;
+  id?: string;
+  /** A retry: the run it retries and the node it runs from (null: a run again from the start). */
+  retryOf?: { id: string; fromNodeId: string | null };
+  /** A retry's recorded steps the interpreter takes instead of executing them. */
+  reuse?: Record<string, ReusedStep>;
+}
 
 export interface ExecutionFilter {
   workflowId?: string | null;
@@ -62,15 +78,7 @@ export class ExecutionService {
     return this.launch({ version, ownerId: workflow.ownerId, startedById: workflow.ownerId, input, triggerNodeId, ...(id ? { id } : {}) });
   }
 
-  private async launch(options: {
-    version: WorkflowVersion;
-    /** The workflow's owner: whose sub-workflows and secrets the run uses. */
-    ownerId: string;
-    startedById: string;
-    input: JsonValue;
-    triggerNodeId?: string;
-    id?: string;
-  }): Promise<{ execution: Execution; created: boolean }> {
+  async launch(options: LaunchOptions): Promise<{ execution: Execution; created: boolean }> {
     const { version, input } = options;
     const plan = this.planOf(version);
     const id = options.id ?? randomUUID();
@@ -96,6 +104,8 @@ export class ExecutionService {
       updatedAt: new Date(),
       temporalWorkflowId,
       temporalRunId: '',
+      retryOfId: options.retryOf?.id ?? null,
+      retryFromNodeId: options.retryOf?.fromNodeId ?? null,
     });
     try {
       await em.flush();
@@ -115,6 +125,7 @@ export class ExecutionService {
       // Whose secrets the run's http.request steps use, and the nonce its placeholders carry.
       ownerId: owner,
       secretsNonce: randomBytes(16).toString('base64url'),
+      ...(options.reuse && Object.keys(options.reuse).length > 0 ? { reuse: options.reuse } : {}),
     };
     try {
       const handle = await this.temporal.workflow.start(INTERPRETER_WORKFLOW, { taskQueue: this.taskQueue, workflowId: temporalWorkflowId, args: [args] });
@@ -130,7 +141,8 @@ export class ExecutionService {
     return { execution, created: true };
   }
 
-  private planOf(version: WorkflowVersion): ExecutionPlan {
+  /** The compiled plan of a deployed version (cached). */
+  planOf(version: WorkflowVersion): ExecutionPlan {
     const cached = this.plans.get(version.id);
     if (cached) return cached;
     const compiled = compileWorkflow(version.definition);

@@ -239,6 +239,8 @@ class DryRun {
       setResult: (value) => (this.result = value),
       // A dry run does not wait for timers, and never retries: recorded steps are final.
       sleep: async () => {},
+      // Nothing is sent in a dry run: there is no exchange to keep.
+      recordHttp: () => {},
       retrying: () => {},
       waitForSignal: (name) => this.recordedSignal(node, name),
       runLoopBody: (iteration) => this.runLoopBody(node, iteration),

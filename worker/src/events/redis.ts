@@ -1,5 +1,5 @@
 import { createClient, type RedisClientType } from 'redis';
-import { EXECUTION_EVENT_TYPES, type EmittedEvent } from '@tandem/schema';
+import { EVENT_JSON_LIMIT, EXECUTION_EVENT_TYPES, type EmittedEvent } from '@tandem/schema';
 import type { EventListener, ExecutionEventBus, SubscribeOptions } from './bus.js';
 
 export interface RedisEventBusOptions {
@@ -135,7 +135,7 @@ const KNOWN_TYPES = new Set<string>(EXECUTION_EVENT_TYPES);
 
 /** Events come from the network: anything malformed is dropped rather than trusted. */
 function decode(text: string | undefined): EmittedEvent | null {
-  if (typeof text !== 'string' || text.length > 1_000_000) return null;
+  if (typeof text !== 'string' || text.length > EVENT_JSON_LIMIT) return null;
   try {
     const value = JSON.parse(text) as Partial<EmittedEvent>;
     if (typeof value.executionId !== 'string' || !Number.isInteger(value.sequence) || !KNOWN_TYPES.has(value.type as string)) return null;

@@ -1,5 +1,5 @@
 import { proxySinks, workflowInfo } from '@temporalio/workflow';
-import type { ExecutionEventType, JsonValue } from '@tandem/schema';
+import type { ExecutionEventType, JsonValue, StepValues } from '@tandem/schema';
 import type { TandemSinks } from './types.js';
 
 const { tandemEvents } = proxySinks<TandemSinks>();
@@ -23,7 +23,7 @@ export class EventEmitter {
     return this.sequence;
   }
 
-  emit(type: ExecutionEventType, nodeId: string | null, data: Record<string, JsonValue | undefined>): void {
+  emit(type: ExecutionEventType, nodeId: string | null, data: Record<string, JsonValue | undefined>, values?: StepValues): void {
     const info = workflowInfo();
     tandemEvents.emit({
       executionId: this.executionId,
@@ -34,6 +34,7 @@ export class EventEmitter {
       temporalWorkflowId: info.workflowId,
       temporalRunId: info.runId,
       data,
+      ...(values ? { values } : {}),
     });
   }
 }

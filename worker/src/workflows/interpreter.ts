@@ -16,9 +16,13 @@ import {
   DEFAULT_EXPRESSION_LIMITS,
   ERROR_MESSAGE_LIMIT,
   EVENT_VALUE_LIMIT,
+  isTruncatedValue,
+  STEP_VALUE_LIMIT,
   truncateText,
   type CompiledNodeFields,
+  type HttpExchange,
   type JsonValue,
+  type StepValues,
   type PlanEdge,
   type PlanNode,
   type WorkMeter,
@@ -28,13 +32,14 @@ import { decideOutgoing, stepInputs, type DecidedEdge } from './edges.js';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
 import { RunControl } from './run-control.js';
-import { StepError, type LoopIteration, type Scope, type StepContext } from './step.js';
+import { StepError, type LoopIteration, type Scope, type StepContext, type StepResult } from './step.js';
 import {
   INTERPRETER_WORKFLOW,
   subplanKey,
   STEP_FAILURE_TYPE,
   type InterpreterInput,
   type ResumeState,
+  type ReusedStep,
   type SecretsContext,
   type StepFailureDetails,
 } from './types.js';
@@ -187,7 +192,9 @@ export class PlanRun {
       continuations: (this.args.resume?.continuations ?? 0) + 1,
     };
     this.events.emit('CONTINUED_AS_NEW', loopNode.id, { iteration: nextIndex, continuation: state.continuations });
-    return continueAsNew<(input: InterpreterInput) => Promise<JsonValue>>({ ...this.args, resume: state });
+    // Reused steps have run by now: the next Temporal run does not need their outputs again.
+    const { reuse: _reuse, ...carried } = this.args;
+    return continueAsNew<(input: InterpreterInput) => Promise<JsonValue>>({ ...carried, resume: state });
   }
 
   /** A child run of the interpreter with the sub-workflow's plan; its events form their own execution, linked to this one. */
@@ -291,8 +298,21 @@ export class PlanRun {
     const executor = EXECUTORS.get(node.type)!;
     const inputs = this.inputsOf(node);
     const startedAt = Date.now();
+    const reused = this.args.reuse?.[node.id];
     this.control.stepStarted(node.id);
-    this.events.emit('STEP_STARTED', node.id, { type: node.type, input: boundedCopy(inputs, EVENT_VALUE_LIMIT), ...this.control.statusChange() });
+    const input = eventValue('input', inputs);
+    this.events.emit(
+      'STEP_STARTED',
+      node.id,
+      { type: node.type, input: input.copy, ...(reused ? { reused: true } : {}), ...this.control.statusChange() },
+      input.values,
+    );
+    if (reused) {
+      this.reuseStep(node, reused);
+      this.completeStep(node, { output: reused.output, ...(reused.handles ? { handles: reused.handles } : {}) }, startedAt, undefined, true);
+      return;
+    }
+    let http: HttpExchange | undefined;
     const fields = this.fields.get(node.id)!;
     const context: StepContext<never> = {
       node,
@@ -306,6 +326,7 @@ export class PlanRun {
       setVariables: (values) => Object.assign(this.scope.vars, values),
       setResult: (value) => (this.result = value),
       sleep: (ms) => sleep(ms),
+      recordHttp: (exchange) => (http = exchange),
       retrying: (attempt, error, delayMs) =>
         this.events.emit('STEP_RETRYING', node.id, {
           attempt,
@@ -339,23 +360,47 @@ export class PlanRun {
       if (isCancellation(error) || error instanceof ContinueAsNew || error === this.failure) throw error;
       const failure = stepFailure(node, error);
       const details = failure.details?.[0] as StepFailureDetails;
-      this.events.emit('STEP_FAILED', node.id, {
-        error: { message: details.message, cause: details.cause },
-        durationMs: Date.now() - startedAt,
-        ...this.control.statusChange(),
-      });
+      this.events.emit(
+        'STEP_FAILED',
+        node.id,
+        {
+          error: { message: details.message, cause: details.cause },
+          durationMs: Date.now() - startedAt,
+          ...this.control.statusChange(),
+        },
+        http ? { http } : undefined,
+      );
       throw failure;
     }
+    this.completeStep(node, result, startedAt, http, false);
+  }
+
+  /** A step's end: its output is in scope, STEP_COMPLETED is out, and what follows it is decided. */
+  private completeStep(node: PlanNode, result: StepResult, startedAt: number, http: HttpExchange | undefined, reused: boolean): void {
     this.control.stepCompleted(node.id);
     this.scope.nodes[node.id] = result.output;
-    this.events.emit('STEP_COMPLETED', node.id, {
-      output: boundedCopy(result.output, EVENT_VALUE_LIMIT),
-      durationMs: Date.now() - startedAt,
-      ...(result.handles ? { handles: [...result.handles] } : {}),
-      ...this.control.statusChange(),
-    });
+    const output = eventValue('output', result.output);
+    this.events.emit(
+      'STEP_COMPLETED',
+      node.id,
+      {
+        output: output.copy,
+        durationMs: Date.now() - startedAt,
+        ...(result.handles ? { handles: [...result.handles] } : {}),
+        ...(reused ? { reused: true } : {}),
+        ...this.control.statusChange(),
+      },
+      output.values || http ? { ...output.values, ...(http ? { http } : {}) } : undefined,
+    );
     const follow = result.handles ? new Set(result.handles) : null;
     this.decideOutgoing(node, (edge) => follow === null || (edge.handle !== null && follow.has(edge.handle)));
+  }
+
+  /** What a reused step would have done to the run besides its output: a `set` node's variables, an `output` node's result. */
+  private reuseStep(node: PlanNode, step: ReusedStep): void {
+    const output = step.output;
+    if (node.type === 'set' && output !== null && typeof output === 'object' && !Array.isArray(output)) Object.assign(this.scope.vars, output);
+    if (node.type === 'output') this.result = output;
   }
 
   /**
@@ -403,6 +448,13 @@ export class PlanRun {
   private inputsOf(node: PlanNode): Record<string, JsonValue> {
     return stepInputs(node, this.edges, this.edgeState, this.scope.nodes, this.scope.input);
   }
+}
+
+/** A step value for an event: its bounded copy, and the value for storage when that copy had to be cut (see `StepValues`). */
+function eventValue(key: 'input' | 'output', value: JsonValue | Record<string, JsonValue>): { copy: JsonValue | undefined; values?: StepValues } {
+  const copy = boundedCopy(value, EVENT_VALUE_LIMIT) as JsonValue | undefined;
+  if (!isTruncatedValue(copy)) return { copy };
+  return { copy, values: { [key]: boundedCopy(value, STEP_VALUE_LIMIT, EVENT_VALUE_LIMIT) as JsonValue } };
 }
 
 /** A node's failure as the run's failure: names the node, keeps the cause, bounded in size. */

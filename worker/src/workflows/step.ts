@@ -1,4 +1,4 @@
-import type { CompiledNodeFields, ConfigPath, JsonObject, JsonValue, PlanNode } from '@tandem/schema';
+import type { CompiledNodeFields, ConfigPath, HttpExchange, JsonObject, JsonValue, PlanNode } from '@tandem/schema';
 import type { SecretsContext } from './types.js';
 
 /** The data expressions see: `{ input, nodes, vars, params, loop, execution }`. */
@@ -31,6 +31,8 @@ export interface StepContext<Config = JsonObject> {
   setResult(value: JsonValue): void;
   /** A durable timer in a run (a dry run does not wait). */
   sleep(ms: number): Promise<void>;
+  /** Keeps an http.request step's latest exchange, stored with the step's end (`Execution.step`). */
+  recordHttp(exchange: HttpExchange): void;
   /** Emits STEP_RETRYING; executors that retry call it before waiting. */
   retrying(attempt: number, error: Error, delayMs: number): void;
   /**

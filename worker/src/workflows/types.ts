@@ -19,6 +19,18 @@ export interface InterpreterInput {
   ownerId?: string;
   /** Random per run: the `secrets.NAME` placeholders carry it, so text from outside cannot pose as one. */
   secretsNonce?: string;
+  /**
+   * A retry's recorded steps, by node id: such a node is not executed, its recorded output
+   * (and branch handles) are taken as they are. The API server decides which (docs/engine.md#retry).
+   */
+  reuse?: Record<string, ReusedStep>;
+}
+
+/** A step a retried run takes from the run it retries instead of executing it. */
+export interface ReusedStep {
+  output: JsonValue;
+  /** The handles a branching node followed; omitted: every outgoing edge. */
+  handles?: string[];
 }
 
 export interface ExecutionOrigin {

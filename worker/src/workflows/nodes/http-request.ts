@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
-import { secretPlaceholdersIn, type ConfigOf, type httpRequest as httpRequestType, type JsonValue } from '@tandem/schema';
+import { HTTP_BODY_EXCERPT_LIMIT, secretPlaceholdersIn, truncateText, type ConfigOf, type httpRequest as httpRequestType, type JsonValue } from '@tandem/schema';
 import { StepError, type NodeExecutor, type StepContext } from '../step.js';
 import type { HttpRequestInput, InterpreterActivities } from '../types.js';
 
@@ -11,8 +11,9 @@ type HttpConfig = ConfigOf<typeof httpRequestType>;
  */
 export const httpRequest: NodeExecutor<HttpConfig> = {
   async execute(context) {
-    const { config, retrying } = context;
+    const { config, retrying, recordHttp } = context;
     const request = await httpRequestOf(context);
+
     const { httpRequest: call } = proxyActivities<InterpreterActivities>({
       // The activity bounds the request itself; this bound catches a worker that died mid-call.
       startToCloseTimeout: config.timeoutMs + 5_000,
@@ -21,13 +22,20 @@ export const httpRequest: NodeExecutor<HttpConfig> = {
       retry: { maximumAttempts: 1 },
     });
     const { maxAttempts, initialIntervalMs, backoffCoefficient, maximumIntervalMs } = config.retry;
+    const sent = { method: request.method, url: request.url, headers: request.headers };
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await call(request);
+        recordHttp({ request: sent, response: { status: response.status, bodyExcerpt: excerpt(response.body) } });
         return { output: response as unknown as JsonValue };
       } catch (error) {
         if (isCancellation(error)) throw error; // the run is being cancelled: not a failure to retry
         const cause = rootCause(error);
+        const answered = cause instanceof ApplicationFailure ? (cause.details?.[0] as { status?: unknown; body?: unknown } | undefined) : undefined;
+        recordHttp({
+          request: sent,
+          ...(typeof answered?.status === 'number' ? { response: { status: answered.status, bodyExcerpt: excerpt(answered.body as JsonValue) } } : {}),
+        });
         const retryable = !(cause instanceof ApplicationFailure && cause.nonRetryable);
         if (!retryable || attempt >= maxAttempts) {
           const message = cause.message || String(error);
@@ -58,6 +66,11 @@ export async function httpRequestOf({ node, config, evaluate, render, secrets }:
   // Only the activity turns `secrets.NAME` placeholders into values; it learns whose secrets from here.
   if (secretPlaceholdersIn([request.url, headers, request.body ?? null], secrets.nonce).size > 0) request.secrets = secrets;
   return request;
+}
+
+/** The start of a response body as text, for the step's record. */
+function excerpt(body: JsonValue | undefined): string {
+  return truncateText(typeof body === 'string' ? body : (JSON.stringify(body ?? null) ?? ''), HTTP_BODY_EXCERPT_LIMIT);
 }
 
 function rootCause(error: unknown): Error {
