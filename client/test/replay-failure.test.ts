@@ -30,14 +30,24 @@ describe('error overlay: kinds and hints', () => {
 });
 
 describe('error overlay: where in the config', () => {
-  it('highlights the failing token of an expression field', () => {
-    const location = failureLocation(
+  it('highlights the failing part of an expression field where JSONata points (the operator, the function call)', () => {
+    // Messages and positions as compileExpression reports them for these expressions.
+    const operator = failureLocation(
       'transform',
       { expression: "{ 'total': input.a + input.b }" },
-      { message: 'x', cause: { type: 'ExpressionError', message: 'The right side of the "+" operator must evaluate to a number (at character 28)' } },
+      { message: 'x', cause: { type: 'ExpressionError', message: 'The right side of the "+" operator must evaluate to a number (at character 20)' } },
     );
-    expect(location).toMatchObject({ path: 'expression', start: 21, end: 28 });
-    expect(location!.text.slice(location!.start, location!.end)).toBe('input.b');
+    expect(operator).toMatchObject({ path: 'expression', start: 19, end: 20 });
+    const call = failureLocation(
+      'set',
+      { variables: { name: 'nodes.x.y.$uppercase()' } },
+      {
+        message: 'x',
+        cause: { type: 'ExpressionError', message: 'Context value is not a compatible type with argument 1 of function "uppercase" (at character 21)' },
+      },
+    );
+    expect(call).toMatchObject({ path: 'variables.name' });
+    expect(call!.text.slice(call!.start, call!.end)).toBe('nodes.x.y.$uppercase');
   });
 
   it('finds the template part a template error names', () => {

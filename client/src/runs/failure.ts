@@ -75,7 +75,7 @@ function formatConfigPath(path: ReadonlyArray<string | number>): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
 }
 
-/** The end of the token that starts at `start` (an expression's failing part). */
+/** The end of the token that starts at `start` (a template part's failing token). */
 function tokenEnd(text: string, start: number): number {
   const match = /^[A-Za-z0-9_$.`"'-]+/.exec(text.slice(start));
   return start + Math.max(1, match?.[0].length ?? 1);
@@ -111,12 +111,14 @@ export function failureLocation(nodeType: string | undefined, config: unknown, e
   const field = expressions.find((f) => text.includes(f.text)) ?? expressions[0]!;
   const location: FailureLocation = { path: formatConfigPath(field.path), text: field.text };
   if (position !== undefined && position <= field.text.length) {
-    // JSONata reports the position just after the failing token: step back onto it.
-    const start = Math.max(0, Math.min(position, field.text.length) - 1);
-    let tokenStart = start;
-    while (tokenStart > 0 && /[A-Za-z0-9_$.]/.test(field.text[tokenStart - 1]!)) tokenStart--;
-    location.start = tokenStart;
-    location.end = Math.max(tokenStart + 1, Math.min(field.text.length, position));
+    // JSONata counts from 1 and points at the failing operator, or at the "(" of a failing call.
+    const pointed = Math.max(0, Math.min(position, field.text.length) - 1);
+    const end = field.text[pointed] === '(' ? pointed : pointed + 1;
+    let start = end;
+    while (start > 0 && /[A-Za-z0-9_$.]/.test(field.text[start - 1]!)) start--;
+    if (start === end) start = end - 1;
+    location.start = start;
+    location.end = end;
   }
   return location;
 }
