@@ -5,7 +5,7 @@ import { describeError } from '../lib/api';
 import { formatTime, pretty } from '../lib/format';
 import { errorKind, errorMessage, failureHint, failureLocation, failureReport, type HintContext } from './failure';
 import { JsonTree } from './JsonTree';
-import { canRetry, retryExecution, stepDetails } from './step-details';
+import { retryExecution, stepDetails } from './step-details';
 
 export interface ErrorOverlayProps {
   executionId: string;
@@ -60,10 +60,7 @@ export function ErrorOverlay(props: ErrorOverlayProps) {
     () => run() ?? null,
     (r) => stepDetails(props.executionId, props.step.nodeId, r),
   );
-  const [retryable] = createResource(
-    () => props.canControl,
-    (allowed) => (allowed ? canRetry() : false),
-  );
+  const retryable = () => props.canControl;
   const location = () => failureLocation(props.node?.type ?? props.step.type, props.node?.config, error());
   const hint = () => failureHint(error(), props.hints);
   const input = () => details()?.input ?? run()?.input;
