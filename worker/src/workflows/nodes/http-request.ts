@@ -1,5 +1,12 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
-import { HTTP_BODY_EXCERPT_LIMIT, secretPlaceholdersIn, truncateText, type ConfigOf, type httpRequest as httpRequestType, type JsonValue } from '@tandem/schema';
+import {
+  HTTP_BODY_EXCERPT_LIMIT,
+  secretPlaceholdersIn,
+  truncateText,
+  type ConfigOf,
+  type httpRequest as httpRequestType,
+  type JsonValue,
+} from '@tandem/schema';
 import { StepError, type NodeExecutor, type StepContext } from '../step.js';
 import type { HttpRequestInput, InterpreterActivities } from '../types.js';
 
