@@ -47,7 +47,7 @@ export interface HarnessOptions {
   secrets?: SecretResolver;
 }
 
-export type StartOptions = Pick<InterpreterInput, 'triggerNodeId' | 'ownerId' | 'secretsNonce' | 'subplans'>;
+export type StartOptions = Pick<InterpreterInput, 'triggerNodeId' | 'ownerId' | 'secretsNonce' | 'subplans' | 'reuse'>;
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
