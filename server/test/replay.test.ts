@@ -249,4 +249,47 @@ describe.each(DATABASES)('replay and retry on %s', (database) => {
     const anonymous = await fetch(`${api.url}${runs[0]!.historyUrl}`);
     expect(anonymous.status).toBe(401);
   });
+
+  it.runIf(database === 'sqlite')('lists the chain of Temporal runs of a loop that continued as new, each downloadable', async () => {
+    const node = (id: string, type: string, config: Record<string, unknown> = {}) => ({ id, type, position: { x: 0, y: 0 }, config });
+    const loop = {
+      format: 'tandem.workflow/v1',
+      name: 'Loop',
+      description: '',
+      nodes: [
+        node('t', 'trigger.manual'),
+        node('each', 'loop', { mode: 'forEach', expression: 'input.items', continueAsNewEvery: 10 }),
+        node('body', 'transform', { expression: 'loop.item' }),
+        node('out', 'output', { expression: "'done'" }),
+      ],
+      edges: [
+        { id: 'e1', source: 't', target: 'each' },
+        { id: 'e2', source: 'each', target: 'body', sourceHandle: 'body' },
+        { id: 'e3', source: 'body', target: 'each' },
+        { id: 'e4', source: 'each', target: 'out', sourceHandle: 'done' },
+      ],
+    };
+    const id = (await api.gql<{ createWorkflow: { id: string } }>(CREATE, { input: { name: 'Loop', definition: loop } }, owner.token)).data!.createWorkflow.id;
+    await api.gql(DEPLOY, { id }, owner.token);
+    const started = (await api.gql<{ startExecution: { id: string } }>(START, { id, input: { items: Array.from({ length: 25 }, (_, i) => i) } }, owner.token))
+      .data!.startExecution.id;
+    expect((await finished(api, started, owner.token)).status).toBe('COMPLETED');
+
+    const runs = await eventually(async () => {
+      const result = (
+        await api.gql<{ execution: { temporalRuns: Array<{ runId: string; status: string; historyUrl: string }> } }>(
+          `query($id: ID!) { execution(id: $id) { temporalRuns { runId status historyUrl } } }`,
+          { id: started },
+          owner.token,
+        )
+      ).data!.execution.temporalRuns;
+      expect(result.map((r) => r.status)).toEqual(['CONTINUED_AS_NEW', 'CONTINUED_AS_NEW', 'COMPLETED']);
+      return result;
+    });
+    expect(new Set(runs.map((r) => r.runId)).size).toBe(3);
+    const first = (await (await fetch(`${api.url}${runs[0]!.historyUrl}`, { headers: { authorization: `Bearer ${owner.token}` } })).json()) as {
+      events: Array<{ eventType: string }>;
+    };
+    expect(first.events.at(-1)!.eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+  });
 });

@@ -49,7 +49,7 @@ export interface HarnessOptions {
   shutdownGraceMs?: number;
 }
 
-export type StartOptions = Pick<InterpreterInput, 'triggerNodeId' | 'ownerId' | 'secretsNonce' | 'subplans'>;
+export type StartOptions = Pick<InterpreterInput, 'triggerNodeId' | 'ownerId' | 'secretsNonce' | 'subplans' | 'reuse'>;
 
 let runtimeInstalled = false;
 function quietRuntime(): void {

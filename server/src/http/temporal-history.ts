@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import express, { type Router } from 'express';
 import { bearerSecret } from '../auth/tokens.js';
 import type { Services } from '../graphql/context.js';
@@ -34,7 +35,10 @@ export function temporalHistoryRouter(services: Services): Router {
       res.write('{"events":[');
       let count = 0;
       for (let page = first; !page.done; page = await pages.next()) {
-        for (const event of page.value) res.write(`${count++ === 0 ? '' : ','}\n${JSON.stringify(event)}`);
+        const text = page.value.map((event) => `${count++ === 0 ? '' : ','}\n${JSON.stringify(event)}`).join('');
+        // A slow reader holds the next page back instead of the server buffering the whole history.
+        if (!res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (res.destroyed) return; // the reader went away
       }
       res.end('\n]}\n');
     })().catch((error: unknown) => {

@@ -8,6 +8,7 @@ import {
   RunStateFold,
   type HttpExchange,
   type JsonValue,
+  type RecordedStep,
   type RunState,
   type StepAttempt,
   type StepError,
@@ -15,7 +16,7 @@ import {
 } from '@tandem/schema';
 import { historyEventsToJSON } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
-import { Execution, ExecutionEvent, type User } from '../db/entities.js';
+import { Execution, ExecutionEvent, type User, type WorkflowVersion } from '../db/entities.js';
 import { apiError, badInput, conflict } from '../errors.js';
 import type { ExecutionService } from './executions.js';
 import type { WorkflowService } from './workflows.js';
@@ -146,10 +147,10 @@ export class ReplayService {
     user: User,
     original: Execution,
     ownerId: string,
-    version: Awaited<ReturnType<WorkflowService['deployedVersion']>>,
+    version: WorkflowVersion,
     triggerNodeId: string | null,
     retryOf: { id: string; fromNodeId: string | null },
-    reuse: Record<string, { output: JsonValue; handles?: string[] }>,
+    reuse: Record<string, RecordedStep>,
   ): Promise<Execution> {
     const { execution } = await this.executions.launch({
       version,
