@@ -1,12 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { REPO_ROOT } from '@tandem/ops';
 import { eventually } from '../../test-support/eventually.js';
+import { freePort } from '../../test-support/free-port.js';
 
 // `npm start` as a user runs it (built, as `npm start` builds first): API server in the process, the
 // worker in a supervised child. A run that used to abort the worker process took the API down
@@ -20,14 +20,6 @@ interface StartedTandem {
   process: ChildProcess;
   output: () => string;
   stop(): Promise<number | null>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function startTandem(): Promise<StartedTandem> {
