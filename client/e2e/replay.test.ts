@@ -175,4 +175,48 @@ describe('replaying runs', () => {
     await page.waitForURL(new RegExp(`/workflows/${workflowId}\\?node=add`));
     await page.locator('[data-node-id="add"][aria-pressed="true"]').waitFor();
   });
+
+  it("debugs together: a viewer of the run sees the owner's cursor and follows their playback", async () => {
+    const owner = await tandem.person();
+    await signUp(owner.page, 'Ada');
+    const viewer = await tandem.person();
+    const viewerEmail = await signUp(viewer.page, 'Bob');
+    const workflowId = await deployed(owner.page, 'Sum', pipeline.nodes, pipeline.edges);
+    await tandem.gql(
+      'mutation($id: ID!, $email: String!) { shareWorkflow(workflowId: $id, email: $email, role: VIEWER) { role } }',
+      { id: workflowId, email: viewerEmail },
+      await token(owner.page),
+    );
+    const runId = await start(owner.page, workflowId, { a: 1, b: 2 });
+    await owner.page.goto(`/runs/${runId}`);
+    await owner.page.getByTestId('run-result').getByText('6').waitFor();
+    await viewer.page.goto(`/runs/${runId}`);
+    await viewer.page.getByTestId('run-result').getByText('6').waitFor();
+
+    // The owner goes back to the start; the viewer sees where, and follows.
+    await owner.page.keyboard.press('Home');
+    const others = viewer.page.getByRole('list', { name: 'Also looking at this run' });
+    await others.getByText('at #0').waitFor();
+    await others.getByRole('button', { name: 'Follow Ada' }).click();
+    await expect.poll(() => position(viewer.page)).toBe(0);
+    expect(await state(viewer.page, 'add')).not.toBe('succeeded');
+
+    // The owner steps forward: the viewer's graph moves with them.
+    const all = await events(owner.page, runId);
+    const addDone = all.findIndex((e) => e.type === 'STEP_COMPLETED' && e.nodeId === 'add') + 1;
+    await owner.page.getByRole('slider', { name: 'Run timeline: the cursor' }).focus();
+    for (let i = 0; i < addDone; i++) await owner.page.keyboard.press('ArrowRight');
+    await expect.poll(() => position(viewer.page)).toBe(addDone);
+    await viewer.page.locator('[data-node-id="add"][data-state="succeeded"]').waitFor();
+    expect(await state(viewer.page, 'out')).not.toBe('succeeded');
+    await screenshot(viewer.page, 'replay-together');
+
+    // Moving one's own cursor stops following.
+    await viewer.page.getByRole('slider', { name: 'Run timeline: the cursor' }).focus();
+    await viewer.page.keyboard.press('End');
+    await others.getByRole('button', { name: 'Follow Ada' }).waitFor();
+    await owner.page.keyboard.press('Home');
+    await others.getByText('at #0').waitFor();
+    expect(await position(viewer.page)).toBe(all.length);
+  });
 });

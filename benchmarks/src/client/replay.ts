@@ -97,15 +97,21 @@ export async function benchReplay(options: {
     token,
   );
   progress(`publishing ${REPLAY_EVENTS} events of a loop run`);
-  for (const event of loopRunEvents(startExecution.id, startExecution.temporalWorkflowId, REPLAY_EVENTS)) await bus.publish(event);
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const generated = loopRunEvents(startExecution.id, startExecution.temporalWorkflowId, REPLAY_EVENTS);
+  for (let i = 0; i < generated.length; i++) {
+    await bus.publish(generated[i]!);
+    // Let the server store them as they come, as it would from a worker.
+    if (i % 200 === 199) await pause(20);
+  }
   for (;;) {
-    const { execution } = await gql<{ execution: { status: string; events: { totalCount: number } } }>(
+    const stored = await gql<{ execution: { status: string; events: { totalCount: number } } }>(
       'query($id: ID!) { execution(id: $id) { status events(first: 0) { totalCount } } }',
       { id: startExecution.id },
       token,
-    );
-    if (execution.events.totalCount >= REPLAY_EVENTS && execution.status === 'COMPLETED') break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    ).catch(() => null); // a busy server may drop a poll: ask again
+    if (stored && stored.execution.events.totalCount >= REPLAY_EVENTS && stored.execution.status === 'COMPLETED') break;
+    await pause(500);
   }
 
   const page = await context.newPage();

@@ -6,6 +6,7 @@ import { FOLLOWING, positionOfSequence } from './cursor';
 import { ErrorOverlay } from './ErrorOverlay';
 import { Inspector } from './Inspector';
 import { PlaybackBar } from './PlaybackBar';
+import { perFrame } from './per-frame';
 import { createReplaySession, type ReplaySession } from './replay-session';
 import { useRunPresence } from './run-presence';
 import { actionFor, type ReplayAction } from './shortcuts';
@@ -59,8 +60,9 @@ function failedNode(state: RunState, events: readonly ExecutionEvent[]): string 
 
 export function useReplayView(options: ReplayViewOptions): ReplayView {
   const [search, setSearch] = useSearchParams<{ at?: string; node?: string }>();
+  const events = perFrame(options.events);
   const link = parseMoment({ at: search.at, node: search.node });
-  const session = createReplaySession(options.events, link.moment.at !== undefined ? { following: false, sequence: link.moment.at } : FOLLOWING);
+  const session = createReplaySession(events, link.moment.at !== undefined ? { following: false, sequence: link.moment.at } : FOLLOWING);
   const [selected, setSelected] = createSignal<string | null>(link.moment.node ?? null);
   const [notice, setNotice] = createSignal(link.problem ?? '');
   const [overlay, setOverlay] = createSignal<string | null>(null);
@@ -104,15 +106,15 @@ export function useReplayView(options: ReplayViewOptions): ReplayView {
     if (openedOnFailure || latest.status !== 'FAILED') return;
     openedOnFailure = true;
     untrack(() => {
-      const events = options.events();
-      const nodeId = failedNode(latest, events);
+      const list = events();
+      const nodeId = failedNode(latest, list);
       if (!nodeId) return;
       setSelected(nodeId);
       setOverlay(nodeId);
       if (link.moment.at === undefined) {
-        let at = events.length;
-        for (let i = events.length - 1; i >= 0; i--)
-          if (events[i]!.type === 'STEP_FAILED' && events[i]!.nodeId === nodeId) {
+        let at = list.length;
+        for (let i = list.length - 1; i >= 0; i--)
+          if (list[i]!.type === 'STEP_FAILED' && list[i]!.nodeId === nodeId) {
             at = i + 1;
             break;
           }
@@ -189,7 +191,7 @@ export function useReplayView(options: ReplayViewOptions): ReplayView {
       />
     ),
     internals: {
-      events: options.events,
+      events,
       overlay,
       setOverlay,
       notice,
