@@ -48,6 +48,9 @@ describe('a run’s event stream', () => {
 
     opened[0]!.handlers.next({ executionEvents: event(2) }); // a duplicate is dropped
     opened[0]!.handlers.next({ executionEvents: event(3) });
+    // Events arriving together are appended together, a frame later.
+    expect(stream.events().map((e) => e.sequence)).toEqual([1, 2]);
+    await vi.advanceTimersByTimeAsync(16);
     expect(stream.events().map((e) => e.sequence)).toEqual([1, 2, 3]);
     expect(stream.state()).toBe('live');
     // New events do not restart the stream.
@@ -71,6 +74,20 @@ describe('a run’s event stream', () => {
     expect(opened).toHaveLength(2);
     dispose();
     expect(opened[1]!.stopped).toBe(true);
+  });
+
+  it('appends a burst of events once, in order, without duplicates', async () => {
+    const { stream, dispose } = createRoot((dispose) => ({ stream: useEventStream(() => 'r3'), dispose }));
+    await vi.runAllTimersAsync();
+    const seen: number[] = [];
+    for (let sequence = 1; sequence <= 500; sequence++) opened[0]!.handlers.next({ executionEvents: event(sequence) });
+    opened[0]!.handlers.next({ executionEvents: event(250) });
+    seen.push(stream.events().length);
+    await vi.advanceTimersByTimeAsync(16);
+    seen.push(stream.events().length);
+    expect(seen).toEqual([0, 500]);
+    expect(stream.events().map((e) => e.sequence)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    dispose();
   });
 
   it('does not subscribe for a finished run whose events are all cached', async () => {

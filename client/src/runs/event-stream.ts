@@ -4,6 +4,8 @@ import { describeError, subscribe } from '../lib/api';
 import { EXECUTION_EVENTS_SUBSCRIPTION, type ExecutionEvent } from '../lib/queries';
 
 const CACHE_LIMIT = 2000;
+/** How long arriving events wait to be appended together: about one frame. */
+const FRAME_MS = 16;
 
 export type StreamState = 'connecting' | 'live' | 'ended' | 'retrying';
 
@@ -46,7 +48,24 @@ export function useEventStream(executionId: Accessor<string | undefined>, option
         setState('ended');
         return;
       }
+      // Events that arrived since the last frame: a catching-up run sends thousands back to back,
+      // and appending (and caching) them one by one made opening a long run quadratic.
+      let pending: ExecutionEvent[] = [];
+      let flushTimer: ReturnType<typeof setTimeout> | undefined;
+      onCleanup(() => clearTimeout(flushTimer));
+      const flush = () => {
+        clearTimeout(flushTimer);
+        flushTimer = undefined;
+        if (pending.length === 0) return;
+        const batch = pending;
+        pending = [];
+        const next = events().concat(batch);
+        setEvents(next);
+        cacheEvents(current, next);
+        if (batch.some((e) => isTerminalEventType(e.type))) options.onTerminal?.();
+      };
       const listen = () => {
+        flush();
         const after = events().at(-1)?.id ?? null;
         setState('connecting');
         stop = subscribe<{ executionEvents: ExecutionEvent }>(
@@ -55,21 +74,24 @@ export function useEventStream(executionId: Accessor<string | undefined>, option
           {
             next: ({ executionEvents: event }) => {
               setState('live');
-              const seen = events();
-              if (seen.length && seen[seen.length - 1]!.sequence >= event.sequence) return;
-              const next = [...seen, event];
-              setEvents(next);
-              cacheEvents(current, next);
-              if (isTerminalEventType(event.type)) options.onTerminal?.();
+              const last = pending.at(-1) ?? events().at(-1);
+              if (last && last.sequence >= event.sequence) return;
+              pending.push(event);
+              if (isTerminalEventType(event.type)) flush();
+              else flushTimer ??= setTimeout(flush, FRAME_MS);
             },
             error: (failure) => {
               // Fell behind, or the connection dropped: resume after the last event seen.
               setError(describeError(failure));
               setState('retrying');
               stop?.();
+              flush();
               retryTimer = setTimeout(listen, 1000);
             },
-            complete: () => setState('ended'),
+            complete: () => {
+              flush();
+              setState('ended');
+            },
           },
         );
       };
