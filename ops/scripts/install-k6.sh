@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the k6 load generator at a pinned version into .tools/bin (git-ignored), for
-# `npm run bench:api`. Reused when already built (stamp file .tools/k6.version).
+# `npm run bench:api`, `npm run test:load` and its smoke run in the suite. Reused when already built (stamp file .tools/k6.version).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 version="v2.2.0"

@@ -6,7 +6,7 @@ import { readServerConfig, startTandemServer } from '@tandem/server';
 import { InProcessEventBus, RedisEventBus, type ExecutionEventBus } from '@tandem/worker';
 import { ensureClientBuilt, serveClient } from './client.js';
 import { readEnvironment } from './config.js';
-import { ensureDocsBuilt } from './docs/build.js';
+import { buildDocsInBackground } from './docs/build.js';
 import { serveDocs } from './docs/serve.js';
 import { quarantinePoisonedRuns } from './quarantine.js';
 import { defaultDevServerDb, startTemporal } from './temporal.js';
@@ -14,7 +14,7 @@ import { superviseWorker } from './worker-supervisor.js';
 
 try {
   ensureClientBuilt();
-  ensureDocsBuilt();
+  buildDocsInBackground();
   const env = readEnvironment();
   if (!env.temporalAddress) console.log(`Starting the Temporal dev server (state in ${defaultDevServerDb(env.dataDir)})...`);
   const temporal = await startTemporal(env.temporalAddress, { dbFile: defaultDevServerDb(env.dataDir), port: 7233, namespace: env.temporalNamespace });

@@ -1,8 +1,8 @@
 // Building the documentation site: docs/ by VitePress into docs/.vitepress/dist (served at
 // /docs, serve.ts). `npm start` builds it when it is missing or older than its sources.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,22 +22,19 @@ const SIDEBAR_SOURCE = join(REPOSITORY, 'ops', 'src', 'docs', 'pages.ts');
  */
 export function docsSourceHash(docsDir = DOCS_DIR): string {
   const hash = createHash('sha256');
-  const files: string[] = [];
+  // Each file by a name that does not depend on where docs/ is: its path under docs/.
+  const files: Array<[name: string, path: string]> = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) {
-        if (name !== 'dist' && name !== 'cache' && name !== 'node_modules') walk(path);
-      } else files.push(path);
+        if (!name.startsWith('dist') && name !== 'cache' && name !== 'node_modules') walk(path);
+      } else files.push([relative(docsDir, path), path]);
     }
   };
   walk(docsDir);
-  if (existsSync(SIDEBAR_SOURCE)) files.push(SIDEBAR_SOURCE);
-  for (const file of files)
-    hash
-      .update(`${relative(docsDir, file)}\0`)
-      .update(readFileSync(file))
-      .update('\0');
+  if (existsSync(SIDEBAR_SOURCE)) files.push(['(sidebar) pages.ts', SIDEBAR_SOURCE]);
+  for (const [name, path] of files) hash.update(`${name}\0`).update(readFileSync(path)).update('\0');
   return hash.digest('hex');
 }
 
@@ -58,12 +55,16 @@ export function buildDocs(log: (line: string) => void = console.log, docsDir = D
     return false;
   }
   const hash = docsSourceHash(docsDir);
-  const result = spawnSync(vitepress, ['build', docsDir, '--outDir', dist], { cwd: REPOSITORY, stdio: 'inherit' });
+  // Built beside, then swapped in: a server keeps serving the previous build meanwhile.
+  const next = `${dist}.next`;
+  const result = spawnSync(vitepress, ['build', docsDir, '--outDir', next], { cwd: REPOSITORY, stdio: 'inherit' });
   if (result.status !== 0) {
     log('The documentation site could not be built (see the output above).');
     return false;
   }
-  writeFileSync(join(dist, SOURCE_STAMP), hash);
+  writeFileSync(join(next, SOURCE_STAMP), hash);
+  rmSync(dist, { recursive: true, force: true });
+  renameSync(next, dist);
   return true;
 }
 
@@ -72,4 +73,22 @@ export function ensureDocsBuilt(log: (line: string) => void = console.log, dist 
   if (docsBuildIsCurrent(dist)) return true;
   log(existsSync(join(dist, 'index.html')) ? 'Rebuilding the documentation site (docs/ changed)...' : 'Building the documentation site (first run only)...');
   return buildDocs(log, DOCS_DIR, dist) || existsSync(join(dist, 'index.html'));
+}
+
+/**
+ * For `npm start`: when the site is missing or stale, builds it in a child process of its own
+ * (`npm run docs -- --if-stale`), so Tandem starts at once; /docs answers when it is done.
+ * TANDEM_DOCS_BUILD=off skips it (test and benchmark runs that never read the site).
+ */
+export function buildDocsInBackground(log: (line: string) => void = console.log, dist = DOCS_DIST): void {
+  if (process.env.TANDEM_DOCS_BUILD === 'off' || docsBuildIsCurrent(dist)) return;
+  log(
+    `Building the documentation site in the background (${existsSync(join(dist, 'index.html')) ? 'docs/ changed' : 'first run only'}); /docs answers when it is done.`,
+  );
+  // `npm start` runs from dist: docs-build.js is built beside this file's folder.
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../docs-build.js', import.meta.url)), '--if-stale'], {
+    cwd: REPOSITORY,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.unref();
 }

@@ -19,29 +19,42 @@ function inlineScriptHashes(dist: string): string[] {
   return [...new Set(hashes)];
 }
 
-/** Express routes for the built site at /docs: pages with and without `.html`, the site's 404 page for the rest. */
+/**
+ * Express routes for the built site at /docs: pages with and without `.html`, the site's 404
+ * page for the rest. A site built after the server started (`npm start` builds it in the
+ * background) is served from then on.
+ */
 export function serveDocs(dist = DOCS_DIST): (app: express.Express) => void {
+  let site: { scripts: string[]; notFoundPage: string | null } | null = null;
+  const builtSite = () => {
+    if (!site && existsSync(join(dist, 'index.html'))) {
+      site = { scripts: inlineScriptHashes(dist), notFoundPage: existsSync(join(dist, '404.html')) ? join(dist, '404.html') : null };
+    }
+    return site;
+  };
+  const files = express.static(dist, {
+    extensions: ['html'],
+    dotfiles: 'ignore',
+    setHeaders: (res, path) => {
+      // Hashed assets never change; pages must always be fresh.
+      res.setHeader('cache-control', path.includes(`${join(dist, 'assets')}/`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
   return (app) => {
-    if (!existsSync(join(dist, 'index.html'))) return;
-    const scripts = inlineScriptHashes(dist);
-    const notFoundPage = existsSync(join(dist, '404.html')) ? join(dist, '404.html') : null;
     const router = express.Router();
     router.use((req, res, next) => {
+      const built = builtSite();
+      if (!built) return next('router'); // not built (yet): nothing here
       const policy = contentSecurityPolicy(req.headers.host);
-      res.setHeader('content-security-policy', scripts.length ? policy.replace("script-src 'self'", `script-src 'self' ${scripts.join(' ')}`) : policy);
+      res.setHeader(
+        'content-security-policy',
+        built.scripts.length ? policy.replace("script-src 'self'", `script-src 'self' ${built.scripts.join(' ')}`) : policy,
+      );
       next();
     });
-    router.use(
-      express.static(dist, {
-        extensions: ['html'],
-        dotfiles: 'ignore',
-        setHeaders: (res, path) => {
-          // Hashed assets never change; pages must always be fresh.
-          res.setHeader('cache-control', path.includes(`${join(dist, 'assets')}/`) ? 'public, max-age=31536000, immutable' : 'no-cache');
-        },
-      }),
-    );
+    router.use(files);
     router.use((req, res, next) => {
+      const notFoundPage = builtSite()?.notFoundPage;
       if ((req.method !== 'GET' && req.method !== 'HEAD') || !notFoundPage || !req.accepts('html')) return next();
       res.status(404).setHeader('cache-control', 'no-cache');
       res.sendFile(notFoundPage);
