@@ -5,3 +5,4 @@ export * from './task-queue.js';
 export * from './quarantine.js';
 export * from './replay.js';
 export * from './backup/index.js';
+export * from './health.js';

@@ -23,6 +23,7 @@ import { SecretService } from './services/secrets.js';
 import { AuditService } from './services/audit.js';
 import { loadKeyring } from './secrets/keyring.js';
 import { RetentionJob } from './services/retention.js';
+import { eventLagCheck, workerPollingCheck } from './health/readiness.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -109,6 +110,9 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
       database: () => db.em.getConnection().execute('select 1'),
       temporal: () => connection.workflowService.getSystemInfo({}),
       eventBus: () => options.bus.ping(),
+      ...(config.redisUrl ? { redis: () => collab.ping() } : {}),
+      worker: workerPollingCheck(connection, config.temporalNamespace, taskQueue),
+      eventLag: eventLagCheck(() => eventIngest.lag()),
     },
     ...(options.extend ? { extend: options.extend } : {}),
   });
