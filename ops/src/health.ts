@@ -26,8 +26,9 @@ export async function checkHealth(baseUrl: string, timeoutMs = 10_000): Promise<
     for (const [name, detail] of Object.entries(body.checks ?? {})) rows.push({ name, ok: detail === 'ok', detail });
     if (!ready.ok && rows.every((row) => row.ok)) rows.push({ name: 'readiness (/readyz)', ok: false, detail: `HTTP ${ready.status}` });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    rows.push({ name: 'api server', ok: false, detail: `not reachable at ${url}: ${cause}` });
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    rows.push({ name: 'api server', ok: false, detail: `not reachable at ${url}: ${reason}` });
   }
   return { url, ok: rows.every((row) => row.ok), rows };
 }
