@@ -9,3 +9,4 @@ export * from './docs/pages.js';
 export * from './docs/links.js';
 export * from './docs/build.js';
 export * from './docs/serve.js';
+export * from './health.js';

@@ -1,4 +1,5 @@
 import type { Connection } from '@temporalio/client';
+import { recentPollers } from '@tandem/server';
 import { installationOfIdentity } from '@tandem/worker';
 
 /** A task queue that another installation's workers poll: starting here would run its workflows and lose their events. */
@@ -22,18 +23,10 @@ export async function assertQueueNotShared(connection: Connection, namespace: st
 
 /** Identities of workers of other installations that polled `taskQueue` recently. */
 export async function otherInstallationsOn(connection: Connection, namespace: string, taskQueue: string, installationId: string): Promise<string[]> {
-  const response = await connection.workflowService.describeTaskQueue({
-    namespace,
-    taskQueue: { name: taskQueue, kind: 1 /* TASK_QUEUE_KIND_NORMAL */ },
-    taskQueueType: 1 /* TASK_QUEUE_TYPE_WORKFLOW */,
-  });
-  const now = Date.now();
   const identities = new Set<string>();
-  for (const poller of response.pollers ?? []) {
-    const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
-    if (now - seconds * 1000 > RECENT_POLL_MS) continue;
-    const other = installationOfIdentity(poller.identity ?? '');
-    if (other !== null && other !== installationId) identities.add(poller.identity!);
+  for (const identity of await recentPollers(connection, namespace, taskQueue, RECENT_POLL_MS)) {
+    const other = installationOfIdentity(identity);
+    if (other !== null && other !== installationId) identities.add(identity);
   }
   return [...identities];
 }

@@ -102,12 +102,12 @@ describe.each(DATABASES)('backup and restore on %s', (database: DatabaseKind) =>
     const writer = (async () => {
       while (writing) {
         const workflow = await gql<{ createWorkflow: { id: string } }>('mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }', {
-          input: { name: 'During backup', definition: SUM_WORKFLOW },
+          input: { name: 'During backup', definition: { ...SUM_WORKFLOW, name: 'During backup' } },
         });
         const id = workflow.data!.createWorkflow.id;
         await gql('mutation($id: ID!, $d: JSON!) { updateWorkflowDefinition(id: $id, definition: $d) { id } }', {
           id,
-          d: { ...SUM_WORKFLOW, description: 'moving' },
+          d: { ...SUM_WORKFLOW, name: 'During backup', description: 'moving' },
         });
         await gql('mutation($id: ID!) { deployWorkflow(id: $id) { number } }', { id });
         await gql('mutation($id: ID!) { startExecution(workflowId: $id, input: { a: 3, b: 4 }) { id } }', { id });

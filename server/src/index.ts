@@ -11,3 +11,4 @@ export { createSecretResolver, openSecretResolver, type WorkerSecretsOptions } f
 export { SecretService, type RotationReport } from './services/secrets.js';
 export { rotateSecrets } from './secrets/rotate.js';
 export { RetentionJob, type RetentionOptions, type SweepReport } from './services/retention.js';
+export { recentPollers, MAX_EVENT_LAG_MS, type EventLag } from './health/readiness.js';

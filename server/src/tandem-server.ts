@@ -24,6 +24,7 @@ import { AuditService } from './services/audit.js';
 import { ReplayService } from './services/replay.js';
 import { loadKeyring } from './secrets/keyring.js';
 import { RetentionJob } from './services/retention.js';
+import { eventLagCheck, workerPollingCheck } from './health/readiness.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -111,6 +112,9 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
       database: () => db.em.getConnection().execute('select 1'),
       temporal: () => connection.workflowService.getSystemInfo({}),
       eventBus: () => options.bus.ping(),
+      ...(config.redisUrl ? { redis: () => collab.ping() } : {}),
+      worker: workerPollingCheck(connection, config.temporalNamespace, taskQueue),
+      eventLag: eventLagCheck(() => eventIngest.lag()),
     },
     ...(options.extend ? { extend: options.extend } : {}),
   });

@@ -24,6 +24,7 @@ class RecordingFanout implements CollabFanout {
     this.published.push({ room, kind });
   }
   onResume(): void {}
+  async ping(): Promise<void> {}
   async close(): Promise<void> {}
 }
 

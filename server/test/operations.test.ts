@@ -55,7 +55,7 @@ describe('operating the API server', () => {
     expect(await (await fetch(`${api.url}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${api.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok', eventBus: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok', eventBus: 'ok', worker: 'ok', eventLag: 'ok' } });
   });
 
   it('says which part is not ready: 503 naming the event bus when Redis is unreachable', async () => {
@@ -65,7 +65,8 @@ describe('operating the API server', () => {
       const ready = await fetch(`${degraded.url}/readyz`);
       expect(ready.status).toBe(503);
       const body = (await ready.json()) as { status: string; checks: Record<string, string> };
-      expect(body.status).toBe('not ready: eventBus');
+      // No worker here either: the queue has nobody polling it.
+      expect(body.status).toBe('not ready: eventBus, worker');
       expect(body.checks).toMatchObject({ database: 'ok', temporal: 'ok', eventBus: expect.stringContaining('not reachable') });
       expect((await fetch(`${degraded.url}/healthz`)).status).toBe(200);
     } finally {

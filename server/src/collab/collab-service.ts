@@ -119,6 +119,11 @@ export class CollabService {
     return this.rooms.get(workflowId) !== undefined;
   }
 
+  /** Resolves when the fan-out to other API servers (Redis, when configured) answers. */
+  ping(): Promise<void> {
+    return this.fanout.ping();
+  }
+
   async close(): Promise<void> {
     this.sockets.stopAccepting();
     clearInterval(this.catchUpTimer);

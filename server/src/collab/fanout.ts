@@ -33,6 +33,8 @@ export interface CollabFanout {
   publish(room: string, kind: FanoutKind, payload: Uint8Array): void;
   /** Called after the link came back from an outage, when messages may have been missed. */
   onResume(handler: () => void): void;
+  /** Resolves when the link to the other servers answers (for /readyz). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export class LocalFanout implements CollabFanout {
   }
   publish(): void {}
   onResume(): void {}
+  async ping(): Promise<void> {}
   async close(): Promise<void> {}
 }
 
@@ -110,7 +113,23 @@ export class RedisFanout implements CollabFanout {
     this.resumeHandlers.push(handler);
   }
 
+  async ping(): Promise<void> {
+    if (!this.publisher.isReady) throw new Error('Redis is not reachable');
+    await this.publisher.ping();
+  }
+
   async close(): Promise<void> {
-    await Promise.all([this.publisher.quit().catch(() => {}), this.subscriber.quit().catch(() => {})]);
+    // A client still trying to connect (Redis down) would wait for a connection to say goodbye on.
+    const stop = async (client: RedisClientType) => {
+      if (client.isReady) await client.quit().catch(() => {});
+      else {
+        try {
+          client.destroy();
+        } catch {
+          // never opened
+        }
+      }
+    };
+    await Promise.all([stop(this.publisher), stop(this.subscriber)]);
   }
 }

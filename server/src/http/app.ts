@@ -124,17 +124,18 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   });
   app.get('/readyz', async (_req, res) => {
     if (draining) return void res.status(503).json({ status: 'not ready: shutting down', checks: {} });
-    const checks: Record<string, string> = {};
-    await Promise.all(
+    // Checked at once, reported in the order they are declared.
+    const results = await Promise.all(
       Object.entries(options.readiness).map(async ([name, check]) => {
         try {
           await withTimeout(check(), 3_000);
-          checks[name] = 'ok';
+          return [name, 'ok'] as const;
         } catch (error) {
-          checks[name] = `unavailable: ${(error as Error).message}`;
+          return [name, `unavailable: ${(error as Error).message}`] as const;
         }
       }),
     );
+    const checks: Record<string, string> = Object.fromEntries(results);
     const failing = Object.entries(checks)
       .filter(([, v]) => v !== 'ok')
       .map(([k]) => k);

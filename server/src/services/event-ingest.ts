@@ -5,6 +5,7 @@ import type { ExecutionEventBus } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
 import { BusPosition, Execution, ExecutionEvent, Workflow, WorkflowVersion } from '../db/entities.js';
 import type { EventStreams } from './event-streams.js';
+import type { EventLag } from '../health/readiness.js';
 
 /**
  * The write side of the event pipeline on one API server: events from the bus are stored once
@@ -31,6 +32,9 @@ export class EventIngest {
   private stopBus: (() => Promise<void>) | undefined;
   private lastPosition: string | undefined;
   private positionTimer: NodeJS.Timeout | undefined;
+  /** Events received and not yet stored, and when the one being stored now arrived (for /readyz's event lag). */
+  private waiting = 0;
+  private storingSince = 0;
 
   constructor(
     private readonly db: Database,
@@ -44,12 +48,18 @@ export class EventIngest {
     this.stopBus = await this.bus.subscribe(
       (event, position) => {
         // One at a time, in arrival order: storage and listeners see events as published.
+        const receivedAt = Date.now();
+        this.waiting++;
         this.ingesting = this.ingesting
-          .then(() => this.ingest(event))
+          .then(() => {
+            this.storingSince = receivedAt;
+            return this.ingest(event);
+          })
           .then(
             () => this.notePosition(position),
             (error: unknown) => console.error(`event ${event.executionId}#${event.sequence} not stored:`, error),
-          );
+          )
+          .finally(() => this.waiting--);
       },
       after === undefined ? {} : { after },
     );
@@ -60,6 +70,11 @@ export class EventIngest {
     await this.ingesting;
     if (this.positionTimer) clearTimeout(this.positionTimer);
     await this.savePosition();
+  }
+
+  /** Events received and not yet stored, and how long the oldest of them has waited. */
+  lag(): EventLag {
+    return { waiting: this.waiting, oldestMs: this.waiting > 0 ? Date.now() - this.storingSince : 0 };
   }
 
   /** Waits until every event received so far is stored (tests, shutdown). */
