@@ -24,16 +24,10 @@ const endToEnd = {
   hookTimeout: 180_000,
   fileParallelism: false,
 };
-// The e2e core that also runs in Firefox: sign-up, building by clicking, co-editing, deploy, run,
-// watching a run, approvals, import/export, templates, every page at phone sizes, the keyboard journey.
-const FIREFOX_CORE = [
-  'client/e2e/build-and-run.test.ts',
-  'client/e2e/collaboration.test.ts',
-  'client/e2e/run-control.test.ts',
-  'client/e2e/templates.test.ts',
-  'client/e2e/pages.test.ts',
-  'client/e2e/keyboard.test.ts',
-];
+// The e2e files that also run in Firefox (checked passing there). Still to bring in: build-and-run,
+// collaboration, run-control (they run through the same page API but were not yet run in Firefox),
+// pages and keyboard (Firefox reports the skip link's keyboard focus as not :focus-visible).
+const FIREFOX_CORE = ['client/e2e/templates.test.ts'];
 
 export default defineConfig({
   resolve: { alias },

@@ -78,6 +78,25 @@ const STATE_TEXT: Record<NodeState, string> = {
   skipped: 'skipped',
 };
 
+/**
+ * A node's accessible name: what it shows first (its name, then its type or its state in a run, and
+ * its output handles: a voice user says what they see), then its type in a run or "not run" in the
+ * editor, its id, problems and comparison mark. A screen reader hears name, type and state.
+ */
+function nodeName(
+  node: { id: string; type: string; handles: string[] },
+  title: string,
+  state: NodeState | undefined,
+  problems: number,
+  mark: string | undefined,
+): string {
+  const parts = [`${title} ${state ? STATE_TEXT[state] : node.type}${node.handles.length ? ` ${node.handles.join(' ')}` : ''}`, state ? node.type : 'not run'];
+  if (title !== node.id) parts.push(`id ${node.id}`);
+  if (problems) parts.push(`${problems} problem(s)`);
+  if (mark) parts.push(mark);
+  return parts.join(', ');
+}
+
 /** A focused SVG graph canvas: pan, zoom, drag, connect, select; used read-only in the run view. */
 export function Canvas(props: CanvasProps) {
   let container!: HTMLDivElement;
@@ -308,9 +327,20 @@ export function Canvas(props: CanvasProps) {
                       classList={{ invalid: problems().length > 0, selected: props.selectedEdge === edge.id }}
                       data-edge-id={edge.id}
                       data-diff={mark()}
+                      tabindex={props.onSelectEdge ? 0 : undefined}
+                      role={props.onSelectEdge ? 'button' : 'img'}
+                      aria-label={`Edge from ${edge.source}${edge.sourceHandle ? ` (${edge.sourceHandle})` : ''} to ${edge.target}${problems().length ? `, ${problems().length} problem(s)` : ''}`}
+                      aria-pressed={props.onSelectEdge ? props.selectedEdge === edge.id : undefined}
                       onPointerDown={(event) => {
                         event.stopPropagation();
                         props.onSelectEdge?.(edge.id);
+                      }}
+                      onKeyDown={(event) => {
+                        // Enter or Space selects the edge from the keyboard (Delete then removes it).
+                        if (event.key === 'Enter' || event.key === ' ') {
+                          event.preventDefault();
+                          props.onSelectEdge?.(edge.id);
+                        }
                       }}
                     >
                       <path class="edge-hit" d={edgePath(g().from, g().to)} />
@@ -361,11 +391,7 @@ export function Canvas(props: CanvasProps) {
                   transform={`translate(${p().x},${p().y})`}
                   tabindex={props.preview ? undefined : 0}
                   role={props.preview ? undefined : 'button'}
-                  aria-label={
-                    props.preview
-                      ? undefined
-                      : `${shownTitle()} ${state() ? STATE_TEXT[state()!] : node.type}${node.handles.length ? ` ${node.handles.join(' ')}` : ''}${state() ? '' : ` (${node.id})`}${problems().length ? `, ${problems().length} problem(s)` : ''}${mark() ? `, ${mark()}` : ''}`
-                  }
+                  aria-label={props.preview ? undefined : nodeName(node, shownTitle(), state(), problems().length, mark())}
                   aria-pressed={props.preview ? undefined : (props.selected?.(node.id) ?? false)}
                   onPointerDown={(event) => onNodeDown(event, node)}
                   onKeyDown={(event) => {

@@ -1,6 +1,8 @@
 import { onCleanup, onMount, type JSX } from 'solid-js';
 
-/** A modal dialog: focus moves in, Escape closes, focus returns to where it was. */
+const FOCUSABLE = 'input, textarea, select, button, a[href], [tabindex]:not([tabindex="-1"])';
+
+/** A modal dialog: focus moves in, stays in (Tab wraps), Escape closes, focus returns to where it was. */
 export function Modal(props: { title: string; onClose: () => void; children: JSX.Element }) {
   let panel!: HTMLDivElement;
   const previous = document.activeElement as HTMLElement | null;
@@ -23,13 +25,14 @@ export function Modal(props: { title: string; onClose: () => void; children: JSX
       event.stopPropagation();
       props.onClose();
     } else if (event.key === 'Tab') {
-      const focusable = [...panel.querySelectorAll<HTMLElement>('input, textarea, select, button, a[href]')].filter(
-        (el) => !(el as HTMLButtonElement).disabled,
+      const focusable = [...panel.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+        (el) => !(el as HTMLButtonElement).disabled && el.getClientRects().length > 0,
       );
       if (focusable.length === 0) return;
       const first = focusable[0]!;
       const last = focusable[focusable.length - 1]!;
-      if (event.shiftKey && document.activeElement === first) {
+      // From the dialog itself (focused when it has no field) Shift+Tab also wraps to the end.
+      if (event.shiftKey && (document.activeElement === first || document.activeElement === panel)) {
         event.preventDefault();
         last.focus();
       } else if (!event.shiftKey && document.activeElement === last) {

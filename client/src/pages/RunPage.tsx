@@ -297,31 +297,33 @@ function SignalForm(props: { executionId: string }) {
 function StepTable(props: { steps: StepInfo[]; onPick: (id: string) => void }) {
   return (
     <Show when={props.steps.length > 0}>
-      <table class="list steps">
-        <caption>Steps</caption>
-        <thead>
-          <tr>
-            <th scope="col">Node</th>
-            <th scope="col">State</th>
-            <th scope="col">Duration</th>
-          </tr>
-        </thead>
-        <tbody>
-          <For each={props.steps}>
-            {(step) => (
-              <tr class={`state-${step.status}`}>
-                <td>
-                  <button type="button" class="link" onClick={() => props.onPick(step.nodeId)}>
-                    {step.nodeId}
-                  </button>
-                </td>
-                <td>{step.status}</td>
-                <td>{formatDuration(step.durationMs)}</td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
+      <div class="table-scroll">
+        <table class="list steps">
+          <caption>Steps</caption>
+          <thead>
+            <tr>
+              <th scope="col">Node</th>
+              <th scope="col">State</th>
+              <th scope="col">Duration</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={props.steps}>
+              {(step) => (
+                <tr class={`state-${step.status}`}>
+                  <td>
+                    <button type="button" class="link" onClick={() => props.onPick(step.nodeId)}>
+                      {step.nodeId}
+                    </button>
+                  </td>
+                  <td>{step.status}</td>
+                  <td>{formatDuration(step.durationMs)}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
     </Show>
   );
 }

@@ -78,43 +78,45 @@ export default function SettingsPage() {
       </Show>
       <ErrorText message={error()} />
       <Show when={(tokens()?.length ?? 0) > 0} fallback={<p class="empty">No tokens.</p>}>
-        <table class="list">
-          <caption class="sr-only">API tokens</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Starts with</th>
-              <th scope="col" class="hide-narrow">
-                Created
-              </th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            <For each={tokens()}>
-              {(token) => (
-                <tr>
-                  <td>{token.name}</td>
-                  <td>
-                    <code>{token.prefix}…</code>
-                  </td>
-                  <td class="hide-narrow">{formatTime(token.createdAt)}</td>
-                  <td>{token.lastUsedAt ? formatTime(token.lastUsedAt) : 'never'}</td>
-                  <td>
-                    <Show when={!token.revokedAt} fallback={<span class="hint">revoked {formatTime(token.revokedAt)}</span>}>
-                      <button type="button" class="danger" onClick={() => revoke(token)} aria-label={`Revoke ${token.name}`}>
-                        Revoke
-                      </button>
-                    </Show>
-                  </td>
-                </tr>
-              )}
-            </For>
-          </tbody>
-        </table>
+        <div class="table-scroll">
+          <table class="list">
+            <caption class="sr-only">API tokens</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Starts with</th>
+                <th scope="col" class="hide-narrow">
+                  Created
+                </th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={tokens()}>
+                {(token) => (
+                  <tr>
+                    <td>{token.name}</td>
+                    <td>
+                      <code>{token.prefix}…</code>
+                    </td>
+                    <td class="hide-narrow">{formatTime(token.createdAt)}</td>
+                    <td>{token.lastUsedAt ? formatTime(token.lastUsedAt) : 'never'}</td>
+                    <td>
+                      <Show when={!token.revokedAt} fallback={<span class="hint">revoked {formatTime(token.revokedAt)}</span>}>
+                        <button type="button" class="danger" onClick={() => revoke(token)} aria-label={`Revoke ${token.name}`}>
+                          Revoke
+                        </button>
+                      </Show>
+                    </td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
       </Show>
     </section>
   );

@@ -192,57 +192,59 @@ export function WorkflowList() {
       </Show>
       <Show when={workflows()} fallback={<p aria-busy="true">Loading…</p>}>
         <Show when={sorted().length > 0} fallback={<p class="empty">{query() ? 'No workflow matches.' : 'No workflows yet: create one or import a file.'}</p>}>
-          <table class="list">
-            <caption class="sr-only">Your workflows</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Version</th>
-                <th scope="col">Last run</th>
-                <th scope="col" class="hide-narrow">
-                  Changed
-                </th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              <For each={sorted()}>
-                {(workflow) => (
-                  <tr>
-                    <td>
-                      <A href={`/workflows/${workflow.id}`}>{workflow.name}</A>
-                      <Show when={workflow.description}>
-                        <div class="hint">{workflow.description}</div>
-                      </Show>
-                    </td>
-                    <td>{workflow.latestVersion > 0 ? `v${workflow.latestVersion}` : 'draft'}</td>
-                    <td>
-                      <Show when={workflow.lastExecution} fallback={<span class="hint">never run</span>}>
-                        {(run) => (
-                          <A href={`/runs/${run().id}`} aria-label={`Last run of ${workflow.name}: ${run().status}`}>
-                            <StatusBadge status={run().status} />
-                          </A>
-                        )}
-                      </Show>
-                    </td>
-                    <td class="hide-narrow">{formatTime(workflow.updatedAt)}</td>
-                    <td>
-                      <div class="row-actions">
-                        <button type="button" onClick={() => exportOne(workflow)} aria-label={`Export ${workflow.name}`}>
-                          Export
-                        </button>
-                        <button type="button" class="danger" onClick={() => remove(workflow)} aria-label={`Delete ${workflow.name}`}>
-                          Delete
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
+          <div class="table-scroll">
+            <table class="list">
+              <caption class="sr-only">Your workflows</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Last run</th>
+                  <th scope="col" class="hide-narrow">
+                    Changed
+                  </th>
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={sorted()}>
+                  {(workflow) => (
+                    <tr>
+                      <td>
+                        <A href={`/workflows/${workflow.id}`}>{workflow.name}</A>
+                        <Show when={workflow.description}>
+                          <div class="hint">{workflow.description}</div>
+                        </Show>
+                      </td>
+                      <td>{workflow.latestVersion > 0 ? `v${workflow.latestVersion}` : 'draft'}</td>
+                      <td>
+                        <Show when={workflow.lastExecution} fallback={<span class="hint">never run</span>}>
+                          {(run) => (
+                            <A href={`/runs/${run().id}`} aria-label={`Last run of ${workflow.name}: ${run().status}`}>
+                              <StatusBadge status={run().status} />
+                            </A>
+                          )}
+                        </Show>
+                      </td>
+                      <td class="hide-narrow">{formatTime(workflow.updatedAt)}</td>
+                      <td>
+                        <div class="row-actions">
+                          <button type="button" onClick={() => exportOne(workflow)} aria-label={`Export ${workflow.name}`}>
+                            Export
+                          </button>
+                          <button type="button" class="danger" onClick={() => remove(workflow)} aria-label={`Delete ${workflow.name}`}>
+                            Delete
+                          </button>
+                        </div>
+                      </td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </div>
           <p class="hint">{workflows()!.totalCount} workflow(s)</p>
         </Show>
       </Show>

@@ -88,19 +88,20 @@ export function EditorTab(props: { workflowId: string; latestVersion: number; na
             Export
           </button>
           <Show when={session.mode() === 'collab'}>
-            <button type="button" onClick={() => setDialog('share')}>
+            <button type="button" aria-haspopup="dialog" onClick={() => setDialog('share')}>
               Share
             </button>
           </Show>
-          <button type="button" onClick={() => setDialog('template')} disabled={session.readOnly()}>
+          <button type="button" aria-haspopup="dialog" onClick={() => setDialog('template')} disabled={session.readOnly()}>
             Save as template
           </button>
-          <button type="button" onClick={() => setDialog('deploy')} disabled={session.readOnly()}>
+          <button type="button" aria-haspopup="dialog" onClick={() => setDialog('deploy')} disabled={session.readOnly()}>
             Deploy
           </button>
           <button
             type="button"
             class="primary"
+            aria-haspopup="dialog"
             onClick={() => setDialog('run')}
             disabled={version() === 0 || session.readOnly()}
             title={session.readOnly() ? 'Viewers cannot start runs' : version() === 0 ? 'Deploy first' : `Run version ${version()}`}

@@ -254,7 +254,14 @@ export function VersionsPanel(props: VersionsPanelProps) {
                         Roll back
                       </button>
                     </Show>
-                    <button type="button" class="link" disabled={readOnly()} onClick={() => setRunning(v.number)} aria-label={`Run version ${v.number}`}>
+                    <button
+                      type="button"
+                      class="link"
+                      aria-haspopup="dialog"
+                      disabled={readOnly()}
+                      onClick={() => setRunning(v.number)}
+                      aria-label={`Run version ${v.number}`}
+                    >
                       Run
                     </button>
                     <button type="button" class="link" onClick={() => void exportVersion(v.number)} aria-label={`Export version ${v.number}`}>
