@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Page } from './driver/page.js';
 import { screenshot, signUp, startTandem, type Tandem } from './harness.js';
 
 // The replay viewer (issue 10): scrub a finished run, play it, follow a live one, explain a failure.

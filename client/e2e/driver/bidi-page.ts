@@ -327,6 +327,9 @@ class BidiContext implements Context {
   async setOffline(offline: boolean): Promise<void> {
     for (const page of this.pages) if (!page.raw.isClosed()) await page.raw.setOfflineMode(offline);
   }
+  async grantPermissions(permissions: Array<'clipboard-read' | 'clipboard-write'>): Promise<void> {
+    await this.context.overridePermissions(this.baseURL, permissions);
+  }
   close(): Promise<void> {
     return this.context.close();
   }

@@ -77,6 +77,8 @@ export interface Page extends Locate {
 export interface Context {
   newPage(): Promise<Page>;
   setOffline(offline: boolean): Promise<void>;
+  /** Lets the pages of this profile read and write the clipboard (a test of "Copy …" buttons reads it back). */
+  grantPermissions(permissions: Array<'clipboard-read' | 'clipboard-write'>): Promise<void>;
   close(): Promise<void>;
 }
 
