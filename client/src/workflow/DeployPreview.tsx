@@ -104,7 +104,7 @@ function RunPreviewRow(props: { run: RunPreview }) {
     >
       <details>
         <summary>
-          <span class="tag">{VERDICT_TEXT[props.run.verdict]}</span> run <A href={`/runs/${props.run.executionId}`}>{props.run.executionId.slice(0, 8)}</A>{' '}
+          <span class="tag">{VERDICT_TEXT[props.run.verdict]}</span> run {props.run.executionId.slice(0, 8)}{' '}
           <span class="hint">{formatTime(props.run.startedAt)}</span>
           <Show when={props.run.failure}>
             {(f) => (
@@ -115,6 +115,7 @@ function RunPreviewRow(props: { run: RunPreview }) {
             )}
           </Show>
         </summary>
+        <A href={`/runs/${props.run.executionId}`}>Open the run</A>
         <Show when={would().length > 0}>
           <ul class="preview-notes">
             <For each={would()}>
