@@ -106,15 +106,33 @@ describe('version history in the browser', () => {
     await bob.page.getByText('Connected').waitFor();
     await expect.poll(() => expressionShown(bob.page, 'add')).toBe(V2_EXPRESSION);
     await list.getByRole('button', { name: 'Restore version 1 into the draft' }).click();
-    await ada.page.getByText('Restored version 1 into the draft.').waitFor();
+    const restoredNotice = ada.page.getByRole('status').filter({ hasText: 'Restored version 1 into the draft' });
+    await restoredNotice.waitFor();
     await expect.poll(() => expressionShown(ada.page, 'add')).toBe(V1_EXPRESSION);
     await expect.poll(() => bob.page.getByLabel(/^Expression/).inputValue()).toBe(V1_EXPRESSION);
     await screenshot(ada.page, 'versions-restored');
 
-    // One undo takes the whole restore back, for everyone.
-    await ada.page.getByRole('button', { name: 'Undo' }).click();
+    // One undo (the notice's) takes the whole restore back, for everyone.
+    await restoredNotice.getByRole('button', { name: 'Undo' }).click();
+    await ada.page.getByText('Undid the restore of version 1.').waitFor();
     await expect.poll(() => ada.page.getByLabel(/^Expression/).inputValue()).toBe(V2_EXPRESSION);
     await expect.poll(() => bob.page.getByLabel(/^Expression/).inputValue()).toBe(V2_EXPRESSION);
+
+    // Before deploying a changed draft, the deploy dialog checks it against the live version's runs.
+    await update(version(V1_EXPRESSION, { x: 520, y: 120 }));
+    await expect.poll(() => ada.page.getByLabel(/^Expression/).inputValue()).toBe(V1_EXPRESSION);
+    await ada.page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    const dialog = ada.page.getByRole('dialog');
+    const preview = dialog.getByRole('region', { name: 'Check against recent runs' });
+    await preview.getByText('1 recent run of version 2: 1 different result.').waitFor();
+    const row = preview.getByRole('listitem', { name: /^Run [0-9a-f]{8}: Different result$/ });
+    await row.getByText('Different result').click();
+    await expect.poll(() => row.getByLabel('Result differences').locator('del').allTextContents()).toEqual(['6']);
+    await expect.poll(() => row.getByLabel('Result differences').locator('ins').allTextContents()).toEqual(['5']);
+    await screenshot(ada.page, 'versions-deploy-preview');
+    expect(await axeViolations(ada.page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await update(version(V2_EXPRESSION, { x: 520, y: 120 }));
 
     // Roll back: version 1 deployed again as version 3.
     await ada.page.getByRole('link', { name: 'Versions' }).click();
@@ -129,5 +147,10 @@ describe('version history in the browser', () => {
     await list.getByRole('button', { name: 'Compare', exact: true }).click();
     await ada.page.getByRole('heading', { name: 'Changes from version 1 to version 3' }).waitFor();
     await ada.page.getByText('No differences.').waitFor();
+
+    // Someone else deploys: Ada's list shows the new version without a reload.
+    const bobToken = await tokenOf(bob.page);
+    await tandem.gql('mutation($id: ID!) { deployWorkflow(id: $id, message: "Bob was here") { number } }', { id: workflowId }, bobToken);
+    await list.getByLabel('Version 4').getByText('“Bob was here”').waitFor();
   });
 });

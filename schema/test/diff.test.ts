@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diffText, diffWorkflows, isEmptyDiff, type JsonValue, type WorkflowDefinition, type WorkflowDiff, type WorkflowNode } from '@tandem/schema';
+import { diffJson, diffText, diffWorkflows, isEmptyDiff, type JsonValue, type WorkflowDefinition, type WorkflowDiff, type WorkflowNode } from '@tandem/schema';
 import { dagWorkflow } from './arbitraries.js';
 import { sumExample } from './helpers.js';
 
@@ -292,5 +292,31 @@ describe('diffText', () => {
   it('stays bounded on huge, wholly different texts', () => {
     const parts = diffText(`${'a '.repeat(40_000)}end`, `${'b '.repeat(40_000)}end`);
     expect(parts.map((p) => p.op)).toEqual(['delete', 'insert', 'equal']);
+  });
+});
+
+describe('diffJson', () => {
+  it('names each place two results differ: keys added, removed and changed, items of same-length lists', () => {
+    expect(diffJson({ total: 4, items: [1, 2], old: true }, { total: 6, items: [1, 3], fresh: 'x' })).toEqual([
+      { path: ['fresh'], field: 'fresh', change: 'added', after: 'x' },
+      { path: ['items', '1'], field: 'items[1]', change: 'changed', before: 2, after: 3 },
+      { path: ['old'], field: 'old', change: 'removed', before: true },
+      { path: ['total'], field: 'total', change: 'changed', before: 4, after: 6 },
+    ]);
+    expect(diffJson([1], [1, 2])).toEqual([{ path: [], field: '', change: 'changed', before: [1], after: [1, 2] }]);
+  });
+
+  it('is empty exactly when the values are equal, whatever their key order', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        const reordered = JSON.parse(
+          JSON.stringify(a, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v)),
+        ) as JsonValue;
+        expect(diffJson(a as JsonValue, reordered)).toEqual([]);
+        expect(diffJson(a as JsonValue, b as JsonValue).length === 0).toBe(
+          JSON.stringify(a) === JSON.stringify(b) || diffJson(b as JsonValue, a as JsonValue).length === 0,
+        );
+      }),
+    );
   });
 });

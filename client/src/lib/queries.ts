@@ -400,3 +400,39 @@ export async function setSchedulePaused(workflowId: string, nodeId: string, paus
   );
   return data.setSchedulePaused;
 }
+
+/** What the draft would have done with one recorded run of the live version (previewDeploy). */
+export interface RunPreview {
+  executionId: string;
+  startedAt: string;
+  recordedStatus: string;
+  verdict: 'SAME' | 'DIFFERENT' | 'WOULD_FAIL' | 'UNKNOWN' | 'NOT_CHECKED';
+  recordedResult: unknown;
+  previewResult: unknown;
+  resultDiff: Array<{ field: string; change: 'ADDED' | 'REMOVED' | 'CHANGED'; before: unknown; after: unknown }>;
+  failure: { nodeId: string | null; message: string } | null;
+  notes: Array<{ nodeId: string; kind: 'WOULD_CALL' | 'WOULD_WAIT' | 'WOULD_RUN' | 'RECORDED'; message: string }>;
+  reason: string | null;
+}
+
+export interface DeployPreviewProgress {
+  liveVersion: number;
+  changedNodes: string[];
+  total: number;
+  checked: number;
+  run: RunPreview | null;
+}
+
+/** previewDeploy step by step: first how many runs, then one run at a time. */
+export const DEPLOY_PREVIEW_SUBSCRIPTION = `subscription Preview($workflowId: ID!, $runs: Int) {
+  previewDeployProgress(workflowId: $workflowId, runs: $runs) {
+    liveVersion changedNodes total checked
+    run { executionId startedAt recordedStatus verdict recordedResult previewResult resultDiff { field change before after } failure { nodeId message } notes { nodeId kind message } reason }
+  }
+}`;
+
+/** The latest deployed version number, as the server knows it now. */
+export async function getLatestVersion(workflowId: string): Promise<number> {
+  const data = await gql<{ workflow: { latestVersion: number } }>('query Latest($id: ID!) { workflow(id: $id) { latestVersion } }', { id: workflowId });
+  return data.workflow.latestVersion;
+}

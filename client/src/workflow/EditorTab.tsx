@@ -8,6 +8,7 @@ import { describeError } from '../lib/api';
 import { ErrorText } from '../lib/ErrorText';
 import { download, fileSafe } from '../lib/format';
 import { exportWorkflow } from '../lib/queries';
+import { followLatestVersion } from './latest-version';
 import { user } from '../lib/session';
 import { DeployDialog } from './DeployDialog';
 import { RunDialog } from './RunDialog';
@@ -30,6 +31,23 @@ export function EditorTab(props: { workflowId: string; latestVersion: number; na
   const [dialog, setDialog] = createSignal<'deploy' | 'run' | 'share' | 'template' | null>(null);
   const [notice, setNotice] = createSignal('');
   const [version, setVersion] = createSignal(props.latestVersion);
+  // Someone else's deploy or roll back: the versions list follows within seconds.
+  const stopFollowing = followLatestVersion(props.workflowId, (n) => setVersion((known) => Math.max(known, n)));
+  onCleanup(stopFollowing);
+  /** The restore the notice offers to undo: its version and the undo step it made (gone once undone or buried by later edits). */
+  const [restored, setRestored] = createSignal<{ version: number; step: unknown } | null>(null);
+  const undoRestore = () => {
+    const r = restored();
+    const stack = session.undoManager.undoStack;
+    if (!r) return;
+    setRestored(null);
+    if (stack[stack.length - 1] !== r.step) {
+      setNotice('Changes were made after the restore: undo them first (Ctrl+Z), one step at a time.');
+      return;
+    }
+    session.undoManager.undo();
+    setNotice(`Undid the restore of version ${r.version}.`);
+  };
   const peers = usePeers(session.awareness);
   const me = user();
   // The title follows the document: a rename by anyone shows at once.
@@ -116,6 +134,19 @@ export function EditorTab(props: { workflowId: string; latestVersion: number; na
           {notice()}
         </p>
       </Show>
+      <Show when={restored()}>
+        {(r) => (
+          <p class="notice" role="status">
+            Restored version {r().version} into the draft —{' '}
+            <button type="button" class="link" onClick={undoRestore}>
+              Undo
+            </button>{' '}
+            <button type="button" class="link" aria-label="Dismiss" onClick={() => setRestored(null)}>
+              ×
+            </button>
+          </p>
+        )}
+      </Show>
       <Show
         when={session.ready()}
         fallback={
@@ -131,7 +162,9 @@ export function EditorTab(props: { workflowId: string; latestVersion: number; na
             session={session}
             latestVersion={version()}
             onRestored={(n) => {
-              setNotice(`Restored version ${n} into the draft. Undo (Ctrl+Z) takes it back.`);
+              const stack = session.undoManager.undoStack;
+              setNotice('');
+              setRestored({ version: n, step: stack[stack.length - 1] });
               navigate(`/workflows/${props.workflowId}`);
             }}
             onRolledBack={(n, next) => {
