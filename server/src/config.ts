@@ -38,6 +38,14 @@ export interface ServerConfig {
    * (X-Forwarded-For, X-Forwarded-Proto). Unset trusts none (the socket's address and protocol).
    */
   trustProxy: boolean | number | string | undefined;
+  /** TANDEM_METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** TANDEM_METRICS_ADDRESS (`host:port`): serve /metrics on a listener of its own there instead of on the API port. */
+  metricsAddress: string | undefined;
+  /** TANDEM_METRICS_RETENTION_DAYS: how long workflow metrics are kept (30). */
+  metricsRetentionDays: number;
+  /** TANDEM_METRICS_FLUSH_MS: how often stored events are counted into the metrics tables (1000). */
+  metricsFlushMs: number;
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): ServerConfig {
@@ -66,6 +74,10 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = pr
     collabIdleUnloadMs: Number(env.TANDEM_COLLAB_IDLE_UNLOAD_MS ?? 30_000),
     collabMaxDocumentBytes: Number(env.TANDEM_COLLAB_MAX_DOCUMENT_BYTES ?? 32_000_000),
     trustProxy: parseTrustProxy(env.TANDEM_TRUST_PROXY),
+    metricsToken: env.TANDEM_METRICS_TOKEN || undefined,
+    metricsAddress: env.TANDEM_METRICS_ADDRESS || undefined,
+    metricsRetentionDays: positiveNumber(env.TANDEM_METRICS_RETENTION_DAYS, 'TANDEM_METRICS_RETENTION_DAYS', 30),
+    metricsFlushMs: positiveNumber(env.TANDEM_METRICS_FLUSH_MS, 'TANDEM_METRICS_FLUSH_MS', 1_000),
   };
 }
 
@@ -76,4 +88,11 @@ function parseTrustProxy(value: string | undefined): boolean | number | string |
   if (text === 'true' || text === 'false') return text === 'true';
   if (/^\d+$/.test(text)) return Number(text);
   return text;
+}
+
+function positiveNumber(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new Error(`${name} must be a positive number (got "${value}")`);
+  return number;
 }

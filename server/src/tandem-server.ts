@@ -21,6 +21,11 @@ import { loadInstallation, type Installation } from './installation.js';
 import { SecretService } from './services/secrets.js';
 import { AuditService } from './services/audit.js';
 import { loadKeyring } from './secrets/keyring.js';
+import { MetricsService } from './services/metrics.js';
+import { ServerMetrics } from './metrics/prometheus.js';
+import { countWebsockets, describeTaskQueue, runsInProgress } from './metrics/scrape-sources.js';
+import { operationMetricsPlugin } from './metrics/graphql-plugin.js';
+import { metricsHandler, parseListenAddress, serveMetrics, type MetricsListener } from './metrics/metrics-http.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -67,7 +72,25 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   const workflows = new WorkflowService(db, access, collab.drafts, schedules);
   const executions = new ExecutionService(db, temporal, taskQueue, workflows);
   const events = new EventStreams(db, { subscriberBuffer: config.subscriberBuffer });
-  const eventIngest = new EventIngest(db, options.bus, temporal, events);
+  const readiness = {
+    database: () => db.em.getConnection().execute('select 1'),
+    temporal: () => connection.workflowService.getSystemInfo({}),
+    eventBus: () => options.bus.ping(),
+  };
+  // Counted from the HTTP server's upgrades once it exists (below).
+  const websockets = { count: (): Record<string, number> => ({}) };
+  const prometheus = new ServerMetrics({
+    websocketConnections: () => websockets.count(),
+    taskQueue: describeTaskQueue(connection, config.temporalNamespace, taskQueue),
+    runsInProgress: runsInProgress(db),
+    dependencies: readiness,
+  });
+  const metrics = new MetricsService(db, access, prometheus, {
+    flushMs: config.metricsFlushMs,
+    retentionMs: config.metricsRetentionDays * 86_400_000,
+    rollUpAfterMs: 86_400_000,
+  });
+  const eventIngest = new EventIngest(db, options.bus, temporal, events, (event) => metrics.stored(event));
   const services: Services = {
     accounts: new AccountService(db, config.sessionTtlMs),
     workflows,
@@ -80,8 +103,10 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     collab,
     secrets: new SecretService(db, keyring),
     audit: new AuditService(db),
+    metrics,
   };
   await eventIngest.start();
+  metrics.start();
   // Runs may have ended while no server was listening; their rows catch up in the background.
   void executions.reconcileUnfinished().then(
     (changed) => changed > 0 && log(`reconciled ${changed} execution(s) with Temporal`),
@@ -97,17 +122,20 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
     collab,
-    readiness: {
-      database: () => db.em.getConnection().execute('select 1'),
-      temporal: () => connection.workflowService.getSystemInfo({}),
-      eventBus: () => options.bus.ping(),
-    },
+    readiness,
+    plugins: [operationMetricsPlugin(prometheus)],
+    // On the API port unless TANDEM_METRICS_ADDRESS gives it a listener of its own (below).
+    ...(config.metricsAddress ? {} : { metrics: metricsHandler(prometheus.registry, { token: config.metricsToken }) }),
     ...(options.extend ? { extend: options.extend } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(config.port, config.host, () => resolve());
   });
+  websockets.count = countWebsockets(http.server);
+  const metricsListener: MetricsListener | undefined = config.metricsAddress
+    ? await serveMetrics(prometheus.registry, { ...parseListenAddress(config.metricsAddress, 'TANDEM_METRICS_ADDRESS'), token: config.metricsToken })
+    : undefined;
   const port = (http.server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let closing: Promise<void> | undefined;
@@ -130,6 +158,8 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
         // Streams end first (their clients resume elsewhere), then the bus stops and its position is kept.
         events.close();
         await step('events', eventIngest.stop());
+        await step('metrics', metrics.stop());
+        await step('metrics listener', metricsListener?.close() ?? Promise.resolve());
         await step('temporal connection', connection.close());
         await step('database', db.close());
       })();

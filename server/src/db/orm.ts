@@ -8,6 +8,7 @@ import { Migration0001Initial } from './migrations/0001-initial.js';
 import { Migration0002Collaboration } from './migrations/0002-collaboration.js';
 import { Migration0003Secrets } from './migrations/0003-secrets.js';
 import { Migration0004AuditEvents } from './migrations/0004-audit-events.js';
+import { Migration0005Metrics } from './migrations/0005-metrics.js';
 import { redactDatabaseErrors } from './redact.js';
 import { BoundBetterSqliteDriver, BoundPostgreSqlDriver } from './bound-parameters.js';
 
@@ -19,6 +20,7 @@ const MIGRATIONS = [
   { name: '0002-collaboration', class: Migration0002Collaboration },
   { name: '0003-secrets', class: Migration0003Secrets },
   { name: '0004-audit-events', class: Migration0004AuditEvents },
+  { name: '0005-metrics', class: Migration0005Metrics },
 ];
 
 export interface DatabaseOptions {

@@ -11,6 +11,7 @@ import type { AccessService } from '../services/access.js';
 import type { CollabService } from '../collab/collab-service.js';
 import type { SecretService } from '../services/secrets.js';
 import type { AuditService } from '../services/audit.js';
+import type { MetricsService } from '../services/metrics.js';
 
 export interface Services {
   accounts: AccountService;
@@ -26,6 +27,8 @@ export interface Services {
   collab: CollabService;
   secrets: SecretService;
   audit: AuditService;
+  /** Run and step figures in time buckets, read per workflow and across workflows. */
+  metrics: MetricsService;
 }
 
 /** Per operation: who is asking, and the services. */

@@ -8,6 +8,7 @@ import { ExecutionResolver } from './resolvers/executions.js';
 import { WorkflowResolver, WorkflowVersionResolver } from './resolvers/workflows.js';
 import { SecretResolver } from './resolvers/secrets.js';
 import { AuditResolver } from './resolvers/audit.js';
+import { MetricsResolver } from './resolvers/metrics.js';
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -23,6 +24,7 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       TemplateResolver,
       SecretResolver,
       AuditResolver,
+      MetricsResolver,
     ],
     validate: false,
     // Every subscription brings its own `subscribe` (the event service); type-graphql still asks for a PubSub.

@@ -37,6 +37,8 @@ export class EventIngest {
     private readonly bus: ExecutionEventBus,
     private readonly temporal: Client,
     private readonly streams: Pick<EventStreams, 'publish' | 'announce'>,
+    /** Told of each event once stored (metrics count it later, in batches). */
+    private readonly stored: (event: EmittedEvent) => void = () => {},
   ) {}
 
   async start(): Promise<void> {
@@ -47,7 +49,10 @@ export class EventIngest {
         this.ingesting = this.ingesting
           .then(() => this.ingest(event))
           .then(
-            () => this.notePosition(position),
+            () => {
+              this.stored(event);
+              this.notePosition(position);
+            },
             (error: unknown) => console.error(`event ${event.executionId}#${event.sequence} not stored:`, error),
           );
       },
