@@ -8,3 +8,4 @@ export { loadKeyring, generateSecretsKey, Keyring, type SecretsKeyOptions } from
 export { createSecretResolver, openSecretResolver, type WorkerSecretsOptions } from './secrets/resolver.js';
 export { SecretService, type RotationReport } from './services/secrets.js';
 export { rotateSecrets } from './secrets/rotate.js';
+export { serveMetrics, parseListenAddress, type MetricsListener } from './metrics/metrics-http.js';

@@ -24,3 +24,4 @@ export {
   type SecretsContext,
 } from './workflows/types.js';
 export { interpreterWorkflowId } from './workflows/workflow-id.js';
+export { workerMetrics } from './metrics.js';
