@@ -87,7 +87,7 @@ export function Chart(props: {
       <div ref={holder} class="chart-canvas" aria-hidden="true" data-points={props.times.length} />
       <details class="chart-table">
         <summary>{props.title}: figures as a table</summary>
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0}>
           <table>
             <thead>
               <tr>

@@ -177,7 +177,7 @@ function PointRuns(props: { point: MetricsPoint; step: number; workflowId: strin
 /** Nodes with their step figures, slowest first: which step is slow, which one fails. */
 export function NodeTable(props: { caption: string; nodes: NodeMetrics[]; showWorkflow?: boolean }) {
   return (
-    <div class="table-scroll">
+    <div class="table-scroll" tabIndex={0}>
       <table class="node-table">
         <caption>{props.caption}</caption>
         <thead>

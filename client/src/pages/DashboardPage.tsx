@@ -26,7 +26,7 @@ export default function DashboardPage() {
           <>
             <Totals totals={o().totals} inProgress={o().inProgress} />
             <RunCharts points={o().points} step={o().step} workflowId={null} />
-            <div class="table-scroll">
+            <div class="table-scroll" tabIndex={0}>
               <table>
                 <caption>Workflows that ran, most runs first</caption>
                 <thead>
