@@ -11,6 +11,7 @@ const WorkflowPage = lazy(() => import('./pages/WorkflowPage'));
 const RunPage = lazy(() => import('./pages/RunPage'));
 const TemplatesPage = lazy(() => import('./pages/TemplatesPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
+const DashboardPage = lazy(() => import('./pages/DashboardPage'));
 
 function Shell(props: RouteSectionProps) {
   const navigate = useNavigate();
@@ -39,6 +40,7 @@ function Shell(props: RouteSectionProps) {
             <A href="/" end>
               Workflows
             </A>
+            <A href="/dashboard">Dashboard</A>
             <A href="/templates">Templates</A>
             <A href="/settings">Settings</A>
           </nav>
@@ -87,6 +89,14 @@ export function App() {
         component={() => (
           <Private>
             <WorkflowPage />
+          </Private>
+        )}
+      />
+      <Route
+        path="/dashboard"
+        component={() => (
+          <Private>
+            <DashboardPage />
           </Private>
         )}
       />

@@ -5,8 +5,17 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { loadInstallation, openDatabase, openSecretResolver } from '@tandem/server';
-import { createTandemWorker, InProcessEventBus, IpcEventBus, NetworkPolicy, RedisEventBus, workerIdentity, type ExecutionEventBus } from '@tandem/worker';
+import { loadInstallation, openDatabase, openSecretResolver, parseListenAddress, serveMetrics } from '@tandem/server';
+import {
+  createTandemWorker,
+  workerMetrics,
+  InProcessEventBus,
+  IpcEventBus,
+  NetworkPolicy,
+  RedisEventBus,
+  workerIdentity,
+  type ExecutionEventBus,
+} from '@tandem/worker';
 import { readEnvironment, type TandemEnvironment } from './config.js';
 import { assertQueueNotShared, QueueSharedError } from './task-queue.js';
 import { EXIT_CONFIG } from './worker-supervisor.js';
@@ -47,12 +56,22 @@ async function main(): Promise<void> {
     shutdownGraceMs: env.shutdownGraceMs,
     activities: { http: { policy: NetworkPolicy.fromEnvironment(process.env.TANDEM_HTTP_ALLOW) }, secrets },
   });
+  // Prometheus: GET /metrics on a port of its own, only when TANDEM_WORKER_METRICS_ADDRESS names one.
+  const metricsAddress = process.env.TANDEM_WORKER_METRICS_ADDRESS;
+  const metrics = metricsAddress
+    ? await serveMetrics(workerMetrics(worker), {
+        ...parseListenAddress(metricsAddress, 'TANDEM_WORKER_METRICS_ADDRESS'),
+        token: process.env.TANDEM_METRICS_TOKEN || undefined,
+      })
+    : undefined;
+  if (metrics) console.log(`Worker metrics at ${metrics.url}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   // The parent (npm start) stops this process when it goes away.
   process.once('disconnect', () => worker.getState() === 'RUNNING' && worker.shutdown());
   console.log(`Tandem worker polling task queue "${taskQueue}" on ${address} (namespace ${env.temporalNamespace})`);
   process.send?.({ type: 'ready', taskQueue });
   await worker.run();
+  await metrics?.close();
   await bus.close();
   await secrets.close();
   await connection.close();

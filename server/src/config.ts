@@ -44,6 +44,14 @@ export interface ServerConfig {
   retentionBatchSize: number;
   /** Pause between retention batches, ms (TANDEM_RETENTION_PAUSE_MS). */
   retentionPauseMs: number;
+  /** TANDEM_METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** TANDEM_METRICS_ADDRESS (`host:port`): serve /metrics on a listener of its own there instead of on the API port. */
+  metricsAddress: string | undefined;
+  /** TANDEM_METRICS_RETENTION_DAYS: how long workflow metrics are kept (30). */
+  metricsRetentionDays: number;
+  /** TANDEM_METRICS_FLUSH_MS: how often stored events are counted into the metrics tables (1000). */
+  metricsFlushMs: number;
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): ServerConfig {
@@ -75,6 +83,10 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = pr
     retentionDays: positiveNumber(env, 'TANDEM_RETENTION_DAYS'),
     retentionBatchSize: positiveNumber(env, 'TANDEM_RETENTION_BATCH_SIZE', true) ?? 500,
     retentionPauseMs: positiveNumber(env, 'TANDEM_RETENTION_PAUSE_MS', true) ?? 200,
+    metricsToken: env.TANDEM_METRICS_TOKEN || undefined,
+    metricsAddress: env.TANDEM_METRICS_ADDRESS || undefined,
+    metricsRetentionDays: positiveNumber(env, 'TANDEM_METRICS_RETENTION_DAYS') ?? 30,
+    metricsFlushMs: positiveNumber(env, 'TANDEM_METRICS_FLUSH_MS') ?? 1_000,
   };
 }
 

@@ -25,6 +25,11 @@ import { ReplayService } from './services/replay.js';
 import { loadKeyring } from './secrets/keyring.js';
 import { RetentionJob } from './services/retention.js';
 import { eventLagCheck, workerPollingCheck } from './health/readiness.js';
+import { MetricsService } from './services/metrics.js';
+import { ServerMetrics } from './metrics/prometheus.js';
+import { countWebsockets, describeTaskQueue, runsInProgress } from './metrics/scrape-sources.js';
+import { operationMetricsPlugin } from './metrics/graphql-plugin.js';
+import { metricsHandler, parseListenAddress, serveMetrics, type MetricsListener } from './metrics/metrics-http.js';
 
 export interface TandemServerOptions {
   config: ServerConfig;
@@ -71,7 +76,28 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   const workflows = new WorkflowService(db, access, collab.drafts, schedules);
   const executions = new ExecutionService(db, temporal, taskQueue, workflows);
   const events = new EventStreams(db, { subscriberBuffer: config.subscriberBuffer });
-  const eventIngest = new EventIngest(db, options.bus, temporal, events);
+  const readiness: Record<string, () => Promise<unknown>> = {
+    database: () => db.em.getConnection().execute('select 1'),
+    temporal: () => connection.workflowService.getSystemInfo({}),
+    eventBus: () => options.bus.ping(),
+    ...(config.redisUrl ? { redis: () => collab.ping() } : {}),
+    worker: workerPollingCheck(connection, config.temporalNamespace, taskQueue),
+    // eventLag: added once the ingest exists (below).
+  };
+  // Counted from the HTTP server's upgrades once it exists (below).
+  const websockets = { count: (): Record<string, number> => ({}) };
+  const prometheus = new ServerMetrics({
+    websocketConnections: () => websockets.count(),
+    taskQueue: describeTaskQueue(connection, config.temporalNamespace, taskQueue),
+    runsInProgress: runsInProgress(db),
+    dependencies: readiness,
+  });
+  const metrics = new MetricsService(db, access, prometheus, {
+    flushMs: config.metricsFlushMs,
+    retentionMs: config.metricsRetentionDays * 86_400_000,
+    rollUpAfterMs: 86_400_000,
+  });
+  const eventIngest = new EventIngest(db, options.bus, temporal, events, (event) => metrics.stored(event));
   const services: Services = {
     accounts: new AccountService(db, config.sessionTtlMs),
     workflows,
@@ -85,8 +111,11 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     secrets: new SecretService(db, keyring),
     audit: new AuditService(db),
     replay: new ReplayService(db, temporal, executions, workflows),
+    metrics,
   };
+  readiness.eventLag = eventLagCheck(() => eventIngest.lag());
   await eventIngest.start();
+  metrics.start();
   // Off unless TANDEM_RETENTION_DAYS is set; one server of the installation sweeps at a time.
   const retention =
     config.retentionDays === undefined
@@ -108,20 +137,20 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
     collab,
-    readiness: {
-      database: () => db.em.getConnection().execute('select 1'),
-      temporal: () => connection.workflowService.getSystemInfo({}),
-      eventBus: () => options.bus.ping(),
-      ...(config.redisUrl ? { redis: () => collab.ping() } : {}),
-      worker: workerPollingCheck(connection, config.temporalNamespace, taskQueue),
-      eventLag: eventLagCheck(() => eventIngest.lag()),
-    },
+    readiness,
+    plugins: [operationMetricsPlugin(prometheus)],
+    // On the API port unless TANDEM_METRICS_ADDRESS gives it a listener of its own (below).
+    ...(config.metricsAddress ? {} : { metrics: metricsHandler(prometheus.registry, { token: config.metricsToken }) }),
     ...(options.extend ? { extend: options.extend } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(config.port, config.host, () => resolve());
   });
+  websockets.count = countWebsockets(http.server);
+  const metricsListener: MetricsListener | undefined = config.metricsAddress
+    ? await serveMetrics(prometheus.registry, { ...parseListenAddress(config.metricsAddress, 'TANDEM_METRICS_ADDRESS'), token: config.metricsToken })
+    : undefined;
   const port = (http.server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let closing: Promise<void> | undefined;
@@ -146,6 +175,8 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
         events.close();
         await step('events', eventIngest.stop());
         await step('retention', retention?.stop() ?? Promise.resolve());
+        await step('metrics', metrics.stop());
+        await step('metrics listener', metricsListener?.close() ?? Promise.resolve());
         await step('temporal connection', connection.close());
         await step('database', db.close());
       })();

@@ -26,3 +26,4 @@ export {
   type SecretsContext,
 } from './workflows/types.js';
 export { interpreterWorkflowId } from './workflows/workflow-id.js';
+export { workerMetrics } from './metrics.js';

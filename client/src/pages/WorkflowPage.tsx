@@ -6,6 +6,7 @@ import { useTitle } from '../lib/title';
 import { EditorTab } from '../workflow/EditorTab';
 import { RunsTab } from '../workflow/RunsTab';
 import { Tabs } from '../workflow/Tabs';
+import { MetricsTab } from '../metrics/MetricsTab';
 
 /** /workflows/:id (the editor tab), /workflows/:id/versions (the versions tab, on the editor's live document) and /workflows/:id/runs (the runs tab). */
 export default function WorkflowPage() {
@@ -22,7 +23,7 @@ export default function WorkflowPage() {
       <Show when={workflow()}>
         {(w) => (
           <Show
-            when={params.tab === 'runs'}
+            when={params.tab === 'runs' || params.tab === 'metrics'}
             fallback={
               <EditorTab
                 workflowId={w().id}
@@ -35,9 +36,11 @@ export default function WorkflowPage() {
           >
             <header class="workflow-head">
               <h1>{w().name}</h1>
-              <Tabs id={w().id} current="runs" />
+              <Tabs id={w().id} current={params.tab === 'metrics' ? 'metrics' : 'runs'} />
             </header>
-            <RunsTab workflowId={w().id} name={w().name} />
+            <Show when={params.tab === 'metrics'} fallback={<RunsTab workflowId={w().id} name={w().name} />}>
+              <MetricsTab workflowId={w().id} />
+            </Show>
           </Show>
         )}
       </Show>

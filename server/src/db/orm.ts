@@ -9,6 +9,7 @@ import { Migration0002Collaboration } from './migrations/0002-collaboration.js';
 import { Migration0003Secrets } from './migrations/0003-secrets.js';
 import { Migration0004AuditEvents } from './migrations/0004-audit-events.js';
 import { Migration0005Replay } from './migrations/0005-replay.js';
+import { Migration0006Metrics } from './migrations/0006-metrics.js';
 import { redactDatabaseErrors } from './redact.js';
 import { BoundBetterSqliteDriver, BoundPostgreSqlDriver } from './bound-parameters.js';
 
@@ -21,6 +22,7 @@ const MIGRATIONS = [
   { name: '0003-secrets', class: Migration0003Secrets },
   { name: '0004-audit-events', class: Migration0004AuditEvents },
   { name: '0005-replay', class: Migration0005Replay },
+  { name: '0006-metrics', class: Migration0006Metrics },
 ];
 
 export interface DatabaseOptions {

@@ -12,6 +12,7 @@ import type { CollabService } from '../collab/collab-service.js';
 import type { SecretService } from '../services/secrets.js';
 import type { AuditService } from '../services/audit.js';
 import type { ReplayService } from '../services/replay.js';
+import type { MetricsService } from '../services/metrics.js';
 
 export interface Services {
   accounts: AccountService;
@@ -29,6 +30,8 @@ export interface Services {
   audit: AuditService;
   /** Whole step values, Temporal histories, retries. */
   replay: ReplayService;
+  /** Run and step figures in time buckets, read per workflow and across workflows. */
+  metrics: MetricsService;
 }
 
 /** Per operation: who is asking, and the services. */

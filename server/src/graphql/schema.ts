@@ -9,6 +9,7 @@ import { WorkflowResolver, WorkflowVersionResolver } from './resolvers/workflows
 import { SecretResolver } from './resolvers/secrets.js';
 import { AuditResolver } from './resolvers/audit.js';
 import { ExecutionReplayResolver } from './resolvers/replay.js';
+import { MetricsResolver } from './resolvers/metrics.js';
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -25,6 +26,7 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       SecretResolver,
       AuditResolver,
       ExecutionReplayResolver,
+      MetricsResolver,
     ],
     validate: false,
     // Every subscription brings its own `subscribe` (the event service); type-graphql still asks for a PubSub.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -26,6 +26,10 @@ export interface HttpOptions {
   introspection: boolean;
   allowedOrigins: string[];
   maxBodyBytes: number;
+  /** More Apollo plugins (operation metrics). */
+  plugins?: ApolloServerPlugin<ApiContext>[];
+  /** Answers GET /metrics (Prometheus text); no route when unset. */
+  metrics?: (request: IncomingMessage, response: ServerResponse) => void;
   /** Named readiness checks: each resolves when its part answers. */
   readiness: Record<string, () => Promise<unknown>>;
   /** Extra routes (the built web client, later). */
@@ -114,11 +118,13 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       guard.plugin,
+      ...(options.plugins ?? []),
       ...(options.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
     ],
   });
   await apollo.start();
 
+  if (options.metrics) app.get('/metrics', options.metrics);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

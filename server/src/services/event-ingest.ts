@@ -41,6 +41,8 @@ export class EventIngest {
     private readonly bus: ExecutionEventBus,
     private readonly temporal: Client,
     private readonly streams: Pick<EventStreams, 'publish' | 'announce'>,
+    /** Told of each event once stored (metrics count it later, in batches). */
+    private readonly stored: (event: EmittedEvent) => void = () => {},
   ) {}
 
   async start(): Promise<void> {
@@ -56,7 +58,10 @@ export class EventIngest {
             return this.ingest(event);
           })
           .then(
-            () => this.notePosition(position),
+            () => {
+              this.stored(event);
+              this.notePosition(position);
+            },
             (error: unknown) => console.error(`event ${event.executionId}#${event.sequence} not stored:`, error),
           )
           .finally(() => this.waiting--);

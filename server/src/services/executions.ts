@@ -40,6 +40,10 @@ export interface LaunchOptions {
 export interface ExecutionFilter {
   workflowId?: string | null;
   status?: ExecutionStatus | null;
+  startedFrom?: Date | null;
+  startedBefore?: Date | null;
+  finishedFrom?: Date | null;
+  finishedBefore?: Date | null;
 }
 
 /** A row not updated for this long while its run should be moving is checked against Temporal when read. */
@@ -171,6 +175,10 @@ export class ExecutionService {
     const owned = await em.find(Workflow, filter.workflowId ? { $and: [visible, { id: filter.workflowId }] } : visible, { fields: ['id'] });
     const where: FilterQuery<Execution> = { workflowId: { $in: owned.map((w) => w.id) } };
     if (filter.status) where.status = filter.status;
+    if (filter.startedFrom || filter.startedBefore)
+      where.startedAt = { ...(filter.startedFrom && { $gte: filter.startedFrom }), ...(filter.startedBefore && { $lt: filter.startedBefore }) };
+    if (filter.finishedFrom || filter.finishedBefore)
+      where.finishedAt = { ...(filter.finishedFrom && { $gte: filter.finishedFrom }), ...(filter.finishedBefore && { $lt: filter.finishedBefore }) };
     const totalCount = await em.count(Execution, where);
     const cursor = decodeCursor(after, 2);
     const pageWhere: FilterQuery<Execution> = cursor

@@ -82,6 +82,18 @@ export class ExecutionFilter {
 
   @Field(() => ExecutionStatusEnum, { nullable: true })
   status?: ExecutionStatus | null;
+
+  @Field(() => Date, { nullable: true, description: 'Runs started at or after this time (with startedBefore: the runs behind a metrics point).' })
+  startedFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Runs started before this time.' })
+  startedBefore?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Runs that ended at or after this time.' })
+  finishedFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Runs that ended before this time.' })
+  finishedBefore?: Date | null;
 }
 
 export const { Connection: ExecutionConnection } = connectionOf(ExecutionType, 'Execution');

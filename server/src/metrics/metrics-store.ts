@@ -1,0 +1,268 @@
+import type { Knex } from '@mikro-orm/knex';
+import { Execution, ExecutionEvent, WorkflowVersion } from '../db/entities.js';
+import { isPostgres, knexOf, type Database } from '../db/orm.js';
+import { addFigures, BucketSet, bucketKey, bucketStartOf, HOUR, MINUTE, type BucketFigures } from './buckets.js';
+import { COUNTED_EVENT_TYPES, countRunEvents, type CountedChange } from './count-events.js';
+import { DurationSketch } from './sketch.js';
+
+interface ProgressRow {
+  sequence: number;
+  firstStepCounted: boolean;
+}
+
+/** Another server counted some of the same runs at the same moment: the batch is read and counted again. */
+class CountRace extends Error {}
+
+export interface CountResult {
+  /** Workflows whose runs were looked at (counted here or, at the same moment, by another server). */
+  workflowIds: Set<string>;
+  changes: CountedChange[];
+}
+
+const VERSION_CACHE_MAX = 1_000;
+
+/**
+ * The metrics tables: counting stored events into minute buckets (idempotently: each run keeps
+ * the last sequence counted, moved in the same transaction as the buckets, so a redelivered or
+ * re-read event never counts twice, on one server or several), rolling minutes into hours, and
+ * reading buckets back.
+ */
+export class MetricsStore {
+  private readonly nodeTypesOfVersion = new Map<string, Map<string, string>>();
+
+  constructor(private readonly db: Database) {}
+
+  private get knex(): Knex {
+    return knexOf(this.db);
+  }
+
+  /** Counts the not yet counted events of these runs. */
+  async count(executionIds: readonly string[]): Promise<CountResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.countOnce(executionIds);
+      } catch (error) {
+        if (attempt >= 5 || !(error instanceof CountRace || isUniqueViolation(error))) throw error;
+      }
+    }
+  }
+
+  private async countOnce(executionIds: readonly string[]): Promise<CountResult> {
+    const em = this.db.em.fork();
+    const runs = await em.find(Execution, { id: { $in: [...executionIds] } }, { fields: ['id', 'workflowId', 'versionId', 'versionNumber', 'startedAt'] });
+    const result: CountResult = { workflowIds: new Set(runs.map((r) => r.workflowId)), changes: [] };
+    if (runs.length === 0) return result;
+    const progress = await this.progressOf(runs.map((r) => r.id));
+    const events = await em.find(
+      ExecutionEvent,
+      { $or: runs.map((r) => ({ executionId: r.id, sequence: { $gt: progress.get(r.id)?.sequence ?? -1 } })), type: { $in: [...COUNTED_EVENT_TYPES] } },
+      { orderBy: { executionId: 'asc', sequence: 'asc' }, fields: ['executionId', 'sequence', 'type', 'nodeId', 'at', 'data'] },
+    );
+    if (events.length === 0) return result;
+    const eventsOf = new Map<string, ExecutionEvent[]>();
+    for (const e of events) {
+      const list = eventsOf.get(e.executionId);
+      if (list) list.push(e);
+      else eventsOf.set(e.executionId, [e]);
+    }
+    const buckets = new BucketSet();
+    const moved: Array<{ executionId: string; before: ProgressRow | undefined; after: ProgressRow }> = [];
+    for (const run of runs) {
+      const own = eventsOf.get(run.id);
+      if (!own) continue;
+      const before = progress.get(run.id);
+      const counted = countRunEvents(
+        {
+          workflowId: run.workflowId,
+          versionNumber: run.versionNumber,
+          startedAt: run.startedAt,
+          nodeTypes: await this.nodeTypes(run.versionId),
+          firstStepCounted: before?.firstStepCounted ?? false,
+        },
+        own,
+        buckets,
+      );
+      result.changes.push(counted.change);
+      moved.push({ executionId: run.id, before, after: { sequence: own.at(-1)!.sequence, firstStepCounted: counted.firstStepCounted } });
+    }
+    await this.knex.transaction(async (trx) => {
+      const now = Date.now();
+      for (const { executionId, before, after } of moved) {
+        const row = { sequence: after.sequence, first_step_counted: after.firstStepCounted, updated_at: now };
+        if (!before) {
+          await trx('metric_progress').insert({ execution_id: executionId, ...row }); // a unique violation: another server was first
+          continue;
+        }
+        const changed = await trx('metric_progress').where({ execution_id: executionId, sequence: before.sequence }).update(row);
+        if (changed !== 1) throw new CountRace();
+      }
+      await this.addBuckets(trx, [...buckets.values()]);
+    });
+    return result;
+  }
+
+  private async progressOf(executionIds: string[]): Promise<Map<string, ProgressRow>> {
+    const rows = await this.knex('metric_progress').whereIn('execution_id', executionIds).select('execution_id', 'sequence', 'first_step_counted');
+    return new Map(
+      rows.map((r: { execution_id: string; sequence: number | string; first_step_counted: boolean | number }) => [
+        r.execution_id,
+        { sequence: Number(r.sequence), firstStepCounted: Boolean(r.first_step_counted) },
+      ]),
+    );
+  }
+
+  /** Node id → type for a version (immutable, so cached). */
+  private async nodeTypes(versionId: string): Promise<Map<string, string>> {
+    const cached = this.nodeTypesOfVersion.get(versionId);
+    if (cached) return cached;
+    const version = await this.db.em.fork().findOne(WorkflowVersion, { id: versionId }, { fields: ['id', 'definition'] });
+    const nodes = (version?.definition as { nodes?: Array<{ id?: unknown; type?: unknown }> } | undefined)?.nodes ?? [];
+    const types = new Map<string, string>();
+    for (const node of nodes) if (typeof node.id === 'string' && typeof node.type === 'string') types.set(node.id, node.type.slice(0, 32));
+    if (this.nodeTypesOfVersion.size >= VERSION_CACHE_MAX) this.nodeTypesOfVersion.delete(this.nodeTypesOfVersion.keys().next().value!);
+    this.nodeTypesOfVersion.set(versionId, types);
+    return types;
+  }
+
+  /** Adds figures into their rows (read under a row lock on PostgreSQL; SQLite has one writer). */
+  private async addBuckets(trx: Knex.Transaction, figures: BucketFigures[]): Promise<void> {
+    for (let i = 0; i < figures.length; i += 100) {
+      const chunk = figures.slice(i, i + 100);
+      const query = trx('metric_buckets').where((w) => {
+        for (const f of chunk)
+          w.orWhere({ workflow_id: f.workflowId, version_number: f.versionNumber, node_id: f.nodeId, resolution: f.resolution, bucket_start: f.bucketStart });
+      });
+      if (isPostgres(this.db)) void query.forUpdate();
+      const existing = new Map((await query.select('*')).map((row: BucketRow) => [bucketKey(figuresOf(row)), row]));
+      for (const f of chunk) {
+        const row = existing.get(bucketKey(f));
+        if (row) {
+          const merged = addFigures(figuresOf(row), f);
+          await trx('metric_buckets').where({ id: row.id }).update(countsOf(merged));
+        } else {
+          await trx('metric_buckets').insert({
+            workflow_id: f.workflowId,
+            version_number: f.versionNumber,
+            node_id: f.nodeId,
+            node_type: f.nodeType,
+            resolution: f.resolution,
+            bucket_start: f.bucketStart,
+            ...countsOf(f),
+          });
+        }
+      }
+    }
+  }
+
+  /** Buckets of these workflows that start in [from, to), both resolutions, oldest first. */
+  async read(
+    workflowIds: readonly string[],
+    from: number,
+    to: number,
+    options: { nodes: boolean; versionNumber?: number | undefined },
+  ): Promise<BucketFigures[]> {
+    if (workflowIds.length === 0) return [];
+    const rows: BucketRow[] = [];
+    for (let i = 0; i < workflowIds.length; i += 500) {
+      const query = this.knex('metric_buckets')
+        .whereIn('workflow_id', workflowIds.slice(i, i + 500))
+        .where('bucket_start', '>=', from)
+        .where('bucket_start', '<', to);
+      if (!options.nodes) void query.where('node_id', '');
+      if (options.versionNumber !== undefined) void query.where('version_number', options.versionNumber);
+      rows.push(...((await query.orderBy('bucket_start', 'asc').select('*')) as BucketRow[]));
+    }
+    return rows.map(figuresOf);
+  }
+
+  /** Minute buckets older than `before` become hour buckets (merged, so percentiles stay exact to the sketch). */
+  async rollUp(before: number): Promise<number> {
+    let rolled = 0;
+    for (;;) {
+      const rows = (await this.knex('metric_buckets')
+        .where({ resolution: MINUTE })
+        .where('bucket_start', '<', bucketStartOf(before, HOUR))
+        .orderBy('id', 'asc')
+        .limit(1_000)
+        .select('*')) as BucketRow[];
+      if (rows.length === 0) return rolled;
+      const hours = new BucketSet();
+      for (const row of rows) {
+        const f = figuresOf(row);
+        addFigures(hours.at({ ...f, resolution: HOUR, bucketStart: bucketStartOf(f.bucketStart, HOUR) }), f);
+      }
+      await this.knex.transaction(async (trx) => {
+        const deleted = await trx('metric_buckets')
+          .whereIn(
+            'id',
+            rows.map((r) => r.id),
+          )
+          .delete();
+        // Another server rolled the same rows up at the same moment: theirs counts.
+        if (deleted !== rows.length) throw new CountRace();
+        await this.addBuckets(trx, [...hours.values()]);
+      });
+      rolled += rows.length;
+    }
+  }
+
+  /** Forgets buckets older than `before`, and the counting progress of runs untouched since then. */
+  async prune(before: number): Promise<void> {
+    await this.knex('metric_buckets').where('bucket_start', '<', before).delete();
+    await this.knex('metric_progress').where('updated_at', '<', before).delete();
+  }
+}
+
+interface BucketRow {
+  id: number | string;
+  workflow_id: string;
+  version_number: number;
+  node_id: string;
+  node_type: string;
+  resolution: number;
+  bucket_start: number | string;
+  started: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  retries: number;
+  duration: string;
+  first_step: string;
+}
+
+function figuresOf(row: BucketRow): BucketFigures {
+  return {
+    workflowId: row.workflow_id,
+    versionNumber: Number(row.version_number),
+    nodeId: row.node_id,
+    nodeType: row.node_type,
+    resolution: Number(row.resolution),
+    bucketStart: Number(row.bucket_start),
+    started: Number(row.started),
+    completed: Number(row.completed),
+    failed: Number(row.failed),
+    cancelled: Number(row.cancelled),
+    retries: Number(row.retries),
+    duration: DurationSketch.parse(row.duration),
+    firstStep: DurationSketch.parse(row.first_step),
+  };
+}
+
+function countsOf(f: BucketFigures) {
+  return {
+    started: f.started,
+    completed: f.completed,
+    failed: f.failed,
+    cancelled: f.cancelled,
+    retries: f.retries,
+    duration: f.duration.serialize(),
+    first_step: f.firstStep.serialize(),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return (
+    e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || /unique constraint/i.test(String(e.message))
+  );
+}
