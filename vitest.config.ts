@@ -48,6 +48,8 @@ export default defineConfig({
           name: 'integration',
           include: ['worker/test/**/*.test.ts', 'server/test/**/*.test.ts', 'ops/test/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'ops/test/deploy/**'],
+          // Tandems the tests start never build the documentation site in the background (docs-site.test.ts builds it itself).
+          env: { TANDEM_DOCS_BUILD: 'off' },
           globalSetup: ['./worker/test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

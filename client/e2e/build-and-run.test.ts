@@ -114,7 +114,7 @@ describe('build, deploy and run in the browser', () => {
     }
     await expect.poll(() => page.getByTestId('run-result').textContent()).toContain('42');
     await page.getByRole('button', { name: 'transform1' }).first().click();
-    await page.getByRole('region', { name: 'Step transform1' }).getByText('"total": 42').waitFor();
+    await page.getByRole('region', { name: 'Inspector: transform1' }).getByText('42', { exact: true }).first().waitFor();
     await screenshot(page, 'run-completed');
     expect(await axeViolations(page)).toEqual([]);
 

@@ -82,7 +82,7 @@ describe('controlling runs from the browser', () => {
     await runFromEditor(page, id, '{}');
     await page.locator('[data-node-id="wait"][data-state="running"]').waitFor();
     await page.getByRole('button', { name: 'Pause' }).click();
-    await page.getByRole('status').getByText('Paused').waitFor();
+    await page.getByRole('status').getByText('Paused', { exact: true }).waitFor();
     // Paused: the delay finishes, but the next step does not start. The run's own state, read
     // once it has handled the end of the delay, is the signal: unpaused, the output would have
     // run in that same workflow task.
@@ -171,7 +171,7 @@ describe('controlling runs from the browser', () => {
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.locator('[data-node-id="double"][data-state="succeeded"]').waitFor();
     await page.getByRole('button', { name: 'double', exact: true }).click();
-    await page.getByRole('region', { name: 'Step double' }).getByText('42').waitFor();
+    await page.getByRole('region', { name: 'Inspector: double' }).getByText('42', { exact: true }).first().waitFor();
   });
 
   it('creates an API token in the settings, which works until revoked', async () => {

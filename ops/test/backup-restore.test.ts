@@ -218,10 +218,11 @@ describe('restoring an older backup', () => {
       const db = await openDatabase({ url: undefined, sqliteFile: file });
       const last = MIGRATION_NAMES.at(-1)!;
       // The state a build one migration older left: its last migration undone.
-      await db.em.getConnection().execute('drop table audit_events');
+      await db.em.getConnection().execute('drop table metric_buckets');
+      await db.em.getConnection().execute('drop table metric_progress');
       await db.em.getConnection().execute('delete from mikro_orm_migrations where name = ?', [last]);
       await db.close();
-      expect(last).toBe('0004-audit-events');
+      expect(last).toBe('0006-metrics');
       const backup = await backupDatabase({ source: { kind: 'sqlite', file }, directory: join(dir, 'backups') });
       expect(backup.manifest.migrationLevel).toBe(MIGRATION_NAMES.length - 1);
       const target = { kind: 'sqlite', file: join(dir, 'new', 'tandem.db') } as const;
@@ -229,7 +230,7 @@ describe('restoring an older backup', () => {
       expect(restored.migrated).toEqual([last]);
       const reopened = await openDatabase({ url: undefined, sqliteFile: target.file, migrate: false });
       expect(await appliedMigrations(reopened)).toEqual([...MIGRATION_NAMES]);
-      expect(await tableNames(reopened)).toContain('audit_events');
+      expect(await tableNames(reopened)).toContain('metric_buckets');
       await reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

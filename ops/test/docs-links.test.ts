@@ -62,8 +62,8 @@ describe('the documentation', () => {
     expect(links(sidebar).sort()).toEqual(pages.map((page) => `/${page.file.replace(/(^|\/)index\.md$/, '$1').replace(/\.md$/, '')}`).sort());
     expect(sidebar.map((group) => group.text)).toEqual(expect.arrayContaining(['User guide', 'Security']));
 
-    // A page on another branch, in a folder of its own (docs/operations/runbook.md), gets a group.
-    const withOperations = docsSidebar([...pages, { file: 'operations/runbook.md', title: 'Runbook' }]);
-    expect(withOperations.find((group) => group.text === 'Operations')?.items).toEqual([{ text: 'Runbook', link: '/operations/runbook' }]);
+    // A page in a new folder of its own gets a group.
+    const withNewFolder = docsSidebar([...pages, { file: 'playbooks/night-shift.md', title: 'Night shift' }]);
+    expect(withNewFolder.find((group) => group.text === 'Playbooks')?.items).toEqual([{ text: 'Night shift', link: '/playbooks/night-shift' }]);
   });
 });

@@ -28,7 +28,7 @@ export function docsSourceHash(docsDir = DOCS_DIR): string {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) {
-        if (!name.startsWith('dist') && name !== 'cache' && name !== 'node_modules') walk(path);
+        if (!name.startsWith('dist') && name !== 'cache' && name !== '.temp' && name !== 'node_modules') walk(path);
       } else files.push([relative(docsDir, path), path]);
     }
   };
