@@ -6,6 +6,7 @@ import { formatTime, pretty } from '../lib/format';
 import { errorKind, errorMessage, failureHint, failureLocation, failureReport, type HintContext } from './failure';
 import { JsonTree } from './JsonTree';
 import { retryExecution, stepDetails } from './step-details';
+import { CauseChain } from './CauseChain';
 
 export interface ErrorOverlayProps {
   executionId: string;
@@ -120,18 +121,7 @@ export function ErrorOverlay(props: ErrorOverlayProps) {
       </Show>
       <Show when={causeChain(error()).length > 1}>
         <h3>Cause chain</h3>
-        <ol class="cause-chain">
-          <For each={causeChain(error())}>
-            {(e) => (
-              <li>
-                <Show when={e.type}>
-                  <code>{e.type}</code>{' '}
-                </Show>
-                {e.message}
-              </li>
-            )}
-          </For>
-        </ol>
+        <CauseChain error={error()} />
       </Show>
       <Show when={props.node}>
         <h3>Config</h3>

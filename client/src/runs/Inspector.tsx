@@ -1,9 +1,10 @@
-import { createMemo, createResource, Show, For } from 'solid-js';
-import { causeChain, type RunState, type StepRun } from '@tandem/schema';
+import { createMemo, createResource, Show } from 'solid-js';
+import type { RunState, StepRun } from '@tandem/schema';
 import { formatDuration, formatTime } from '../lib/format';
 import { JsonTree } from './JsonTree';
 import { changedPaths } from './json-paths';
 import { stepDetails } from './step-details';
+import { CauseChain } from './CauseChain';
 
 export interface InspectorProps {
   executionId: string;
@@ -70,18 +71,7 @@ export function Inspector(props: InspectorProps) {
               {(error) => (
                 <div class="inspector-error" role="group" aria-label="Error">
                   <h3>Error</h3>
-                  <ol class="cause-chain">
-                    <For each={causeChain(error())}>
-                      {(e) => (
-                        <li>
-                          <Show when={e.type}>
-                            <code>{e.type}</code>{' '}
-                          </Show>
-                          {e.message}
-                        </li>
-                      )}
-                    </For>
-                  </ol>
+                  <CauseChain error={error()} />
                   <Show when={r().status === 'failed'}>
                     <button type="button" onClick={() => props.onShowFailure(props.nodeId)}>
                       Explain this failure
