@@ -1,4 +1,5 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Client } from '@temporalio/client';
 import { FINAL_STATUSES, statusAfter, statusAnnouncedBy, type EmittedEvent, type JsonValue, type RunError } from '@tandem/schema';
 import type { ExecutionEventBus } from '@tandem/worker';
@@ -12,6 +13,11 @@ import type { EventLag } from '../health/readiness.js';
  * each (unique per execution and sequence), the execution row follows them (rows of runs a
  * Schedule started are created from their first event), the streams are told, and with a
  * durable bus the position read so far is kept so a restart resumes there.
+ *
+ * Events are stored in batches: whatever arrived while the previous batch was being written
+ * goes into one transaction (one commit, so one sync to disk, for many events). Listeners hear
+ * of a batch's events only after it committed, in arrival order. A batch that fails is stored
+ * again one event per transaction, so one bad event costs only itself.
  */
 /** What ingest remembers of a run it stored events for, to store its next step's events with one statement. */
 interface KnownRun {
@@ -21,19 +27,37 @@ interface KnownRun {
   touchedAt: number;
 }
 
+/** An event from the bus, waiting to be stored. */
+interface Received {
+  event: EmittedEvent;
+  position: string;
+  receivedAt: number;
+}
+
+/** What storing one event leads to, told to listeners once its transaction has committed. */
+interface Stored {
+  event: ExecutionEvent;
+  /** The run's row, when this event changed its status. */
+  announce?: Execution;
+  /** Another server stored this status event first: announce the row as it is now. */
+  announceCurrent?: boolean;
+}
+
 /** Runs remembered at once: far more than run at once on one server; the oldest is forgotten first. */
 const KNOWN_RUNS_MAX = 10_000;
 /** A row's updatedAt is moved at most this often by events that change nothing else. */
 const TOUCH_EVERY_MS = 10_000;
+/** Events stored in one transaction at the most. */
+const BATCH_MAX = 500;
 
 export class EventIngest {
-  private ingesting: Promise<void> = Promise.resolve();
+  private readonly received: Received[] = [];
+  private draining: Promise<void> | undefined;
   private readonly knownRuns = new Map<string, KnownRun>();
   private stopBus: (() => Promise<void>) | undefined;
   private lastPosition: string | undefined;
   private positionTimer: NodeJS.Timeout | undefined;
-  /** Events received and not yet stored, and when the one being stored now arrived (for /readyz's event lag). */
-  private waiting = 0;
+  /** When the oldest event not yet stored arrived (for /readyz's event lag). */
   private storingSince = 0;
 
   constructor(
@@ -49,22 +73,9 @@ export class EventIngest {
     const after = this.bus.durable ? await this.loadPosition() : undefined;
     this.stopBus = await this.bus.subscribe(
       (event, position) => {
-        // One at a time, in arrival order: storage and listeners see events as published.
-        const receivedAt = Date.now();
-        this.waiting++;
-        this.ingesting = this.ingesting
-          .then(() => {
-            this.storingSince = receivedAt;
-            return this.ingest(event);
-          })
-          .then(
-            () => {
-              this.stored(event);
-              this.notePosition(position);
-            },
-            (error: unknown) => console.error(`event ${event.executionId}#${event.sequence} not stored:`, error),
-          )
-          .finally(() => this.waiting--);
+        // Stored in arrival order: storage and listeners see events as published.
+        this.received.push({ event, position, receivedAt: Date.now() });
+        this.draining ??= this.drain().finally(() => (this.draining = undefined));
       },
       after === undefined ? {} : { after },
     );
@@ -72,153 +83,193 @@ export class EventIngest {
 
   async stop(): Promise<void> {
     await this.stopBus?.();
-    await this.ingesting;
+    await this.drained();
     if (this.positionTimer) clearTimeout(this.positionTimer);
     await this.savePosition();
   }
 
   /** Events received and not yet stored, and how long the oldest of them has waited. */
   lag(): EventLag {
-    return { waiting: this.waiting, oldestMs: this.waiting > 0 ? Date.now() - this.storingSince : 0 };
+    const waiting = this.received.length + (this.draining ? 1 : 0);
+    return { waiting: this.received.length, oldestMs: waiting > 0 && this.storingSince > 0 ? Date.now() - this.storingSince : 0 };
   }
 
   /** Waits until every event received so far is stored (tests, shutdown). */
   async drained(): Promise<void> {
-    await this.ingesting;
+    while (this.draining) await this.draining;
   }
 
   /** Stores an event once; updates the execution; wakes subscribers. Safe to call again with the same event. */
   async ingest(event: EmittedEvent): Promise<ExecutionEvent | null> {
-    const known = this.knownRuns.get(event.executionId);
+    const [outcome] = await this.storeBatch([event]);
+    if (outcome) await this.tell(outcome);
+    return outcome?.event ?? null;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.received.length > 0) {
+      const batch = this.received.splice(0, BATCH_MAX);
+      this.storingSince = batch[0]!.receivedAt;
+      let outcomes: Array<Stored | null | Error>;
+      try {
+        outcomes = await this.storeBatch(batch.map((item) => item.event));
+      } catch {
+        // One event per transaction: the others are stored, the bad one is reported alone.
+        outcomes = [];
+        for (const { event } of batch)
+          outcomes.push(
+            await this.storeBatch([event]).then(
+              ([one]) => one ?? null,
+              (error: unknown) => asError(error),
+            ),
+          );
+      }
+      for (const [i, outcome] of outcomes.entries()) {
+        const { event, position } = batch[i]!;
+        if (outcome instanceof Error) {
+          console.error(`event ${event.executionId}#${event.sequence} not stored:`, outcome);
+          continue;
+        }
+        if (outcome) await this.tell(outcome);
+        this.stored(event);
+        this.notePosition(position);
+      }
+      this.storingSince = this.received[0]?.receivedAt ?? 0;
+    }
+  }
+
+  /** Stores events in one transaction; what each led to (null: a run this deployment did not start). */
+  private async storeBatch(events: EmittedEvent[]): Promise<Array<Stored | null>> {
+    // Fetched before the transaction: a network call must not hold the database.
+    const results = new Map<EmittedEvent, JsonValue>();
+    for (const event of events) if (event.type === 'EXECUTION_COMPLETED') results.set(event, await this.fullResult(event));
+    const learnt = new Map<string, KnownRun | null>();
+    const outcomes = await this.db.em.fork().transactional(async (em) => {
+      const stored: Array<Stored | null> = [];
+      for (const event of events) stored.push(await this.store(em, event, learnt, results));
+      return stored;
+    });
+    // Only what committed is remembered: a batch stored again event by event starts from the same knowledge.
+    for (const [id, run] of learnt) this.remember(id, run);
+    return outcomes;
+  }
+
+  private async store(
+    em: EntityManager,
+    event: EmittedEvent,
+    learnt: Map<string, KnownRun | null>,
+    results: Map<EmittedEvent, JsonValue>,
+  ): Promise<Stored | null> {
+    const known = learnt.has(event.executionId) ? learnt.get(event.executionId) : this.knownRuns.get(event.executionId);
     if (known && statusAfter(known.status, event) === known.status && (!event.temporalRunId || event.temporalRunId === known.temporalRunId)) {
-      return this.storeStep(event, known);
+      return { event: await this.storeStep(em, event, known) };
     }
-    const em = this.db.em.fork();
-    const execution = (await em.findOne(Execution, { id: event.executionId })) ?? (await this.adopt(em, event));
-    if (!execution) return null; // a run this deployment did not start (e.g. the CLI's)
+    let execution = await em.findOne(Execution, { id: event.executionId });
+    let adopted = false;
+    if (!execution) {
+      const adoption = await this.adopt(em, event);
+      if (!adoption) return null; // a run this deployment did not start (e.g. the CLI's)
+      ({ execution, adopted } = adoption);
+    }
+    const id = await insertEvent(em, event);
+    if (id === null) {
+      // Stored before: redelivered here, or stored by another server (Redis mode) with the row it moved.
+      learnt.set(execution.id, knownRunOf(execution));
+      return { event: await storedEvent(em, event), announceCurrent: statusAnnouncedBy(event) !== undefined };
+    }
     const before = execution.status;
-    let stored: ExecutionEvent;
-    let fresh = true;
-    try {
-      stored = em.create(ExecutionEvent, {
-        executionId: event.executionId,
-        sequence: event.sequence,
-        type: event.type,
-        nodeId: event.nodeId,
-        at: new Date(event.at),
-        data: event.data as JsonValue,
-        stepValues: event.values ?? null,
-      });
-      await this.follow(execution, event);
-      // The event and the row it moves are written in one transaction: both or neither.
-      await em.flush();
-    } catch (error) {
-      if (!(error instanceof UniqueConstraintViolationException)) throw error;
-      fresh = false;
-      stored = (await this.db.em.fork().findOne(ExecutionEvent, { executionId: event.executionId, sequence: event.sequence }))!;
-    }
-    this.remember(execution);
-    if (fresh) {
-      if (execution.status !== before) this.streams.announce(execution);
-    } else if (statusAnnouncedBy(event) !== undefined) {
-      // Another server stored it first (Redis mode) and updated the row: dashboards here still hear of it.
-      const row = await this.db.em.fork().findOne(Execution, { id: event.executionId });
-      if (row) this.streams.announce(row);
-    }
-    this.streams.publish(stored);
-    return stored;
+    this.follow(execution, event, results.get(event));
+    learnt.set(execution.id, knownRunOf(execution));
+    return { event: eventRow(id, event), ...(adopted || execution.status !== before ? { announce: execution } : {}) };
   }
 
   /**
    * Most events (a step started, a step completed) move nothing on the run's row: they are
-   * stored with one insert, no transaction and no read of the row, which ingest remembers from
-   * the run's earlier events. A redelivered event inserts nothing and the stored one is read.
+   * stored with one insert and no read of the row, which ingest remembers from the run's
+   * earlier events. A redelivered event inserts nothing and the stored one is read.
    */
-  private async storeStep(event: EmittedEvent, known: KnownRun): Promise<ExecutionEvent> {
-    const em = this.db.em.fork();
-    const stored = await em.upsert(
-      ExecutionEvent,
-      {
-        executionId: event.executionId,
-        sequence: event.sequence,
-        type: event.type,
-        nodeId: event.nodeId,
-        at: new Date(event.at),
-        data: event.data as JsonValue,
-        // In the same insert: whole values cost the hot path nothing when, as usual, there are none.
-        stepValues: event.values ?? null,
-      },
-      { onConflictFields: ['executionId', 'sequence'], onConflictAction: 'ignore' },
-    );
+  private async storeStep(em: EntityManager, event: EmittedEvent, known: KnownRun): Promise<ExecutionEvent> {
+    const id = await insertEvent(em, event);
     if (Date.now() - known.touchedAt > TOUCH_EVERY_MS) {
       known.touchedAt = Date.now();
       await em.nativeUpdate(Execution, { id: event.executionId }, { updatedAt: new Date() });
     }
-    this.streams.publish(stored);
-    return stored;
+    return id === null ? storedEvent(em, event) : eventRow(id, event);
   }
 
-  private remember(execution: Execution): void {
-    this.knownRuns.delete(execution.id);
-    if (FINAL_STATUSES.has(execution.status)) return;
+  /** Tells the streams (and dashboards) of an event whose transaction has committed. */
+  private async tell(outcome: Stored): Promise<void> {
+    if (outcome.announce) this.streams.announce(outcome.announce);
+    if (outcome.announceCurrent) {
+      const row = await this.db.em.fork().findOne(Execution, { id: outcome.event.executionId });
+      if (row) this.streams.announce(row);
+    }
+    this.streams.publish(outcome.event);
+  }
+
+  private remember(executionId: string, run: KnownRun | null): void {
+    this.knownRuns.delete(executionId);
+    if (!run || FINAL_STATUSES.has(run.status)) return;
     if (this.knownRuns.size >= KNOWN_RUNS_MAX) this.knownRuns.delete(this.knownRuns.keys().next().value!);
-    this.knownRuns.set(execution.id, { status: execution.status, temporalRunId: execution.temporalRunId, touchedAt: execution.updatedAt.getTime() });
+    this.knownRuns.set(executionId, run);
   }
 
   /**
    * A run started by Temporal itself (a Schedule) has no row until its first event names the
    * workflow version it runs; the row is created then, if that version exists here.
    */
-  private async adopt(em: EntityManager, event: EmittedEvent): Promise<Execution | null> {
+  private async adopt(em: EntityManager, event: EmittedEvent): Promise<{ execution: Execution; adopted: boolean } | null> {
     const origin = event.data.origin as { workflowId?: unknown; versionId?: unknown; parentExecutionId?: unknown; parentNodeId?: unknown } | undefined;
     if (event.type !== 'EXECUTION_STARTED' || !origin || typeof origin.versionId !== 'string' || event.executionId.length > 100) return null;
     const version = await em.findOne(WorkflowVersion, { id: origin.versionId, workflowId: String(origin.workflowId) });
     const workflow = version ? await em.findOne(Workflow, { id: version.workflowId }) : null;
     if (!version || !workflow) return null;
-    const execution = em.create(Execution, {
-      id: event.executionId,
-      workflowId: version.workflowId,
-      versionId: version.id,
-      versionNumber: version.number,
-      startedById: workflow.ownerId,
-      status: 'RUNNING',
-      input: (event.data.input ?? {}) as JsonValue,
-      startedAt: new Date(event.at),
-      updatedAt: new Date(),
-      temporalWorkflowId: event.temporalWorkflowId,
-      temporalRunId: event.temporalRunId,
-      parentExecutionId: typeof origin.parentExecutionId === 'string' ? origin.parentExecutionId.slice(0, 100) : null,
-      parentNodeId: typeof origin.parentNodeId === 'string' ? origin.parentNodeId.slice(0, 100) : null,
-    });
-    try {
-      await em.flush();
-    } catch (error) {
-      if (!(error instanceof UniqueConstraintViolationException)) throw error;
-      return this.db.em.fork().findOne(Execution, { id: event.executionId }); // another server adopted it
-    }
-    this.streams.announce(execution);
-    return execution;
+    const inserted = await (em as SqlEntityManager)
+      .createQueryBuilder(Execution)
+      .insert({
+        id: event.executionId,
+        workflowId: version.workflowId,
+        versionId: version.id,
+        versionNumber: version.number,
+        startedById: workflow.ownerId,
+        status: 'RUNNING',
+        input: (event.data.input ?? {}) as JsonValue,
+        startedAt: new Date(event.at),
+        updatedAt: new Date(),
+        temporalWorkflowId: event.temporalWorkflowId,
+        temporalRunId: event.temporalRunId,
+        parentExecutionId: typeof origin.parentExecutionId === 'string' ? origin.parentExecutionId.slice(0, 100) : null,
+        parentNodeId: typeof origin.parentNodeId === 'string' ? origin.parentNodeId.slice(0, 100) : null,
+      })
+      .onConflict('id')
+      .ignore()
+      .execute('run');
+    // Nothing inserted: another server adopted it first (and announced it).
+    const execution = await em.findOne(Execution, { id: event.executionId });
+    return execution && { execution, adopted: inserted.affectedRows > 0 };
   }
 
-  /** The execution row follows its events; terminal results too large for an event come from Temporal. */
-  private async follow(row: Execution, event: EmittedEvent): Promise<void> {
+  /** The execution row follows its events (written when the batch's transaction commits). */
+  private follow(row: Execution, event: EmittedEvent, result: JsonValue | undefined): void {
     // A loop's continue-as-new moves the execution to a new Temporal run: the row names the current one.
     if (event.temporalRunId) row.temporalRunId = event.temporalRunId;
     const next = statusAfter(row.status, event);
     if (next !== row.status) {
       row.status = next;
       if (FINAL_STATUSES.has(next)) row.finishedAt = new Date(event.at);
-      if (event.type === 'EXECUTION_COMPLETED') row.result = await this.fullResult(row, event.data.result);
+      if (event.type === 'EXECUTION_COMPLETED') row.result = result ?? null;
       // Built by the interpreter with runErrorOf, as reconcile builds it from Temporal's failure.
       if (event.type === 'EXECUTION_FAILED') row.error = (event.data.error ?? null) as RunError | null;
     }
     row.updatedAt = new Date();
   }
 
-  private async fullResult(row: Execution, carried: JsonValue | undefined): Promise<JsonValue> {
+  /** A run's result; one too large for its event (cut, marked truncated) comes from Temporal. */
+  private async fullResult(event: EmittedEvent): Promise<JsonValue> {
+    const carried = event.data.result;
     const truncated = carried !== null && typeof carried === 'object' && !Array.isArray(carried) && carried.truncated === true;
     if (!truncated) return carried ?? null;
-    return (await this.temporal.workflow.getHandle(row.temporalWorkflowId).result()) as JsonValue;
+    return (await this.temporal.workflow.getHandle(event.temporalWorkflowId).result()) as JsonValue;
   }
 
   private notePosition(position: string): void {
@@ -239,4 +290,44 @@ export class EventIngest {
     const em = this.db.em.fork();
     await em.upsert(BusPosition, { name: 'execution-events', position: this.lastPosition, updatedAt: new Date() });
   }
+}
+
+function knownRunOf(execution: Execution): KnownRun {
+  return { status: execution.status, temporalRunId: execution.temporalRunId, touchedAt: execution.updatedAt.getTime() };
+}
+
+/** Inserts the event unless it is stored already; its id, or null when it was. */
+async function insertEvent(em: EntityManager, event: EmittedEvent): Promise<string | null> {
+  const result = await (em as SqlEntityManager)
+    .createQueryBuilder(ExecutionEvent)
+    // In the same insert: whole values cost the hot path nothing when, as usual, there are none.
+    .insert({ ...eventColumns(event), stepValues: event.values ?? null })
+    .onConflict(['executionId', 'sequence'])
+    .ignore()
+    .execute('run');
+  return result.affectedRows > 0 && result.insertId !== undefined ? String(result.insertId) : null;
+}
+
+async function storedEvent(em: EntityManager, event: EmittedEvent): Promise<ExecutionEvent> {
+  return (await em.findOne(ExecutionEvent, { executionId: event.executionId, sequence: event.sequence }))!;
+}
+
+/** The stored event as listeners read it, without reading it back. */
+function eventRow(id: string, event: EmittedEvent): ExecutionEvent {
+  return Object.assign(new ExecutionEvent(), { id, ...eventColumns(event) });
+}
+
+function eventColumns(event: EmittedEvent) {
+  return {
+    executionId: event.executionId,
+    sequence: event.sequence,
+    type: event.type,
+    nodeId: event.nodeId,
+    at: new Date(event.at),
+    data: event.data as JsonValue,
+  };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
