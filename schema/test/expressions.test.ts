@@ -63,6 +63,15 @@ describe('compileExpression', () => {
     expect(compiled.source).toBe('$map(input.items, function($v, $i) { $v * $i })');
   });
 
+  it('keeps nothing between evaluations: a variable one assigns is unset in the next, also in another compile of the same text', async () => {
+    // Compiled expressions are shared by every run in a worker; one run must never see another's variables.
+    const source = "[$exists($seen) ? 'seen before' : 'fresh', $seen := true][0]";
+    const expression = compileExpression(source);
+    expect(await expression.evaluate({})).toBe('fresh');
+    expect(await expression.evaluate({})).toBe('fresh');
+    expect(await compileExpression(source).evaluate({})).toBe('fresh');
+  });
+
   it('reports a syntax error with its position', () => {
     const error = compileFailure(() => compileExpression('input.a +'));
     expect(error.name).toBe('ExpressionError');

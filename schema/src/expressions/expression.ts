@@ -38,6 +38,8 @@ if (Object.getOwnPropertyDescriptor(jsonata, 'RegexEngine')?.set === undefined &
   Object.defineProperty(jsonata, 'RegexEngine', { get: () => Re2RegExp, set: () => {}, enumerable: true, configurable: false });
 }
 
+const NO_BINDINGS: Record<string, unknown> = Object.freeze({});
+
 /** Characters of a built string that cost one unit of work. */
 const STRING_CHARS_PER_UNIT = 64;
 /** Items of a built list that cost one unit of work. */
@@ -77,7 +79,27 @@ function parseExpression(source: string, limits: ExpressionLimits): jsonata.Expr
   return expr;
 }
 
+/**
+ * Expressions compiled with the default limits, by source. Compiling is pure and an evaluation
+ * keeps nothing in the expression (each runs in a frame of its own), so every run of a workflow
+ * (in the worker's sandbox this module is shared by all runs) can use one compiled copy instead
+ * of parsing its expressions again at every start.
+ */
+const compiledBySource = new Map<string, CompiledExpression>();
+const COMPILED_MAX = 5_000;
+
 export function compileExpression(source: string, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): CompiledExpression {
+  if (limits !== DEFAULT_EXPRESSION_LIMITS || typeof source !== 'string') return compileFresh(source, limits);
+  let compiled = compiledBySource.get(source);
+  if (!compiled) {
+    compiled = compileFresh(source, limits);
+    if (compiledBySource.size >= COMPILED_MAX) compiledBySource.delete(compiledBySource.keys().next().value!);
+    compiledBySource.set(source, compiled);
+  }
+  return compiled;
+}
+
+function compileFresh(source: string, limits: ExpressionLimits): CompiledExpression {
   const expr = parseExpression(source, limits);
   for (const name of NON_DETERMINISTIC) {
     expr.assign(name, () => {
@@ -115,7 +137,8 @@ export function compileExpression(source: string, limits: ExpressionLimits = DEF
       try {
         result = withBudget(limits.maxWork, limits.maxDepth, (budget) => {
           try {
-            return expr.evaluate(scope);
+            // Bindings (none) make JSONata evaluate in a new frame: `$x := …` stays in this evaluation.
+            return expr.evaluate(scope, NO_BINDINGS);
           } finally {
             if (meter) meter.work += budget.work;
           }
