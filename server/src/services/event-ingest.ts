@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { FINAL_STATUSES, statusAfter, statusAnnouncedBy, type EmittedEvent, type JsonValue, type RunError } from '@tandem/schema';
 import type { ExecutionEventBus } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
+import { eventColumns, eventInsertFor, type EventInsert } from '../db/event-insert.js';
 import { BusPosition, Execution, ExecutionEvent, Workflow, WorkflowVersion } from '../db/entities.js';
 import type { EventStreams } from './event-streams.js';
 import type { EventLag } from '../health/readiness.js';
@@ -54,6 +55,7 @@ export class EventIngest {
   private readonly received: Received[] = [];
   private draining: Promise<void> | undefined;
   private readonly knownRuns = new Map<string, KnownRun>();
+  private readonly insertEvent: EventInsert;
   private stopBus: (() => Promise<void>) | undefined;
   private lastPosition: string | undefined;
   private positionTimer: NodeJS.Timeout | undefined;
@@ -67,7 +69,9 @@ export class EventIngest {
     private readonly streams: Pick<EventStreams, 'publish' | 'announce'>,
     /** Told of each event once stored (metrics count it later, in batches). */
     private readonly stored: (event: EmittedEvent) => void = () => {},
-  ) {}
+  ) {
+    this.insertEvent = eventInsertFor(db);
+  }
 
   async start(): Promise<void> {
     const after = this.bus.durable ? await this.loadPosition() : undefined;
@@ -171,7 +175,7 @@ export class EventIngest {
       if (!adoption) return null; // a run this deployment did not start (e.g. the CLI's)
       ({ execution, adopted } = adoption);
     }
-    const id = await insertEvent(em, event);
+    const id = await this.insertEvent(em, event);
     if (id === null) {
       // Stored before: redelivered here, or stored by another server (Redis mode) with the row it moved.
       learnt.set(execution.id, knownRunOf(execution));
@@ -189,7 +193,7 @@ export class EventIngest {
    * earlier events. A redelivered event inserts nothing and the stored one is read.
    */
   private async storeStep(em: EntityManager, event: EmittedEvent, known: KnownRun): Promise<ExecutionEvent> {
-    const id = await insertEvent(em, event);
+    const id = await this.insertEvent(em, event);
     if (Date.now() - known.touchedAt > TOUCH_EVERY_MS) {
       known.touchedAt = Date.now();
       await em.nativeUpdate(Execution, { id: event.executionId }, { updatedAt: new Date() });
@@ -296,18 +300,6 @@ function knownRunOf(execution: Execution): KnownRun {
   return { status: execution.status, temporalRunId: execution.temporalRunId, touchedAt: execution.updatedAt.getTime() };
 }
 
-/** Inserts the event unless it is stored already; its id, or null when it was. */
-async function insertEvent(em: EntityManager, event: EmittedEvent): Promise<string | null> {
-  const result = await (em as SqlEntityManager)
-    .createQueryBuilder(ExecutionEvent)
-    // In the same insert: whole values cost the hot path nothing when, as usual, there are none.
-    .insert({ ...eventColumns(event), stepValues: event.values ?? null })
-    .onConflict(['executionId', 'sequence'])
-    .ignore()
-    .execute('run');
-  return result.affectedRows > 0 && result.insertId !== undefined ? String(result.insertId) : null;
-}
-
 async function storedEvent(em: EntityManager, event: EmittedEvent): Promise<ExecutionEvent> {
   return (await em.findOne(ExecutionEvent, { executionId: event.executionId, sequence: event.sequence }))!;
 }
@@ -315,17 +307,6 @@ async function storedEvent(em: EntityManager, event: EmittedEvent): Promise<Exec
 /** The stored event as listeners read it, without reading it back. */
 function eventRow(id: string, event: EmittedEvent): ExecutionEvent {
   return Object.assign(new ExecutionEvent(), { id, ...eventColumns(event) });
-}
-
-function eventColumns(event: EmittedEvent) {
-  return {
-    executionId: event.executionId,
-    sequence: event.sequence,
-    type: event.type,
-    nodeId: event.nodeId,
-    at: new Date(event.at),
-    data: event.data as JsonValue,
-  };
 }
 
 function asError(error: unknown): Error {
