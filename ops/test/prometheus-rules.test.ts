@@ -5,6 +5,8 @@ import { expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const PROMTOOL = process.env.PROMTOOL_PATH ?? '/usr/bin/promtool';
+// Debian's prometheus-alertmanager package ships amtool.
+const AMTOOL = process.env.AMTOOL_PATH ?? '/usr/bin/amtool';
 const dir = fileURLToPath(new URL('../prometheus/', import.meta.url));
 
 it('has valid recording and alert rules (promtool check rules)', async () => {
@@ -25,4 +27,11 @@ it('has a valid scrape config (promtool check config)', async () => {
   // The rule files it names live at their in-container paths; check the config without them.
   const { stdout, stderr } = await run(PROMTOOL, ['check', 'config', '--syntax-only', 'prometheus.yml'], { cwd: dir });
   expect(`${stdout}${stderr}`).toMatch(/SUCCESS/);
+});
+
+it('has a valid Alertmanager config whose routes all reach a defined receiver (amtool check-config)', async () => {
+  const { stdout, stderr } = await run(AMTOOL, ['check-config', 'alertmanager.yml'], { cwd: dir }).catch((error: { stdout: string; stderr: string }) => {
+    throw new Error(`amtool check-config failed:\n${error.stdout}${error.stderr}`);
+  });
+  expect(`${stdout}${stderr}`).toContain('SUCCESS');
 });
