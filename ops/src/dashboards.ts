@@ -55,17 +55,26 @@ export async function findDashboards(settings: DashboardSettings, timeoutMs = 5_
   const services = [
     { name: 'Tandem dashboard', setting: 'TANDEM_URL', base: base(settings.tandemUrl), health: '/healthz', page: '/dashboard' },
     { name: 'Grafana', setting: 'GRAFANA_URL', base: base(settings.grafanaUrl), health: '/api/health', page: `/d/${grafanaDashboardUid()}/tandem` },
-    { name: 'Prometheus alerts', setting: 'PROMETHEUS_URL', base: base(settings.prometheusUrl), health: '/-/ready', page: '/alerts' },
+    // Prometheus's own build serves its UI at /alerts; Debian's (no React UI) at /classic/alerts.
+    { name: 'Prometheus alerts', setting: 'PROMETHEUS_URL', base: base(settings.prometheusUrl), health: '/-/ready', page: ['/alerts', '/classic/alerts'] },
     { name: 'Alertmanager', setting: 'ALERTMANAGER_URL', base: base(settings.alertmanagerUrl), health: '/-/ready', page: '/#/alerts' },
   ];
   const links = await Promise.all(
     services.map(async ({ name, setting, base, health, page }): Promise<DashboardLink> => {
       if (!base) return { name, setting, base, url: undefined, ok: true, detail: `not configured (set ${setting})` };
-      return { name, setting, base, url: `${base}${page}`, ...(await answers(`${base}${health}`, timeoutMs)) };
+      const reached = await answers(`${base}${health}`, timeoutMs);
+      return { name, setting, base, url: `${base}${reached.ok ? await firstPage(base, page, timeoutMs) : [page].flat()[0]}`, ...reached };
     }),
   );
   const tandemOk = links[0]!.ok;
   return { links, tandemOk, ok: links.every((link) => link.ok) };
+}
+
+/** Of a page's alternatives (a UI moved between versions), the first that answers; one alternative is taken as is. */
+async function firstPage(base: string, page: string | string[], timeoutMs: number): Promise<string> {
+  const pages = [page].flat();
+  for (const candidate of pages.length > 1 ? pages : []) if ((await answers(`${base}${candidate}`, timeoutMs)).ok) return candidate;
+  return pages[0]!;
 }
 
 async function answers(url: string, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {

@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { githubSlug, REPO_ROOT } from '@tandem/ops';
+import { readRules } from './deploy/dashboard.js';
 
 const run = promisify(execFile);
 const PROMTOOL = process.env.PROMTOOL_PATH ?? '/usr/bin/promtool';
@@ -34,4 +38,17 @@ it('has a valid Alertmanager config whose routes all reach a defined receiver (a
     throw new Error(`amtool check-config failed:\n${error.stdout}${error.stderr}`);
   });
   expect(`${stdout}${stderr}`).toContain('SUCCESS');
+});
+
+it("links each alert's runbook to its own section of docs/operations/monitoring.md", () => {
+  const page = readFileSync(join(REPO_ROOT, 'docs/operations/monitoring.md'), 'utf8');
+  const anchors = new Set([...page.matchAll(/^#{1,6} (.+)$/gm)].map((match) => githubSlug(match[1]!)));
+  const alerts = readRules().filter((rule) => rule.alert);
+  expect(alerts.length).toBeGreaterThan(0);
+  for (const alert of alerts) {
+    expect(alert.annotations?.summary, alert.alert).toBeTruthy();
+    expect(alert.annotations?.description, alert.alert).toBeTruthy();
+    expect(alert.annotations?.runbook_url, alert.alert).toBe(`docs/operations/monitoring.md#${alert.alert!.toLowerCase()}`);
+    expect(anchors.has(alert.alert!.toLowerCase()), `no section "${alert.alert}" in monitoring.md`).toBe(true);
+  }
 });
