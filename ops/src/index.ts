@@ -10,3 +10,4 @@ export * from './docs/links.js';
 export * from './docs/build.js';
 export * from './docs/serve.js';
 export * from './health.js';
+export * from './dashboards.js';

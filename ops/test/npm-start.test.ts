@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { REPO_ROOT } from '@tandem/ops';
 import { eventually } from '../../test-support/eventually.js';
 import { freePort } from '../../test-support/free-port.js';
+import { deployWorkflow, startTandemProcess, tandemGql, type StartedTandem } from '../../test-support/tandem-process.js';
 
 // `npm start` as a user runs it (built, as `npm start` builds first): API server in the process, the
 // worker in a supervised child. A run that used to abort the worker process took the API down
@@ -16,58 +17,12 @@ let dataDir: string;
 let port: number;
 let tandem: StartedTandem | undefined;
 
-interface StartedTandem {
-  process: ChildProcess;
-  output: () => string;
-  stop(): Promise<number | null>;
+function startTandem(): Promise<StartedTandem> {
+  return startTandemProcess({ port, dataDir, temporalAddress: inject('temporalAddress') });
 }
 
-async function startTandem(): Promise<StartedTandem> {
-  let output = '';
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'ops/dist/start.js')], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      TANDEM_DATA_DIR: dataDir,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TANDEM_LOG_LEVEL: 'ERROR',
-      REDIS_URL: '',
-      DATABASE_URL: '',
-      TEMPORAL_TASK_QUEUE: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await eventually(
-    () => {
-      if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${output}`);
-      expect(output).toContain('Tandem is running');
-    },
-    { timeoutMs: 120_000 },
-  );
-  return {
-    process: child,
-    output: () => output,
-    async stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
-async function gql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data!;
+function gql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+  return tandemGql<T>(`http://127.0.0.1:${port}`, query, variables, token);
 }
 
 function workflow(nodes: Array<{ id: string; type: string; config?: Record<string, unknown> }>): unknown {
@@ -82,14 +37,8 @@ function workflow(nodes: Array<{ id: string; type: string; config?: Record<strin
 
 let token: string;
 
-async function deploy(definition: unknown): Promise<string> {
-  const { createWorkflow } = await gql<{ createWorkflow: { id: string } }>(
-    'mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }',
-    { input: { name: 'w', description: '', definition } },
-    token,
-  );
-  await gql('mutation($id: ID!) { deployWorkflow(id: $id, message: "v1") { number } }', { id: createWorkflow.id }, token);
-  return createWorkflow.id;
+function deploy(definition: unknown): Promise<string> {
+  return deployWorkflow(`http://127.0.0.1:${port}`, definition, token);
 }
 
 async function run(workflowId: string, input: unknown = {}): Promise<{ status: string; result: unknown; error: { message: string } | null }> {

@@ -13,3 +13,4 @@ export { rotateSecrets } from './secrets/rotate.js';
 export { RetentionJob, type RetentionOptions, type SweepReport } from './services/retention.js';
 export { recentPollers, MAX_EVENT_LAG_MS, type EventLag } from './health/readiness.js';
 export { serveMetrics, parseListenAddress, type MetricsListener } from './metrics/metrics-http.js';
+export { ServerMetrics } from './metrics/prometheus.js';

@@ -16,7 +16,10 @@ const KEY = Buffer.alloc(32, 7).toString('base64');
 interface Service {
   image?: string;
   build?: { target?: string };
-  ports?: Array<{ published: number | string; target: number; protocol?: string }>;
+  // docker-compose prints a port with a host address in the short form (`127.0.0.1:3000:3000/tcp`).
+  ports?: Array<{ published: number | string; target: number; protocol?: string } | string>;
+  command?: string[];
+  volumes?: string[];
   environment?: Record<string, string>;
   deploy?: { replicas?: number };
   stop_grace_period?: string;
@@ -57,7 +60,7 @@ describe('the production compose setup', () => {
   });
 
   it('resolves to Caddy, API servers and workers by replica count, Temporal on PostgreSQL, PostgreSQL and Redis', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'caddy', 'postgres', 'redis', 'temporal', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'api', 'caddy', 'grafana', 'postgres', 'prometheus', 'redis', 'temporal', 'worker']);
     expect(services.api!.deploy?.replicas).toBe(3);
     expect(services.worker!.deploy?.replicas).toBe(5);
     expect(services.api!.build?.target).toBe('api');
@@ -76,10 +79,18 @@ describe('the production compose setup', () => {
     expect(services.api!.environment).toMatchObject({ TANDEM_PUBLIC_URL: 'https://tandem.example.com', TANDEM_TRUST_PROXY: '1' });
   });
 
-  it('publishes only Caddy (80 and 443, with UDP for HTTP/3); everything else stays on the internal network', () => {
-    expect(services.caddy!.ports!.map((p) => `${p.published}:${p.target}/${p.protocol ?? 'tcp'}`).sort()).toEqual(['443:443/tcp', '443:443/udp', '80:80/tcp']);
-    for (const [name, service] of Object.entries(services)) if (name !== 'caddy') expect(service.ports, name).toBeUndefined();
+  it('publishes only Caddy (80 and 443, with UDP for HTTP/3); the monitoring UIs on the host’s loopback only; everything else stays internal', () => {
+    const published = (name: string) =>
+      services[name]!.ports!.map((p) => (typeof p === 'string' ? p : `${p.published}:${p.target}/${p.protocol ?? 'tcp'}`)).sort();
+    expect(published('caddy')).toEqual(['443:443/tcp', '443:443/udp', '80:80/tcp']);
+    expect(published('prometheus')).toEqual(['127.0.0.1:9090:9090/tcp']);
+    expect(published('alertmanager')).toEqual(['127.0.0.1:9093:9093/tcp']);
+    expect(published('grafana')).toEqual(['127.0.0.1:3000:3000/tcp']);
+    for (const [name, service] of Object.entries(services))
+      if (!['caddy', 'prometheus', 'alertmanager', 'grafana'].includes(name)) expect(service.ports, name).toBeUndefined();
     expect(services.caddy!.environment).toEqual({ TANDEM_DOMAIN: 'tandem.example.com', TANDEM_ACME_EMAIL: 'ops@example.com' });
+    // /metrics is served on a port of its own, which Caddy (proxying port 4000) never reaches.
+    expect(services.api!.environment!.TANDEM_METRICS_ADDRESS).toMatch(/^0\.0\.0\.0:(?!4000$)\d+$/);
   });
 
   it('gives a stopping worker longer than its grace period, so activities in flight finish', () => {
@@ -120,6 +131,73 @@ describe('the production compose setup', () => {
     expect([...read].filter((name) => !documented.has(name))).toEqual([]);
     expect([...required].sort()).toEqual([...REQUIRED].sort());
     expect(readFileSync(join(REPO_ROOT, 'ops/scripts/prod.sh'), 'utf8')).toContain(`REQUIRED=(${REQUIRED.join(' ')})`);
+  });
+});
+
+describe.each([
+  ['the production compose setup', () => resolved(complete).services],
+  [
+    'the root docker-compose.yml',
+    () => {
+      const result = spawnSync('docker-compose', ['-f', join(REPO_ROOT, 'docker-compose.yml'), 'config'], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), TANDEM_SECRETS_KEY: KEY },
+        encoding: 'utf8',
+      });
+      expect(result.stderr).not.toMatch(/error|invalid/i);
+      expect(result.status).toBe(0);
+      return (parse(result.stdout) as { services: Record<string, Service> }).services;
+    },
+  ],
+])('monitoring in %s', (_name, resolve) => {
+  let services: Record<string, Service>;
+  beforeAll(() => {
+    services = resolve();
+  });
+  /** Where the service mounts a file or folder of the repository (`volumes` as docker-compose prints them: source:target:mode). */
+  const mountOf = (service: string, source: string) =>
+    (services[service]!.volumes ?? []).map((volume) => volume.split(':')).find(([from]) => from === join(REPO_ROOT, source))?.[1];
+  const scrapeConfig = parse(readFileSync(join(REPO_ROOT, 'ops/prometheus/prometheus.yml'), 'utf8')) as {
+    rule_files: string[];
+    alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[]; type: string; port: number }> }>;
+  };
+
+  it('runs Prometheus on ops/prometheus: its scrape config and the rules where the config reads them', () => {
+    expect(services.prometheus!.command).toContain(`--config.file=${mountOf('prometheus', 'ops/prometheus/prometheus.yml')}`);
+    expect(mountOf('prometheus', 'ops/prometheus/prometheus.yml')).toBe('/etc/prometheus/prometheus.yml');
+    expect(scrapeConfig.rule_files).toEqual([`${mountOf('prometheus', 'ops/prometheus/rules')}/*.yml`]);
+  });
+
+  it('scrapes every API server and worker replica on the port each serves /metrics on', () => {
+    const jobs = Object.fromEntries(scrapeConfig.scrape_configs.map((job) => [job.job_name, job.dns_sd_configs?.[0]]));
+    for (const [job, service, setting] of [
+      ['tandem-api', 'api', 'TANDEM_METRICS_ADDRESS'],
+      ['tandem-worker', 'worker', 'TANDEM_WORKER_METRICS_ADDRESS'],
+    ] as const) {
+      // An A lookup of the service name answers every replica's address.
+      expect(jobs[job], job).toMatchObject({ names: [service], type: 'A' });
+      expect(services[service]!.environment![setting], service).toBe(`0.0.0.0:${jobs[job]!.port}`);
+    }
+  });
+
+  it('sends alerts to Alertmanager, configured from ops/prometheus/alertmanager.yml', () => {
+    expect(scrapeConfig.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual(['alertmanager:9093']);
+    const config = mountOf('alertmanager', 'ops/prometheus/alertmanager.yml');
+    expect(services.alertmanager!.command).toContain(`--config.file=${config}`);
+  });
+
+  it('provisions Grafana with the datasource and the dashboard from ops/grafana', () => {
+    expect(mountOf('grafana', 'ops/grafana/provisioning')).toBe('/etc/grafana/provisioning');
+    const provider = parse(readFileSync(join(REPO_ROOT, 'ops/grafana/provisioning/dashboards/tandem.yml'), 'utf8')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
+    expect(mountOf('grafana', 'ops/grafana/dashboards')).toBe(provider.providers[0]!.options.path);
+    expect(services.grafana!.environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${provider.providers[0]!.options.path}/tandem.json`);
+    const datasource = parse(readFileSync(join(REPO_ROOT, 'ops/grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as {
+      datasources: Array<{ url: string }>;
+    };
+    expect(datasource.datasources[0]!.url).toBe('http://prometheus:9090');
   });
 });
 

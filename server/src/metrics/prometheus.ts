@@ -69,6 +69,9 @@ export class ServerMetrics {
 
   constructor(sources: ScrapeSources = {}) {
     collectDefaultMetrics({ register: this.registry });
+    // Each status's series exists from the start at 0: Prometheus's rate() counts no increase
+    // into a series' first sample, so a status first seen at 1 would lose that run.
+    for (const status of ['COMPLETED', 'FAILED', 'CANCELLED']) this.runsFinished.inc({ status }, 0);
     const { websocketConnections, taskQueue, runsInProgress, dependencies } = sources;
     new Gauge({
       name: 'tandem_websocket_connections',
