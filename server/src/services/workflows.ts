@@ -41,7 +41,13 @@ export interface WorkflowFilter {
  * Workflows, their drafts and their immutable numbered versions. The draft is the workflow's
  * collaboration document; the row's definition column is a cache of it for bulk readers.
  */
+/** Deployed versions remembered at once (rows never change once written; a run start reads one). */
+const VERSIONS_REMEMBERED = 1_000;
+
 export class WorkflowService {
+  /** Versions by workflow and number, most recently read last (without their Yjs snapshot). */
+  private readonly versionCache = new Map<string, WorkflowVersion>();
+
   constructor(
     private readonly db: Database,
     readonly access: AccessService,
@@ -198,10 +204,9 @@ export class WorkflowService {
 
   /** For webhook deliveries, which authenticate with the workflow's secret instead of a user. */
   async getForWebhook(id: string): Promise<{ workflow: Workflow; version: WorkflowVersion } | null> {
-    const em = this.db.em.fork();
-    const workflow = await em.findOne(Workflow, { id: checkId(id) });
+    const workflow = await this.db.em.fork().findOne(Workflow, { id: checkId(id) });
     if (!workflow || workflow.latestVersion === 0) return null;
-    const version = await em.findOne(WorkflowVersion, { workflowId: workflow.id, number: workflow.latestVersion });
+    const version = await this.storedVersion(workflow.id, workflow.latestVersion);
     return version ? { workflow, version } : null;
   }
 
@@ -286,8 +291,26 @@ export class WorkflowService {
   }
 
   private async versionOf(workflow: Workflow, number: number, withSnapshot = false): Promise<WorkflowVersion> {
-    const version = await this.db.em.fork().findOne(WorkflowVersion, { workflowId: workflow.id, number }, withSnapshot ? { populate: ['docSnapshot'] } : {});
+    const version = withSnapshot
+      ? await this.db.em.fork().findOne(WorkflowVersion, { workflowId: workflow.id, number }, { populate: ['docSnapshot'] })
+      : await this.storedVersion(workflow.id, number);
     if (!version) throw notFound('version', `${workflow.id}@${number}`);
+    return version;
+  }
+
+  /** A version as stored; read once, as a version never changes (it goes only with its workflow, whose row is read first). */
+  private async storedVersion(workflowId: string, number: number): Promise<WorkflowVersion | null> {
+    const key = `${workflowId}@${number}`;
+    const known = this.versionCache.get(key);
+    if (known) {
+      this.versionCache.delete(key);
+      this.versionCache.set(key, known);
+      return known;
+    }
+    const version = await this.db.em.fork().findOne(WorkflowVersion, { workflowId, number });
+    if (!version) return null;
+    if (this.versionCache.size >= VERSIONS_REMEMBERED) this.versionCache.delete(this.versionCache.keys().next().value!);
+    this.versionCache.set(key, version);
     return version;
   }
 
