@@ -261,7 +261,7 @@ export function ReplayViewer(props: ReplayViewerProps) {
               node={props.definition.nodes.find((n) => n.id === step().nodeId)}
               runError={props.runError}
               hints={{ completed: completed(), nodes: nodeIds() }}
-              canControl={props.canControl}
+              canRetry={props.canControl && view.latest().finished}
               onClose={() => i.setOverlay(null)}
               onRetried={props.onRetried}
             />
