@@ -53,7 +53,7 @@ function shop(chargePath: string) {
 
 describe('retrying a failed run', () => {
   it('fix the node, deploy, retry from the failed step on the new version: earlier steps are not called again; both runs link to each other; run again', async () => {
-    const { page } = await tandem.person();
+    const { page } = await tandem.person({ width: 1280, height: 1000 });
     await signUp(page, 'Ada');
     const auth = await token(page);
     // Version 1 posts to a misspelt path: the test server answers 404 and the charge fails.
@@ -115,6 +115,15 @@ describe('retrying a failed run', () => {
     expect(http.hits.get('/chrage')).toBe(1);
     const lineage = page.getByRole('region', { name: 'Retries' });
     await expect.poll(() => lineage.getByTestId('retry-of').textContent()).toMatch(new RegExp(`Retry of #${short(failedId)} v1 Failed from node charge`));
+    // The inspector says which steps were taken from the failed run.
+    await page.getByRole('table', { name: 'Steps' }).getByRole('button', { name: 'lookup', exact: true }).click();
+    await page.getByRole('region', { name: 'Inspector: lookup' }).getByTestId('inspector-reused').waitFor();
+    await page.getByRole('table', { name: 'Steps' }).getByRole('button', { name: 'charge', exact: true }).click();
+    await page.getByRole('region', { name: 'Inspector: charge' }).getByText('Full values from the server.').waitFor();
+    expect(await page.getByTestId('inspector-reused').count()).toBe(0);
+    await page.getByRole('table', { name: 'Steps' }).getByRole('button', { name: 'lookup', exact: true }).click();
+    await page.getByRole('region', { name: 'Inspector: lookup' }).getByTestId('inspector-reused').waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'retry-completed');
 
     // The runs list links the two runs both ways, and each link opens the right run.

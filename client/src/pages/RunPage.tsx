@@ -156,7 +156,7 @@ export default function RunPage() {
                 <Show when={latest().waiting.length > 0 && status() === 'WAITING' && canControl()}>
                   <ApprovalPanel executionId={run().id} waiting={latest().waiting} />
                 </Show>
-                <Show when={selected()}>{(id) => replay.inspector(id())}</Show>
+                <Show when={selected()}>{(id) => replay.inspector(id)}</Show>
                 <StepTable steps={[...state().steps.values()]} onPick={setSelected} />
                 <Show when={status() && !isFinalStatus(status()) && canControl()}>
                   <SignalForm executionId={run().id} />
