@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileWorkflow, type ExecutionPlan } from '@tandem/schema';
+import { compileWorkflow, type ExecutionPlan, type JsonObject } from '@tandem/schema';
 import { dryRunPlan } from '@tandem/worker';
 
 // The dry run (deploy preview) runs nodes on the interpreter's own executors, here with no
@@ -29,7 +29,7 @@ function plan(loopConfig: Record<string, unknown>): ExecutionPlan {
   return compiled.plan;
 }
 
-const dryRun = (p: ExecutionPlan, input: Record<string, unknown>) =>
+const dryRun = (p: ExecutionPlan, input: JsonObject) =>
   dryRunPlan({ plan: p, recorded: { input, steps: new Map() }, changed: new Set(), maxSteps: 1_000, deadline: Date.now() + 10_000 });
 
 describe('dry run of loops', () => {
