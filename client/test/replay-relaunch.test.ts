@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { versionChoices } from '../src/runs/relaunch';
+import { versionChoices } from '../src/runs/run-relaunch';
 
 describe('retry and run again: the versions offered', () => {
   it("offers the run's version and every newer one, newest first, never an older one", () => {

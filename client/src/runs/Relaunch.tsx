@@ -4,7 +4,7 @@ import { describeError } from '../lib/api';
 import { ErrorText } from '../lib/ErrorText';
 import { StatusBadge } from '../lib/StatusBadge';
 import './runs.css';
-import { loadVersionChoices, rerunExecution, retryExecution, runLineage, shortRunId, type RelatedRun } from './relaunch';
+import { loadVersionChoices, rerunExecution, retryExecution, runLineage, shortRunId, type RelatedRun } from './run-relaunch';
 
 export interface RelaunchFormProps {
   executionId: string;
