@@ -8,7 +8,7 @@ import { chromium, type Page as PlaywrightPage } from 'playwright-core';
 import { inject, onTestFailed } from 'vitest';
 import { serveClient } from '@tandem/ops';
 import { readServerConfig, startTandemServer, type TandemServer } from '@tandem/server';
-import { createTandemWorker, InProcessEventBus } from '@tandem/worker';
+import { createTandemWorker, InProcessEventBus, NetworkPolicy } from '@tandem/worker';
 import { launchFirefox } from './driver/bidi-page.js';
 import { e2eBrowser, type BrowserName, type Context, type Page } from './driver/page.js';
 
@@ -107,7 +107,7 @@ async function firefoxBrowsers(baseURL: string): Promise<Browsers> {
 }
 
 /** Tandem as `npm start` runs it (API, worker, built client) against the suite's Temporal, and the headless browser the project names. */
-export async function startTandem(): Promise<Tandem> {
+export async function startTandem(options: { httpAllow?: string[] } = {}): Promise<Tandem> {
   const temporalAddress = inject('temporalAddress');
   const bus = new InProcessEventBus();
   const taskQueue = `e2e-${randomUUID()}`;
@@ -118,6 +118,8 @@ export async function startTandem(): Promise<Tandem> {
     taskQueue,
     bus,
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
+    // Tests whose http.request nodes call a local test server allow its address (TANDEM_HTTP_ALLOW in production).
+    ...(options.httpAllow ? { activities: { http: { policy: new NetworkPolicy(options.httpAllow) } } } : {}),
   });
   const running = worker.run();
   const config = { ...readServerConfig({}), port: 0, host: '127.0.0.1', dataDir, temporalAddress, taskQueue };

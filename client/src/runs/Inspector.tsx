@@ -67,6 +67,9 @@ export function Inspector(props: InspectorProps) {
             <Show when={full()}>
               <p class="hint">Full values from the server.</p>
             </Show>
+            <Show when={full()?.reused}>
+              <p data-testid="inspector-reused">Reused from the run this one retries: its recorded output, not executed again.</p>
+            </Show>
             <Show when={r().error}>
               {(error) => (
                 <div class="inspector-error" role="group" aria-label="Error">

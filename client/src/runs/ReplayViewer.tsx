@@ -31,7 +31,8 @@ export interface ReplayView {
   select(nodeId: string | null): void;
   /** Moves the cursor (a person's own move: stops following someone). */
   seek(position: number): void;
-  inspector(nodeId: string): JSX.Element;
+  /** The inspector of the node `nodeId` names; it follows the accessor (one inspector as the selection changes). */
+  inspector(nodeId: Accessor<string>): JSX.Element;
   /** @internal for ReplayViewer */
   internals: {
     events: Accessor<ExecutionEvent[]>;
@@ -184,7 +185,7 @@ export function useReplayView(options: ReplayViewOptions): ReplayView {
     inspector: (nodeId) => (
       <Inspector
         executionId={options.executionId()}
-        nodeId={nodeId}
+        nodeId={nodeId()}
         state={session.state()}
         previous={session.previous()}
         onShowFailure={(id) => setOverlay(id)}
@@ -261,7 +262,7 @@ export function ReplayViewer(props: ReplayViewerProps) {
               node={props.definition.nodes.find((n) => n.id === step().nodeId)}
               runError={props.runError}
               hints={{ completed: completed(), nodes: nodeIds() }}
-              canControl={props.canControl}
+              canRetry={props.canControl && view.latest().finished}
               onClose={() => i.setOverlay(null)}
               onRetried={props.onRetried}
             />

@@ -106,9 +106,12 @@ export function failureLocation(nodeType: string | undefined, config: unknown, e
     }
   }
   const expressions = fields.filter((field) => kindOf(field.path) === 'expression');
+  const quoted = expressions.find((f) => text.includes(f.text));
+  // A request that went out and failed (HTTP status, network) failed in no expression, unless the message points at one.
+  if (position === undefined && !quoted && /^Http/.test(errorKind(error))) return null;
   if (expressions.length === 0) return null;
   // With several expression fields, the one whose text the message quotes; else the first.
-  const field = expressions.find((f) => text.includes(f.text)) ?? expressions[0]!;
+  const field = quoted ?? expressions[0]!;
   const location: FailureLocation = { path: formatConfigPath(field.path), text: field.text };
   if (position !== undefined && position <= field.text.length) {
     // JSONata counts from 1 and points at the failing operator, or at the "(" of a failing call.

@@ -3,7 +3,7 @@ import { gql } from '../lib/api';
 
 /**
  * The one place the replay viewer asks for more than the events carry: a step's whole values
- * (`Execution.step`, up to 1 MiB each, secrets masked by the server) and `retryExecution`.
+ * (`Execution.step`, up to 1 MiB each, secrets masked by the server).
  */
 
 /** A step's values: from the server when it has the step, else from the events (cut to 16 KiB). */
@@ -73,13 +73,4 @@ export async function stepDetails(executionId: string, nodeId: string, run: Step
     ...(step.http ? { http: step.http } : {}),
     reused: step.reused,
   };
-}
-
-/** Starts a new run that retries `executionId` from `fromNodeId` (on `version`, or the run's own). */
-export async function retryExecution(executionId: string, fromNodeId: string, version?: number): Promise<{ id: string }> {
-  const data = await gql<{ retryExecution: { id: string } }>(
-    'mutation Retry($id: ID!, $fromNodeId: ID, $version: Int) { retryExecution(id: $id, fromNodeId: $fromNodeId, version: $version) { id } }',
-    { id: executionId, fromNodeId, version: version ?? null },
-  );
-  return data.retryExecution;
 }

@@ -7,7 +7,6 @@ import {
   secretPlaceholders,
   type CompiledNodeFields,
   type ConfigOf,
-  type ConfigPath,
   type ExecutionPlan,
   type JsonValue,
   type PlanEdge,
@@ -17,7 +16,7 @@ import {
 import { decideOutgoing, stepInputs, type DecidedEdge } from '../workflows/edges.js';
 import { EXECUTORS } from '../workflows/nodes/index.js';
 import { httpRequestOf } from '../workflows/nodes/http-request.js';
-import { StepError, type LoopIteration, type NodeExecutor, type Scope, type StepContext, type StepResult } from '../workflows/step.js';
+import { evaluateInIteration, StepError, type LoopIteration, type NodeExecutor, type Scope, type StepContext, type StepResult } from '../workflows/step.js';
 import type { RecordedRun, RecordedStep } from './recorded.js';
 
 /** Something the dry run did not do, or took from the recorded run instead of doing it. */
@@ -217,15 +216,6 @@ class DryRun {
 
   private contextOf(node: PlanNode): StepContext<never> {
     const fields = this.fields.get(node.id)!;
-    const evaluateInLoop = async (path: ConfigPath, iteration: LoopIteration) => {
-      const outer = this.scope.loop;
-      this.scope.loop = iteration;
-      try {
-        return await fields.expression(path).evaluate(this.scope, this.work);
-      } finally {
-        this.scope.loop = outer;
-      }
-    };
     return {
       node,
       config: node.config as never,
@@ -244,7 +234,7 @@ class DryRun {
       retrying: () => {},
       waitForSignal: (name) => this.recordedSignal(node, name),
       runLoopBody: (iteration) => this.runLoopBody(node, iteration),
-      evaluateInLoop,
+      evaluateInLoop: (path, iteration) => evaluateInIteration(fields, path, this.scope, this.work, iteration),
       continueAsNew: async () => false,
       continueAsNewSuggested: () => false,
       runSubworkflow: (workflowId, version) =>

@@ -32,7 +32,7 @@ import { decideOutgoing, stepInputs, type DecidedEdge } from './edges.js';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
 import { RunControl } from './run-control.js';
-import { StepError, type LoopIteration, type Scope, type StepContext, type StepResult } from './step.js';
+import { evaluateInIteration, StepError, type LoopIteration, type NodeExecutor, type Scope, type StepContext, type StepResult } from './step.js';
 import {
   INTERPRETER_WORKFLOW,
   subplanKey,
@@ -308,7 +308,7 @@ export class PlanRun {
       input.values,
     );
     if (reused) {
-      this.reuseStep(node, reused);
+      this.reuseStep(executor, reused);
       this.completeStep(node, { output: reused.output, ...(reused.handles ? { handles: reused.handles } : {}) }, startedAt, undefined, true);
       return;
     }
@@ -335,16 +335,7 @@ export class PlanRun {
         }),
       waitForSignal: (name, timeoutMs) => this.control.waitForSignal(node.id, name, timeoutMs),
       runLoopBody: (iteration) => this.runLoopBody(node, iteration),
-      evaluateInLoop: (path, iteration) =>
-        this.metered(async () => {
-          const outer = this.scope.loop;
-          this.scope.loop = iteration;
-          try {
-            return await fields.expression(path).evaluate(this.scope, this.work);
-          } finally {
-            this.scope.loop = outer;
-          }
-        }),
+      evaluateInLoop: (path, iteration) => this.metered(() => evaluateInIteration(fields, path, this.scope, this.work, iteration)),
       continueAsNew: (nextIndex, items) => this.continueAsNewAt(node, nextIndex, items),
       continueAsNewSuggested: () => workflowInfo().continueAsNewSuggested,
       runSubworkflow: (workflowId, version, input) => this.runSubworkflow(node, workflowId, version, input),
@@ -396,11 +387,12 @@ export class PlanRun {
     this.decideOutgoing(node, (edge) => follow === null || (edge.handle !== null && follow.has(edge.handle)));
   }
 
-  /** What a reused step would have done to the run besides its output: a `set` node's variables, an `output` node's result. */
-  private reuseStep(node: PlanNode, step: ReusedStep): void {
-    const output = step.output;
-    if (node.type === 'set' && output !== null && typeof output === 'object' && !Array.isArray(output)) Object.assign(this.scope.vars, output);
-    if (node.type === 'output') this.result = output;
+  /** What a reused step would have done to the run besides its output, as its node type says (`NodeExecutor.reuse`). */
+  private reuseStep(executor: NodeExecutor<never>, step: ReusedStep): void {
+    executor.reuse?.(step.output, {
+      setVariables: (values) => Object.assign(this.scope.vars, values),
+      setResult: (value) => (this.result = value),
+    });
   }
 
   /**

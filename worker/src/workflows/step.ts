@@ -1,4 +1,4 @@
-import type { CompiledNodeFields, ConfigPath, HttpExchange, JsonObject, JsonValue, PlanNode } from '@tandem/schema';
+import type { CompiledNodeFields, ConfigPath, HttpExchange, JsonObject, JsonValue, PlanNode, WorkMeter } from '@tandem/schema';
 import type { SecretsContext } from './types.js';
 
 /** The data expressions see: `{ input, nodes, vars, params, loop, execution }`. */
@@ -71,9 +71,39 @@ export interface StepResult {
   handles?: readonly string[];
 }
 
+/** The effects on the run a reused step replays (see `NodeExecutor.reuse`). */
+export type ReuseEffects = Pick<StepContext, 'setVariables' | 'setResult'>;
+
 /** How one node type runs inside the interpreter workflow. */
 export interface NodeExecutor<Config = JsonObject> {
   execute(context: StepContext<Config>): Promise<StepResult>;
+  /**
+   * A step a retry reuses from the run it retries is not executed: its recorded output stands.
+   * A node type whose `execute` also changes the run besides its output (variables, the result)
+   * does the same here from that output; without it, reusing is the output alone.
+   */
+  reuse?(output: JsonValue, effects: ReuseEffects): void;
+}
+
+/**
+ * Evaluates the expression at `path` with `loop` set to `iteration` (a loop's own
+ * per-iteration expressions, e.g. a while condition), then restores the outer `loop`.
+ * Shared by the interpreter and the dry run.
+ */
+export async function evaluateInIteration(
+  fields: CompiledNodeFields,
+  path: ConfigPath,
+  scope: Scope,
+  work: WorkMeter,
+  iteration: LoopIteration,
+): Promise<JsonValue> {
+  const outer = scope.loop;
+  scope.loop = iteration;
+  try {
+    return await fields.expression(path).evaluate(scope, work);
+  } finally {
+    scope.loop = outer;
+  }
 }
 
 /** A failure that belongs to a node, with the cause kept. */

@@ -6,4 +6,8 @@ export const output: NodeExecutor = {
     setResult(value);
     return { output: value };
   },
+  // Its output is the run's result.
+  reuse(value, { setResult }) {
+    setResult(value);
+  },
 };

@@ -8,4 +8,8 @@ export const setVariables: NodeExecutor<ConfigOf<typeof setNodeType>> = {
     assign(values);
     return { output: values };
   },
+  // Its output is exactly the variables it set.
+  reuse(output, { setVariables: assign }) {
+    if (output !== null && typeof output === 'object' && !Array.isArray(output)) assign(output);
+  },
 };
