@@ -74,7 +74,6 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     log,
   });
   const workflows = new WorkflowService(db, access, collab.drafts, schedules);
-  const executions = new ExecutionService(db, temporal, taskQueue, workflows);
   const events = new EventStreams(db, { subscriberBuffer: config.subscriberBuffer });
   const readiness: Record<string, () => Promise<unknown>> = {
     database: () => db.em.getConnection().execute('select 1'),
@@ -98,6 +97,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     rollUpAfterMs: 86_400_000,
   });
   const eventIngest = new EventIngest(db, options.bus, temporal, events, (event) => metrics.stored(event));
+  const executions = new ExecutionService(db, temporal, taskQueue, workflows, eventIngest);
   const services: Services = {
     accounts: new AccountService(db, config.sessionTtlMs),
     workflows,

@@ -92,6 +92,19 @@ export class EventIngest {
     await this.savePosition();
   }
 
+  /**
+   * A run this server is starting: its row has just been written as RUNNING (Temporal's run id
+   * follows once the start returns), so its first events are stored without reading the row.
+   */
+  expectRun(executionId: string): void {
+    this.remember(executionId, { status: 'RUNNING', temporalRunId: '', touchedAt: Date.now() });
+  }
+
+  /** A run that could not be started after all. */
+  forgetRun(executionId: string): void {
+    this.knownRuns.delete(executionId);
+  }
+
   /** Events received and not yet stored, and how long the oldest of them has waited. */
   lag(): EventLag {
     const waiting = this.received.length + (this.draining ? 1 : 0);
@@ -165,7 +178,7 @@ export class EventIngest {
     results: Map<EmittedEvent, JsonValue>,
   ): Promise<Stored | null> {
     const known = learnt.has(event.executionId) ? learnt.get(event.executionId) : this.knownRuns.get(event.executionId);
-    if (known && statusAfter(known.status, event) === known.status && (!event.temporalRunId || event.temporalRunId === known.temporalRunId)) {
+    if (known && statusAfter(known.status, event) === known.status && sameTemporalRun(known, event)) {
       return { event: await this.storeStep(em, event, known) };
     }
     let execution = await em.findOne(Execution, { id: event.executionId });
@@ -294,6 +307,14 @@ export class EventIngest {
     const em = this.db.em.fork();
     await em.upsert(BusPosition, { name: 'execution-events', position: this.lastPosition, updatedAt: new Date() });
   }
+}
+
+/** Whether the event belongs to the Temporal run the row names (a run this server started names its first run itself). */
+function sameTemporalRun(known: KnownRun, event: EmittedEvent): boolean {
+  if (!event.temporalRunId || event.temporalRunId === known.temporalRunId) return true;
+  if (known.temporalRunId !== '') return false;
+  known.temporalRunId = event.temporalRunId;
+  return true;
 }
 
 function knownRunOf(execution: Execution): KnownRun {

@@ -21,6 +21,7 @@ import { roleIncludes } from './access.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
 import type { WorkflowService } from './workflows.js';
 import { resolveSubplans } from './subplans.js';
+import type { EventIngest } from './event-ingest.js';
 
 /** What a new run is: its version, whose it is, its input, and for a retry what it retries and reuses. */
 export interface LaunchOptions {
@@ -59,6 +60,8 @@ export class ExecutionService {
     private readonly temporal: Client,
     private readonly taskQueue: string,
     private readonly workflows: WorkflowService,
+    /** Told of each run this server starts, so the run's first events need not read its row. */
+    private readonly ingest?: Pick<EventIngest, 'expectRun' | 'forgetRun'>,
   ) {}
 
   async start(user: User, workflowId: string, input: JsonValue | undefined, versionNumber: number | null | undefined): Promise<Execution> {
@@ -120,6 +123,7 @@ export class ExecutionService {
       }
       throw error;
     }
+    this.ingest?.expectRun(id);
     const args: InterpreterInput = {
       executionId: id,
       plan,
@@ -136,6 +140,7 @@ export class ExecutionService {
       execution.temporalRunId = handle.firstExecutionRunId;
       await em.flush();
     } catch (error) {
+      this.ingest?.forgetRun(id);
       execution.status = 'FAILED';
       execution.error = { message: `the run could not be started: ${(error as Error).message}` };
       execution.finishedAt = new Date();
