@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Knex } from '@mikro-orm/better-sqlite';
-import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { preparedOn } from './sqlite-statements.js';
 import type { EmittedEvent, JsonValue } from '@tandem/schema';
 import { ExecutionEvent } from './entities.js';
 import { isPostgres, type Database } from './orm.js';
@@ -23,7 +24,7 @@ export function eventColumns(event: EmittedEvent) {
 
 /**
  * The insert of every execution event, the statement a run writes most (ten times for a
- * three-step flow). On SQLite it is one statement prepared once per connection and run on the
+ * three-step flow). On SQLite it is one statement prepared once per connection (sqlite-statements.ts) and run on the
  * connection of the caller's transaction, with the values written as the ORM writes them (a
  * date as epoch milliseconds, JSON as text): the ORM and query builder around it cost many
  * times the statement itself. On PostgreSQL it goes through the query builder.
@@ -47,16 +48,12 @@ const INSERT_EVENT_SQL =
   'insert into `execution_events` (`execution_id`, `sequence`, `type`, `node_id`, `at`, `data`, `step_values`) values (?, ?, ?, ?, ?, ?, ?) ' +
   'on conflict (`execution_id`, `sequence`) do nothing';
 
-const prepared = new WeakMap<SqliteDatabase, Statement>();
-
 async function insertOnSqlite(em: EntityManager, event: EmittedEvent): Promise<string | null> {
   const transaction = em.getTransactionContext<Knex.Transaction>();
   if (!transaction) throw new Error('execution events are inserted inside a transaction');
   // A transaction's client hands out the transaction's own connection.
   const connection = (await transaction.client.acquireConnection()) as SqliteDatabase;
-  let statement = prepared.get(connection);
-  if (!statement) prepared.set(connection, (statement = connection.prepare(INSERT_EVENT_SQL)));
-  const { changes, lastInsertRowid } = statement.run(
+  const { changes, lastInsertRowid } = preparedOn(connection, INSERT_EVENT_SQL).run(
     event.executionId,
     event.sequence,
     event.type,

@@ -11,6 +11,7 @@ import { Migration0004AuditEvents } from './migrations/0004-audit-events.js';
 import { Migration0005Replay } from './migrations/0005-replay.js';
 import { Migration0006Metrics } from './migrations/0006-metrics.js';
 import { redactDatabaseErrors } from './redact.js';
+import { cacheSqliteStatements } from './sqlite-statements.js';
 import { BoundBetterSqliteDriver, BoundPostgreSqlDriver } from './bound-parameters.js';
 
 export type Database = MikroORM;
@@ -64,6 +65,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     orm = await MikroORM.init({ ...common, driver: BoundBetterSqliteDriver, dbName: options.sqliteFile } as Options);
     // WAL lets readers proceed while the event writer commits.
     await orm.em.getConnection().execute('pragma journal_mode = wal');
+    cacheSqliteStatements(knexOf(orm));
   }
   // Errors of failed statements carry no values (see redact.ts), before anything runs.
   redactDatabaseErrors(knexOf(orm));
