@@ -32,7 +32,8 @@ async function startTandem(): Promise<StartedTandem> {
       HOST: '127.0.0.1',
       TANDEM_DATA_DIR: dataDir,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TANDEM_LOG_LEVEL: 'ERROR',
+      // The lines this test reads are info lines (JSON: quotes in messages come escaped).
+      TANDEM_LOG_LEVEL: 'info',
       REDIS_URL: '',
       DATABASE_URL: '',
       TEMPORAL_TASK_QUEUE: '',
@@ -144,7 +145,7 @@ afterAll(async () => {
 describe('npm start', () => {
   it('runs the worker in its own process on a task queue of this installation', () => {
     expect(tandem!.output()).toMatch(/worker process started \(pid \d+\)/);
-    expect(tandem!.output()).toMatch(/worker polling task queue "tandem-[0-9a-f]{8}"/);
+    expect(tandem!.output()).toMatch(/worker polling task queue \\"tandem-[0-9a-f]{8}\\"/);
   });
 
   it('a poisoned run fails with a clear error; the API and other runs are unaffected', async () => {
@@ -169,10 +170,10 @@ describe('npm start', () => {
   });
 
   it('a restart serves the same installation, queue and runs, without crashing', async () => {
-    const queue = /worker polling task queue "([^"]+)"/.exec(tandem!.output())![1];
+    const queue = /worker polling task queue \\"([^"\\]+)\\"/.exec(tandem!.output())![1];
     expect(await tandem!.stop()).toBe(0);
     tandem = await startTandem();
-    expect(tandem.output()).toContain(`worker polling task queue "${queue}"`);
+    expect(tandem.output()).toContain(`worker polling task queue \\"${queue}\\"`);
     const good = await deploy(sum);
     expect(await run(good, { a: 1, b: 1 })).toMatchObject({ status: 'COMPLETED', result: 2 });
     expect(tandem.output()).not.toContain('async hook stack');

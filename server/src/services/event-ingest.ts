@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
 import { FINAL_STATUSES, statusAfter, statusAnnouncedBy, type EmittedEvent, type JsonValue, type RunError } from '@tandem/schema';
-import type { ExecutionEventBus } from '@tandem/worker';
+import { processLog, type ExecutionEventBus, type Logger } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
 import { BusPosition, Execution, ExecutionEvent, Workflow, WorkflowVersion } from '../db/entities.js';
 import type { EventStreams } from './event-streams.js';
@@ -43,6 +43,8 @@ export class EventIngest {
     private readonly streams: Pick<EventStreams, 'publish' | 'announce'>,
     /** Told of each event once stored (metrics count it later, in batches). */
     private readonly stored: (event: EmittedEvent) => void = () => {},
+    /** One line per run transition this server stores, and events it could not store. */
+    private readonly log: Logger = processLog(),
   ) {}
 
   async start(): Promise<void> {
@@ -62,7 +64,8 @@ export class EventIngest {
               this.stored(event);
               this.notePosition(position);
             },
-            (error: unknown) => console.error(`event ${event.executionId}#${event.sequence} not stored:`, error),
+            (error: unknown) =>
+              this.log.error({ err: error, executionId: event.executionId, sequence: event.sequence, event: event.type }, 'execution event not stored'),
           )
           .finally(() => this.waiting--);
       },
@@ -119,6 +122,7 @@ export class EventIngest {
     }
     this.remember(execution);
     if (fresh) {
+      if (execution.status !== before || event.type === 'EXECUTION_STARTED') this.logTransition(execution, before, event);
       if (execution.status !== before) this.streams.announce(execution);
     } else if (statusAnnouncedBy(event) !== undefined) {
       // Another server stored it first (Redis mode) and updated the row: dashboards here still hear of it.
@@ -169,6 +173,22 @@ export class EventIngest {
    * A run started by Temporal itself (a Schedule) has no row until its first event names the
    * workflow version it runs; the row is created then, if that version exists here.
    */
+  /** One line per run transition, from the server that stored it (so once per transition, whichever server). */
+  private logTransition(execution: Execution, from: Execution['status'], event: EmittedEvent): void {
+    const started = event.type === 'EXECUTION_STARTED';
+    this.log.info(
+      {
+        executionId: execution.id,
+        workflowId: execution.workflowId,
+        versionNumber: execution.versionNumber,
+        status: execution.status,
+        ...(started ? {} : { from }),
+        event: event.type,
+      },
+      started ? 'run started' : `run ${execution.status.toLowerCase()}`,
+    );
+  }
+
   private async adopt(em: EntityManager, event: EmittedEvent): Promise<Execution | null> {
     const origin = event.data.origin as { workflowId?: unknown; versionId?: unknown; parentExecutionId?: unknown; parentNodeId?: unknown } | undefined;
     if (event.type !== 'EXECUTION_STARTED' || !origin || typeof origin.versionId !== 'string' || event.executionId.length > 100) return null;
