@@ -76,7 +76,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       connection,
       taskQueue,
       bus,
-      ...(options.logger ? { logger: options.logger.child({ name: 'worker' }) } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
       workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
       activities: {
         ...(options.httpAllow ? { http: { policy: new NetworkPolicy(options.httpAllow) } } : {}),
@@ -87,7 +87,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     running = worker.run();
   };
   if (options.worker !== false) await startWorker();
-  const logger = options.logger ? { logger: options.logger.child({ name: 'api' }) } : {};
+  const logger = options.logger ? { logger: options.logger } : {};
   let server = await startTandemServer({ config, bus, log: () => {}, ...logger });
   const clients: WsClient[] = [];
 

@@ -102,7 +102,7 @@ export function installationOfIdentity(identity: string): string | null {
  * their workflow id). The Tandem workflow id is known here only from a run's first event.
  */
 function logTransition(log: Logger, event: EmittedEvent): void {
-  const status = statusAnnouncedBy(event);
+  const status = event.type === 'EXECUTION_STARTED' ? 'RUNNING' : statusAnnouncedBy(event);
   if (status === undefined) return;
   const origin = event.data.origin as { workflowId?: unknown } | undefined;
   log.info(
