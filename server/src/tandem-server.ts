@@ -26,6 +26,8 @@ import { loadKeyring } from './secrets/keyring.js';
 import { RetentionJob } from './services/retention.js';
 import { eventLagCheck, workerPollingCheck } from './health/readiness.js';
 import { MetricsService } from './services/metrics.js';
+import { SystemService } from './services/system.js';
+import { readSystemFigures } from './metrics/system-figures.js';
 import { ServerMetrics } from './metrics/prometheus.js';
 import { countWebsockets, describeTaskQueue, runsInProgress } from './metrics/scrape-sources.js';
 import { operationMetricsPlugin } from './metrics/graphql-plugin.js';
@@ -58,6 +60,7 @@ export interface TandemServer {
 /** The API server: database (migrated), Temporal client, event pipeline, GraphQL over HTTP and websockets. */
 export async function startTandemServer(options: TandemServerOptions): Promise<TandemServer> {
   const { config } = options;
+  const startedAt = new Date();
   const logger = options.logger ?? processLog();
   const log = options.log ?? ((line: string) => logger.info(line));
   // Before anything opens: a malformed key stops the server at once.
@@ -90,9 +93,10 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   };
   // Counted from the HTTP server's upgrades once it exists (below).
   const websockets = { count: (): Record<string, number> => ({}) };
+  const taskQueueFigures = describeTaskQueue(connection, config.temporalNamespace, taskQueue);
   const prometheus = new ServerMetrics({
     websocketConnections: () => websockets.count(),
-    taskQueue: describeTaskQueue(connection, config.temporalNamespace, taskQueue),
+    taskQueue: taskQueueFigures,
     runsInProgress: runsInProgress(db),
     dependencies: readiness,
   });
@@ -117,6 +121,13 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     audit: new AuditService(db),
     replay: new ReplayService(db, temporal, executions, workflows),
     metrics,
+    system: new SystemService(db, () =>
+      readSystemFigures(
+        prometheus,
+        { taskQueue, describeTaskQueue: taskQueueFigures, websocketConnections: () => websockets.count(), eventLag: () => eventIngest.lag() },
+        startedAt,
+      ),
+    ),
   };
   readiness.eventLag = eventLagCheck(() => eventIngest.lag());
   await eventIngest.start();

@@ -1,7 +1,8 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ERROR_CODES } from '../errors.js';
-import { currentRequest, requestLog } from '../logging/request-context.js';
+import { processLog } from '@tandem/worker';
+import { currentRequest } from '../logging/request-context.js';
 
 export { currentRequest };
 
@@ -49,5 +50,7 @@ export function isExpectedError(code: unknown): boolean {
 
 /** An unexpected error, with its stack, on the request's log (database errors arrive already without values: db/redact.ts). */
 export function logInternalError(error: unknown, requestId: string | undefined): void {
-  requestLog().error({ err: unwrapResolverError(error), requestId }, `internal error (request ${requestId ?? '?'})`);
+  // The request's own logger already puts its id on the line.
+  const log = currentRequest.getStore()?.log;
+  (log ?? processLog()).error({ err: unwrapResolverError(error), ...(log ? {} : { requestId }) }, `internal error (request ${requestId ?? '?'})`);
 }

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { processLog, type Logger } from '@tandem/worker';
+import type { Logger } from '@tandem/worker';
 
 /** What the server knows of the HTTP request being served, wherever its handling has got to. */
 export interface RequestState {
@@ -23,9 +23,4 @@ const REQUEST_ID = /^[\w.-]{1,100}$/;
 /** The client's `x-request-id` when it is a plain token (letters, digits, `_.-`, at most 100), else a fresh one. */
 export function requestIdFrom(header: string | string[] | undefined): string {
   return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-}
-
-/** The logger of the request being served, or the process's outside one. */
-export function requestLog(): Logger {
-  return currentRequest.getStore()?.log ?? processLog();
 }
