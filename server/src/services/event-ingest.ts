@@ -185,7 +185,7 @@ export class EventIngest {
         ...(started ? {} : { from }),
         event: event.type,
       },
-      started ? 'run started' : `run ${execution.status.toLowerCase()}`,
+      started ? 'run started' : execution.status === 'RUNNING' ? 'run resumed' : `run ${execution.status.toLowerCase()}`,
     );
   }
 
