@@ -73,11 +73,6 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-/** A logger that writes nothing. */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}
-
 let processLogger: Logger | undefined;
 
 /**

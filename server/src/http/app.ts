@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@tandem/worker';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -8,6 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
+import type { Logger } from '@tandem/worker';
 import { bearerSecret } from '../auth/tokens.js';
 import { temporalHistoryRouter } from './temporal-history.js';
 import type { ApiContext, Services } from '../graphql/context.js';
