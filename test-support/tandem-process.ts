@@ -33,7 +33,8 @@ export async function startTandemProcess(options: {
       HOST: '127.0.0.1',
       TANDEM_DATA_DIR: options.dataDir,
       TEMPORAL_ADDRESS: options.temporalAddress,
-      TANDEM_LOG_LEVEL: 'ERROR',
+      // The lines tests read are info lines (JSON: quotes in messages come escaped).
+      TANDEM_LOG_LEVEL: 'info',
       REDIS_URL: '',
       DATABASE_URL: '',
       TEMPORAL_TASK_QUEUE: '',

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { compileWorkflow, validateWorkflow, type EmittedEvent, type JsonValue, type Problem } from '@tandem/schema';
-import { INTERPRETER_WORKFLOW, interpreterWorkflowId, type InterpreterInput } from '@tandem/worker';
+import { createLogger, INTERPRETER_WORKFLOW, interpreterWorkflowId, logLevel, useProcessLogger, type InterpreterInput } from '@tandem/worker';
 import { readEnvironment } from './config.js';
 import { startEmbedded } from './embedded.js';
 import { REPLAY_USAGE, runReplayCommand } from './replay.js';
@@ -18,6 +18,8 @@ ${REPLAY_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, file, ...rest] = argv;
+  // Stdout is the command's result: the embedded worker's logs go to stderr, warnings and worse unless TANDEM_LOG_LEVEL says.
+  useProcessLogger(createLogger({ name: 'cli', level: process.env.TANDEM_LOG_LEVEL ? logLevel() : 'warn', destination: process.stderr }));
   if (command === 'replay' || command === 'replay-check') {
     // The replayer is a worker: keep the SDK's own logging (core's non-determinism warnings
     // included: the verdicts say it) to errors.

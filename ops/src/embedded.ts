@@ -1,4 +1,5 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
+import { temporalLogLevel } from './logging.js';
 import { createTandemWorker, InProcessEventBus, NetworkPolicy, RedisEventBus, type ExecutionEventBus } from '@tandem/worker';
 import { readEnvironment, type TandemEnvironment } from './config.js';
 import { defaultDevServerDb, startTemporal, type RunningTemporal } from './temporal.js';
@@ -31,7 +32,7 @@ export interface EmbeddedOptions {
 export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedTandem> {
   const env = options.env ?? readEnvironment();
   const log = options.log ?? ((line: string) => console.log(line));
-  const level = options.sdkLogLevel ?? ((process.env.TANDEM_LOG_LEVEL?.toUpperCase() as LogLevel | undefined) || 'INFO');
+  const level = options.sdkLogLevel ?? temporalLogLevel();
   // Shutdown is ours to order (API, then worker, then Temporal): the SDK must not act on signals itself.
   Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
   const persist = options.persist ?? true;

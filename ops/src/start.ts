@@ -11,16 +11,21 @@ import { serveDocs } from './docs/serve.js';
 import { quarantinePoisonedRuns } from './quarantine.js';
 import { defaultDevServerDb, startTemporal } from './temporal.js';
 import { superviseWorker } from './worker-supervisor.js';
+import { serviceLogger } from './logging.js';
+
+// JSON lines on stdout at TANDEM_LOG_LEVEL (debug unless NODE_ENV=production); the worker child writes its own.
+const log = serviceLogger('start');
+const say = (line: string) => log.info(line);
 
 try {
-  ensureClientBuilt();
-  buildDocsInBackground();
+  ensureClientBuilt(say);
+  buildDocsInBackground(say);
   const env = readEnvironment();
-  if (!env.temporalAddress) console.log(`Starting the Temporal dev server (state in ${defaultDevServerDb(env.dataDir)})...`);
+  if (!env.temporalAddress) say(`Starting the Temporal dev server (state in ${defaultDevServerDb(env.dataDir)})...`);
   const temporal = await startTemporal(env.temporalAddress, { dbFile: defaultDevServerDb(env.dataDir), port: 7233, namespace: env.temporalNamespace });
   const bus: ExecutionEventBus = env.redisUrl ? new RedisEventBus({ url: env.redisUrl }) : new InProcessEventBus();
   const config = { ...readServerConfig(), dataDir: env.dataDir, temporalAddress: temporal.address, taskQueue: env.taskQueue };
-  const server = await startTandemServer({ config, bus, extend: (app) => [serveDocs(), serveClient()].forEach((routes) => routes(app)) });
+  const server = await startTandemServer({ config, bus, logger: log, extend: (app) => [serveDocs(), serveClient()].forEach((routes) => routes(app)) });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: env.temporalNamespace });
   const worker = superviseWorker({
@@ -32,15 +37,16 @@ try {
       TANDEM_DATA_DIR: env.dataDir,
     },
     bus,
+    log: say,
     shutdownGraceMs: env.shutdownGraceMs,
     afterCrash: async () => {
-      await quarantinePoisonedRuns(client, server.taskQueue, { log: (line) => console.log(line) });
+      await quarantinePoisonedRuns(client, server.taskQueue, { log: say });
     },
   });
   let stopping = false;
   const stop = async () => {
     await server.close();
-    console.log('API server closed; draining the worker...');
+    say('API server closed; draining the worker...');
     await worker.stop();
     await connection.close();
     await bus.close();
@@ -50,11 +56,11 @@ try {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
-      console.log(`${signal}: closing subscriptions, draining requests and the worker, stopping Temporal...`);
+      say(`${signal}: closing subscriptions, draining requests and the worker, stopping Temporal...`);
       stop().then(
         () => process.exit(0),
         (error: unknown) => {
-          console.error(error);
+          log.fatal({ err: error }, 'stopping failed');
           process.exit(1);
         },
       );
@@ -64,12 +70,12 @@ try {
     await stop().catch(() => {});
     throw error;
   });
-  console.log(`Temporal at ${temporal.address}${temporal.owned ? ' (dev server)' : ''}; worker polling task queue "${server.taskQueue}"`);
-  console.log(
+  say(`Temporal at ${temporal.address}${temporal.owned ? ' (dev server)' : ''}; worker polling task queue "${server.taskQueue}"`);
+  say(
     `Tandem is running: the web client at ${server.url}/, the documentation at ${server.url}/docs/, GraphQL at ${server.url}/graphql (health: /healthz, readiness: /readyz)`,
   );
 } catch (error) {
   // The install script has already said what to install or set; anything else is shown as is.
-  console.error((error as Error).message);
+  log.fatal({ err: error }, (error as Error).message);
   process.exit(1);
 }

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadInstallation, openDatabase, openSecretResolver, parseListenAddress, serveMetrics } from '@tandem/server';
 import {
   createTandemWorker,
@@ -18,13 +18,16 @@ import {
 } from '@tandem/worker';
 import { readEnvironment, type TandemEnvironment } from './config.js';
 import { assertQueueNotShared, QueueSharedError } from './task-queue.js';
+import { serviceLogger, temporalRuntimeLogger } from './logging.js';
 import { EXIT_CONFIG } from './worker-supervisor.js';
+
+/** JSON lines on stdout, the Temporal SDK's included (docs/operations/logging.md). */
+const log = serviceLogger('worker');
 
 async function main(): Promise<void> {
   const env = readEnvironment();
-  const level = ((process.env.TANDEM_LOG_LEVEL?.toUpperCase() as LogLevel | undefined) || 'INFO') as LogLevel;
   // Signals are handled below, in order (drain the worker, then close connections).
-  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+  Runtime.install({ logger: temporalRuntimeLogger(log), shutdownSignals: [] });
   const address = env.temporalAddress ?? '127.0.0.1:7233';
   const installation = await installationOf(env);
   const taskQueue = env.taskQueue ?? installation.taskQueue;
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
     namespace: env.temporalNamespace,
     taskQueue,
     bus,
+    logger: log,
     identity: workerIdentity(installation.id, hostname(), process.pid),
     ...(env.workerCachedRuns === undefined ? {} : { maxCachedWorkflows: env.workerCachedRuns }),
     // On SIGTERM (a rolling restart), activities in flight finish instead of being retried elsewhere.
@@ -64,11 +68,14 @@ async function main(): Promise<void> {
         token: process.env.TANDEM_METRICS_TOKEN || undefined,
       })
     : undefined;
-  if (metrics) console.log(`Worker metrics at ${metrics.url}`);
+  if (metrics) log.info({ url: metrics.url }, `Worker metrics at ${metrics.url}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   // The parent (npm start) stops this process when it goes away.
   process.once('disconnect', () => worker.getState() === 'RUNNING' && worker.shutdown());
-  console.log(`Tandem worker polling task queue "${taskQueue}" on ${address} (namespace ${env.temporalNamespace})`);
+  log.info(
+    { taskQueue, address, namespace: env.temporalNamespace },
+    `Tandem worker polling task queue "${taskQueue}" on ${address} (namespace ${env.temporalNamespace})`,
+  );
   process.send?.({ type: 'ready', taskQueue });
   await worker.run();
   await metrics?.close();
@@ -94,11 +101,11 @@ async function installationOf(env: TandemEnvironment): Promise<{ id: string; tas
 function eventBus(env: TandemEnvironment): ExecutionEventBus {
   if (env.redisUrl) return new RedisEventBus({ url: env.redisUrl });
   if (IpcEventBus.available()) return IpcEventBus.toParent();
-  console.warn('REDIS_URL is not set: execution events stay in this process and reach no API server.');
+  log.warn('REDIS_URL is not set: execution events stay in this process and reach no API server.');
   return new InProcessEventBus();
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
   process.exit(error instanceof QueueSharedError ? EXIT_CONFIG : 1);
 });

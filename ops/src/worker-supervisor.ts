@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SHUTDOWN_FORCE_MARGIN_MS, type ExecutionEventBus, type WorkerMessage } from '@tandem/worker';
+import { processLog, SHUTDOWN_FORCE_MARGIN_MS, type ExecutionEventBus, type WorkerMessage } from '@tandem/worker';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './config.js';
 
 /** The worker process's entry beside this module (built: the API needs tsc's decorator metadata, so `npm start` runs from dist). */
@@ -42,7 +42,7 @@ export interface SupervisedWorker {
  * channel into the API's in-process bus.
  */
 export function superviseWorker(options: WorkerSupervisorOptions): SupervisedWorker {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? ((line: string) => processLog().info(line));
   const backoff = options.backoffMs ?? { first: 1_000, max: 30_000 };
   let child: ChildProcess | null = null;
   let stopping = false;

@@ -55,6 +55,14 @@ describe('the API process of the container image', () => {
       { timeoutMs: 60_000 },
     );
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // A GraphQL request with a request id: the production log has its line (probes stay at debug, below info).
+    const answered = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'api-process-1' },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    expect(answered.headers.get('x-request-id')).toBe('api-process-1');
+    await eventually(() => expect(output).toContain('"requestId":"api-process-1"'));
 
     // A subscriber's connection, acknowledged: then the orchestrator stops the server.
     const socket = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
@@ -68,6 +76,14 @@ describe('the API process of the container image', () => {
     expect(await closed).toBe(1001);
     expect(await exited).toBe(0);
     expect(output).toContain('SIGTERM: refusing new connections');
+    // Everything the process wrote is JSON lines (docs/operations/logging.md).
+    const lines = output.split('\n').filter((line) => line.trim() !== '');
+    for (const line of lines)
+      expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), time: expect.any(String), msg: expect.any(String), name: 'api' });
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ level: 'info', requestId: 'api-process-1', method: 'POST', path: '/graphql', status: 200, operation: 'me' }),
+    );
+    expect(output).not.toContain('"path":"/healthz"');
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 });

@@ -93,7 +93,7 @@ afterAll(async () => {
 describe('npm start', () => {
   it('runs the worker in its own process on a task queue of this installation', () => {
     expect(tandem!.output()).toMatch(/worker process started \(pid \d+\)/);
-    expect(tandem!.output()).toMatch(/worker polling task queue "tandem-[0-9a-f]{8}"/);
+    expect(tandem!.output()).toMatch(/worker polling task queue \\"tandem-[0-9a-f]{8}\\"/);
   });
 
   it('a poisoned run fails with a clear error; the API and other runs are unaffected', async () => {
@@ -118,10 +118,10 @@ describe('npm start', () => {
   });
 
   it('a restart serves the same installation, queue and runs, without crashing', async () => {
-    const queue = /worker polling task queue "([^"]+)"/.exec(tandem!.output())![1];
+    const queue = /worker polling task queue \\"([^"\\]+)\\"/.exec(tandem!.output())![1];
     expect(await tandem!.stop()).toBe(0);
     tandem = await startTandem();
-    expect(tandem.output()).toContain(`worker polling task queue "${queue}"`);
+    expect(tandem.output()).toContain(`worker polling task queue \\"${queue}\\"`);
     const good = await deploy(sum);
     expect(await run(good, { a: 1, b: 1 })).toMatchObject({ status: 'COMPLETED', result: 2 });
     expect(tandem.output()).not.toContain('async hook stack');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { ExecutionEventBus } from '@tandem/worker';
+import { processLog, type ExecutionEventBus, type Logger } from '@tandem/worker';
 import type { ServerConfig } from './config.js';
 import { openDatabase, type Database } from './db/orm.js';
 import type { Services } from './graphql/context.js';
@@ -26,6 +26,8 @@ import { loadKeyring } from './secrets/keyring.js';
 import { RetentionJob } from './services/retention.js';
 import { eventLagCheck, workerPollingCheck } from './health/readiness.js';
 import { MetricsService } from './services/metrics.js';
+import { SystemService } from './services/system.js';
+import { readSystemFigures } from './metrics/system-figures.js';
 import { ServerMetrics } from './metrics/prometheus.js';
 import { countWebsockets, describeTaskQueue, runsInProgress } from './metrics/scrape-sources.js';
 import { operationMetricsPlugin } from './metrics/graphql-plugin.js';
@@ -37,6 +39,9 @@ export interface TandemServerOptions {
   bus: ExecutionEventBus;
   /** Extra routes, e.g. the built web client. */
   extend?: (app: express.Express) => void;
+  /** Structured logs: one line per request and per run transition (the process's logger by default). */
+  logger?: Logger;
+  /** Plain lines of the parts that report progress (keyring, collaboration, retention); info lines of `logger` by default. */
   log?: (line: string) => void;
 }
 
@@ -55,7 +60,9 @@ export interface TandemServer {
 /** The API server: database (migrated), Temporal client, event pipeline, GraphQL over HTTP and websockets. */
 export async function startTandemServer(options: TandemServerOptions): Promise<TandemServer> {
   const { config } = options;
-  const log = options.log ?? ((line: string) => console.log(line));
+  const startedAt = new Date();
+  const logger = options.logger ?? processLog();
+  const log = options.log ?? ((line: string) => logger.info(line));
   // Before anything opens: a malformed key stops the server at once.
   const keyring = loadKeyring({ key: config.secretsKey, keys: config.secretsKeys, dataDir: config.dataDir, generate: true, log });
   const db = await openDatabase({ url: config.databaseUrl, sqliteFile: join(config.dataDir, 'tandem.db') });
@@ -85,9 +92,10 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   };
   // Counted from the HTTP server's upgrades once it exists (below).
   const websockets = { count: (): Record<string, number> => ({}) };
+  const taskQueueFigures = describeTaskQueue(connection, config.temporalNamespace, taskQueue);
   const prometheus = new ServerMetrics({
     websocketConnections: () => websockets.count(),
-    taskQueue: describeTaskQueue(connection, config.temporalNamespace, taskQueue),
+    taskQueue: taskQueueFigures,
     runsInProgress: runsInProgress(db),
     dependencies: readiness,
   });
@@ -95,8 +103,9 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     flushMs: config.metricsFlushMs,
     retentionMs: config.metricsRetentionDays * 86_400_000,
     rollUpAfterMs: 86_400_000,
+    logger,
   });
-  const eventIngest = new EventIngest(db, options.bus, temporal, events, (event) => metrics.stored(event));
+  const eventIngest = new EventIngest(db, options.bus, temporal, events, (event) => metrics.stored(event), logger);
   const executions = new ExecutionService(db, temporal, taskQueue, workflows, eventIngest);
   const services: Services = {
     accounts: new AccountService(db, config.sessionTtlMs),
@@ -112,6 +121,13 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     audit: new AuditService(db),
     replay: new ReplayService(db, temporal, executions, workflows),
     metrics,
+    system: new SystemService(db, () =>
+      readSystemFigures(
+        prometheus,
+        { taskQueue, describeTaskQueue: taskQueueFigures, websocketConnections: () => websockets.count(), eventLag: () => eventIngest.lag() },
+        startedAt,
+      ),
+    ),
   };
   readiness.eventLag = eventLagCheck(() => eventIngest.lag());
   await eventIngest.start();
@@ -138,6 +154,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     trustProxy: config.trustProxy,
     collab,
     readiness,
+    log: logger,
     plugins: [operationMetricsPlugin(prometheus)],
     // On the API port unless TANDEM_METRICS_ADDRESS gives it a listener of its own (below).
     ...(config.metricsAddress ? {} : { metrics: metricsHandler(prometheus.registry, { token: config.metricsToken }) }),
@@ -166,7 +183,7 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
         const step = async (name: string, work: Promise<unknown>) => {
           const started = Date.now();
           await work;
-          if (process.env.TANDEM_DEBUG_SHUTDOWN) log(`shutdown: ${name} ${Date.now() - started} ms`);
+          logger.debug({ durationMs: Date.now() - started }, `shutdown: ${name}`);
         };
         http.stopAccepting();
         await step('collaboration', collab.close());

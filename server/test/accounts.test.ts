@@ -5,20 +5,27 @@ import { eventually } from '../../test-support/eventually.js';
 import { passwordProblem, PASSWORD_MAX_LENGTH } from '../src/auth/password-policy.js';
 import { hashToken } from '../src/auth/tokens.js';
 import { redactDatabaseError } from '../src/db/redact.js';
+import { createLogger } from '@tandem/worker';
 import { AUTH_CACHE_MS } from '../src/services/accounts.js';
 import { DATABASES, startApi, type Api, type GraphqlResponse } from './api-harness.js';
 
 const SIGN_UP =
   'mutation($email: String!, $password: String!, $name: String!) { signUp(email: $email, password: $password, name: $name) { token user { id } } }';
 
+/** The structured log lines of the servers these tests start (info and up). */
+const logLines: string[] = [];
+const logger = createLogger({ name: 'api', level: 'info', destination: { write: (line: string) => void logLines.push(line) } });
+
 /**
- * Everything written to the console, stdout and stderr while `run` runs, and until `logged`
+ * Everything written to the console, stdout, stderr and the server's log while `run` runs, and until `logged`
  * holds when it is given (the line a test expects, after which it checks what is absent).
  * Errors are logged as the response is formatted, so a response is itself the sign that its
  * error lines are written.
  */
 async function captureOutput<T>(run: () => Promise<T>, logged?: (output: string) => boolean): Promise<{ result: T; output: string }> {
   const lines: string[] = [];
+  const fromLog = logLines.length;
+  const text = () => [...lines, ...logLines.slice(fromLog)].join('\n');
   const spies = (['log', 'error', 'warn', 'info', 'debug', 'trace'] as const).map((method) =>
     vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(format(...args))),
   );
@@ -30,8 +37,8 @@ async function captureOutput<T>(run: () => Promise<T>, logged?: (output: string)
   );
   try {
     const result = await run();
-    if (logged) await eventually(() => logged(lines.join('\n')), { timeoutMs: 5_000, what: 'the expected log line' });
-    return { result, output: lines.join('\n') };
+    if (logged) await eventually(() => logged(text()), { timeoutMs: 5_000, what: 'the expected log line' });
+    return { result, output: text() };
   } finally {
     for (const spy of [...spies, ...writes]) spy.mockRestore();
   }
@@ -111,7 +118,7 @@ describe.each(DATABASES)('sign-up on %s', (database) => {
   let api: Api;
 
   beforeAll(async () => {
-    api = await startApi({ database, worker: false });
+    api = await startApi({ database, worker: false, logger });
   });
 
   afterAll(async () => {

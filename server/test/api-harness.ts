@@ -8,7 +8,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
 import { readServerConfig, startTandemServer, type ServerConfig, type TandemServer } from '@tandem/server';
-import { createTandemWorker, InProcessEventBus, NetworkPolicy, type ExecutionEventBus } from '@tandem/worker';
+import { createTandemWorker, InProcessEventBus, NetworkPolicy, type ExecutionEventBus, type Logger } from '@tandem/worker';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 export const DATABASES: DatabaseKind[] = ['sqlite', 'postgres'];
@@ -47,6 +47,8 @@ export interface ApiOptions {
   config?: Partial<ServerConfig>;
   /** Addresses the worker's http.request may reach although private or loopback (e.g. ['127.0.0.1']). */
   httpAllow?: string[];
+  /** The structured logs of the server and the worker (the process's logger, silent under tests, by default). */
+  logger?: Logger;
 }
 
 /** A real API server with a real worker on a fresh task queue, against the suite's Temporal. */
@@ -74,6 +76,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       connection,
       taskQueue,
       bus,
+      ...(options.logger ? { logger: options.logger } : {}),
       workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
       activities: {
         ...(options.httpAllow ? { http: { policy: new NetworkPolicy(options.httpAllow) } } : {}),
@@ -84,7 +87,8 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     running = worker.run();
   };
   if (options.worker !== false) await startWorker();
-  let server = await startTandemServer({ config, bus, log: () => {} });
+  const logger = options.logger ? { logger: options.logger } : {};
+  let server = await startTandemServer({ config, bus, log: () => {}, ...logger });
   const clients: WsClient[] = [];
 
   const api: Api = {
@@ -127,7 +131,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       const port = samePort ? server.port : 0;
       await server.close();
       Object.assign(config, changes);
-      server = await startTandemServer({ config: { ...config, port }, bus, log: () => {} });
+      server = await startTandemServer({ config: { ...config, port }, bus, log: () => {}, ...logger });
     },
     startWorker,
     async stopWorker() {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
+import { processLog } from './logging.js';
 
 const here = fileURLToPath(import.meta.url);
 /** True when running from TypeScript source (tests, `npm run dev`) rather than the built dist. */
@@ -87,6 +88,6 @@ export const quietLogger = {
   trace: noop,
   debug: noop,
   info: noop,
-  warn: (message: string, meta?: unknown) => console.warn(message, meta ?? ''),
-  error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
+  warn: (message: string, meta?: unknown) => processLog().warn({ meta }, message),
+  error: (message: string, meta?: unknown) => processLog().error({ meta }, message),
 };

@@ -1,9 +1,10 @@
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type InjectedSinks, type WorkflowBundleOption } from '@temporalio/worker';
-import type { EmittedEvent } from '@tandem/schema';
+import { statusAnnouncedBy, type EmittedEvent } from '@tandem/schema';
 import { createActivities, type ActivityOptions } from './activities/index.js';
 import { interpreterBundle } from './bundle.js';
 import type { ExecutionEventBus } from './events/index.js';
+import { processLog, type Logger } from './logging.js';
 import type { TandemSinks } from './workflows/types.js';
 
 export interface TandemWorkerOptions {
@@ -30,8 +31,10 @@ export interface TandemWorkerOptions {
    * are cancelled (and retried on another worker). Temporal's default is 0: cancel at once.
    */
   shutdownGraceMs?: number;
-  /** Called when an event cannot be handed to the bus. */
+  /** Called when an event cannot be handed to the bus; logged when omitted. */
   onPublishError?: (error: unknown, event: EmittedEvent) => void;
+  /** Run transitions and publishing failures; the process's logger by default. */
+  logger?: Logger;
 }
 
 /** Errors that fail the run instead of retrying its workflow task (the replayer must treat them the same). */
@@ -47,11 +50,15 @@ export const DEFAULT_CACHED_RUNS = 500;
 
 /** A Temporal worker that runs the interpreter workflow and its activities, publishing events to the bus. */
 export async function createTandemWorker(options: TandemWorkerOptions): Promise<Worker> {
-  const onError = options.onPublishError ?? ((error, event) => console.error(`event ${event.executionId}#${event.sequence} not published:`, error));
+  const log = (options.logger ?? processLog()).child({ component: 'worker' });
+  const onError =
+    options.onPublishError ??
+    ((error, event) => log.error({ err: error, executionId: event.executionId, sequence: event.sequence }, 'execution event not published'));
   const sinks: InjectedSinks<TandemSinks> = {
     tandemEvents: {
       emit: {
         fn: (_info, event) => {
+          logTransition(log, event);
           options.bus.publish(event).catch((error: unknown) => onError(error, event));
         },
         callDuringReplay: false,
@@ -88,4 +95,24 @@ export function workerIdentity(installationId: string, host: string, pid: number
 /** The installation a worker identity names, or null for a worker that is not Tandem's (or predates identities). */
 export function installationOfIdentity(identity: string): string | null {
   return /^tandem\/([^/]+)\//.exec(identity)?.[1] ?? null;
+}
+
+/**
+ * One line per run transition the worker announces (the API server logs the stored ones, with
+ * their workflow id). The Tandem workflow id is known here only from a run's first event.
+ */
+function logTransition(log: Logger, event: EmittedEvent): void {
+  const status = event.type === 'EXECUTION_STARTED' ? 'RUNNING' : statusAnnouncedBy(event);
+  if (status === undefined) return;
+  const origin = event.data.origin as { workflowId?: unknown } | undefined;
+  log.info(
+    {
+      executionId: event.executionId,
+      ...(typeof origin?.workflowId === 'string' ? { workflowId: origin.workflowId } : {}),
+      temporalWorkflowId: event.temporalWorkflowId,
+      status,
+      event: event.type,
+    },
+    'run transition',
+  );
 }

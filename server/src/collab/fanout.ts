@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
+import { processLog } from '@tandem/worker';
 
 /** What travels between API servers about one room. */
 export const FANOUT_KINDS = {
@@ -76,7 +77,7 @@ export class RedisFanout implements CollabFanout {
       [this.subscriber, 'collab subscriber'],
     ] as const) {
       client.on('error', (error: Error) => {
-        if (!this.wasDown) console.error(`redis ${name}: ${error.message}`);
+        if (!this.wasDown) processLog().error({ err: error }, `redis ${name}: ${error.message}`);
         this.wasDown = true;
       });
     }

@@ -13,6 +13,7 @@ import type { SecretService } from '../services/secrets.js';
 import type { AuditService } from '../services/audit.js';
 import type { ReplayService } from '../services/replay.js';
 import type { MetricsService } from '../services/metrics.js';
+import type { SystemService } from '../services/system.js';
 
 export interface Services {
   accounts: AccountService;
@@ -32,6 +33,8 @@ export interface Services {
   replay: ReplayService;
   /** Run and step figures in time buckets, read per workflow and across workflows. */
   metrics: MetricsService;
+  /** This server's system figures (systemMetrics), for the installation's owner. */
+  system: SystemService;
 }
 
 /** Per operation: who is asking, and the services. */

@@ -1,10 +1,10 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { GraphQLFormattedError } from 'graphql';
 import { ERROR_CODES } from '../errors.js';
+import { processLog } from '@tandem/worker';
+import { currentRequest } from '../logging/request-context.js';
 
-/** The id of the HTTP request being served, for errors raised outside resolvers (e.g. in the context). */
-export const currentRequest = new AsyncLocalStorage<{ requestId: string }>();
+export { currentRequest };
 
 /** Protocol-level codes clients rely on (automatic persisted queries). */
 const PASSED_THROUGH = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
@@ -48,6 +48,9 @@ export function isExpectedError(code: unknown): boolean {
   return (ERROR_CODES.has(text) && text !== 'INTERNAL') || PASSED_THROUGH.has(text) || CLIENT_MISTAKES.has(text);
 }
 
+/** An unexpected error, with its stack, on the request's log (database errors arrive already without values: db/redact.ts). */
 export function logInternalError(error: unknown, requestId: string | undefined): void {
-  console.error(`[request ${requestId ?? '?'}] internal error:`, unwrapResolverError(error));
+  // The request's own logger already puts its id on the line.
+  const log = currentRequest.getStore()?.log;
+  (log ?? processLog()).error({ err: unwrapResolverError(error), ...(log ? {} : { requestId }) }, `internal error (request ${requestId ?? '?'})`);
 }

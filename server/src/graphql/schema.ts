@@ -10,6 +10,7 @@ import { SecretResolver } from './resolvers/secrets.js';
 import { AuditResolver } from './resolvers/audit.js';
 import { ExecutionReplayResolver } from './resolvers/replay.js';
 import { MetricsResolver } from './resolvers/metrics.js';
+import { SystemResolver } from './resolvers/system.js';
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -27,6 +28,7 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       AuditResolver,
       ExecutionReplayResolver,
       MetricsResolver,
+      SystemResolver,
     ],
     validate: false,
     // Every subscription brings its own `subscribe` (the event service); type-graphql still asks for a PubSub.

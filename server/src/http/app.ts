@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
+import type { Logger } from '@tandem/worker';
 import { bearerSecret } from '../auth/tokens.js';
 import { temporalHistoryRouter } from './temporal-history.js';
 import type { ApiContext, Services } from '../graphql/context.js';
@@ -19,6 +20,8 @@ import { graphqlGuard } from './graphql-guard.js';
 import { clientMistake, finalErrorHandler, notFoundHandler } from './http-errors.js';
 import { securityHeaders } from './security-headers.js';
 import { webhookRouter } from './webhooks.js';
+import { requestLogging } from '../logging/request-log.js';
+import { operationLogPlugin } from '../logging/graphql-operation.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -40,6 +43,8 @@ export interface HttpOptions {
   trustProxy?: boolean | number | string | undefined;
   /** The collaboration endpoint (/collab/<workflow id>). */
   collab: { handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> };
+  /** One line per request (request id, method, path, status, duration, GraphQL operation). */
+  log: Logger;
 }
 
 export interface HttpServer {
@@ -57,6 +62,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   const app = express();
   app.disable('x-powered-by');
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
+  // First, so every route's answer carries its request id and is logged.
+  app.use(requestLogging(options.log));
   app.use(securityHeaders({ landingPage: options.introspection }));
   const server = createServer(app);
   let draining = false;
@@ -118,6 +125,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       guard.plugin,
+      operationLogPlugin(),
       ...(options.plugins ?? []),
       ...(options.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
     ],
@@ -167,12 +175,6 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   });
   app.use(
     '/graphql',
-    (req, res, next) => {
-      const header = req.headers['x-request-id'];
-      const requestId = typeof header === 'string' && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
-      res.setHeader('x-request-id', requestId);
-      currentRequest.run({ requestId }, next);
-    },
     express.json({ limit: options.maxBodyBytes }),
     guard.middleware,
     expressMiddleware(apollo, {
@@ -208,7 +210,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     },
     async close() {
       draining = true;
-      const debug = process.env.TANDEM_DEBUG_SHUTDOWN ? (line: string) => console.log(`shutdown: ${line}`) : () => {};
+      const debug = (line: string) => options.log.debug(`shutdown: ${line}`);
       await ws.close();
       debug('websockets closed');
       await apollo.stop();

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { webhookTrigger, type JsonValue } from '@tandem/schema';
 import type { Services } from '../graphql/context.js';
@@ -39,11 +39,6 @@ class WebhookRefusal extends Error {
  */
 export function webhookRouter(options: WebhookOptions): Router {
   const router = express.Router();
-  router.use((req, res, next) => {
-    const given = req.headers['x-request-id'];
-    res.setHeader('x-request-id', typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID());
-    next();
-  });
   router.post('/:workflowId/*path', express.raw({ type: () => true, limit: options.maxBodyBytes }), (req, res, next) => {
     handle(req, res, options.services).catch((error: unknown) => {
       if (error instanceof WebhookRefusal) return sendError(res, error.status, error.code, error.message);

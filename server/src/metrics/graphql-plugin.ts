@@ -21,18 +21,23 @@ export function operationMetricsPlugin(metrics: ServerMetrics): ApolloServerPlug
           kind = resolved.operation;
         },
         async willSendResponse({ errors }) {
-          const codes = (errors ?? []).map((error) => {
-            const code = error.extensions?.code;
-            return typeof code === 'string' && ERROR_CODES.has(code) ? code : 'INTERNAL';
-          });
-          metrics.observeOperation(operation, kind, Number(process.hrtime.bigint() - started) / 1e9, codes);
+          metrics.observeOperation(operation, kind, Number(process.hrtime.bigint() - started) / 1e9, errorCodesOf(errors));
         },
       };
     },
   };
 }
 
-function rootFieldOf(operation: OperationDefinitionNode): string {
+/** The API's codes of a response's errors (anything else counts as INTERNAL). */
+export function errorCodesOf(errors: readonly { extensions?: Record<string, unknown> }[] | undefined): string[] {
+  return (errors ?? []).map((error) => {
+    const code = error.extensions?.code;
+    return typeof code === 'string' && ERROR_CODES.has(code) ? code : 'INTERNAL';
+  });
+}
+
+/** The root field an operation selects (a name from the schema), 'multiple' or 'invalid'. */
+export function rootFieldOf(operation: OperationDefinitionNode): string {
   const fields = operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && s.name.value !== '__typename');
   if (fields.length !== 1) return fields.length === 0 ? 'invalid' : 'multiple';
   return fields[0]!.kind === Kind.FIELD ? fields[0]!.name.value : 'invalid';

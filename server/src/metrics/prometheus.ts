@@ -20,14 +20,15 @@ export interface ScrapeSources {
  */
 export class ServerMetrics {
   readonly registry = new Registry();
-  private readonly operationDuration = new Histogram({
+  /** Read back by systemMetrics (system-figures.ts) as well as scraped. */
+  readonly operationDuration = new Histogram({
     name: 'tandem_graphql_operation_duration_seconds',
     help: 'GraphQL operations over HTTP, by root field and kind (query, mutation)',
     labelNames: ['operation', 'kind'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
-  private readonly operationErrors = new Counter({
+  readonly operationErrors = new Counter({
     name: 'tandem_graphql_errors_total',
     help: 'Errors returned by GraphQL operations, by root field and error code',
     labelNames: ['operation', 'code'] as const,
@@ -60,7 +61,7 @@ export class ServerMetrics {
     labelNames: ['node_type'] as const,
     registers: [this.registry],
   });
-  private readonly eventLag = new Histogram({
+  readonly eventLag = new Histogram({
     name: 'tandem_event_lag_seconds',
     help: 'From an execution event being emitted by the worker to it being stored by this server',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],

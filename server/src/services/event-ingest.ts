@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Client } from '@temporalio/client';
 import { FINAL_STATUSES, statusAfter, statusAnnouncedBy, type EmittedEvent, type JsonValue, type RunError } from '@tandem/schema';
-import type { ExecutionEventBus } from '@tandem/worker';
+import { processLog, type ExecutionEventBus, type Logger } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
 import { eventColumns, eventInsertFor, type EventInsert } from '../db/event-insert.js';
 import { BusPosition, Execution, ExecutionEvent, Workflow, WorkflowVersion } from '../db/entities.js';
@@ -23,6 +23,9 @@ import type { EventLag } from '../health/readiness.js';
 /** What ingest remembers of a run it stored events for, to store its next step's events with one statement. */
 interface KnownRun {
   status: Execution['status'];
+  /** What a transition line names. */
+  workflowId: string;
+  versionNumber: number;
   temporalRunId: string;
   /** When this server last wrote the row's updatedAt (reads reconcile a row untouched for long). */
   touchedAt: number;
@@ -42,6 +45,17 @@ interface Stored {
   announce?: Execution;
   /** Another server stored this status event first: announce the row as it is now. */
   announceCurrent?: boolean;
+  /** A run transition stored here, for the log. */
+  transition?: Transition;
+}
+
+interface Transition {
+  executionId: string;
+  workflowId: string;
+  versionNumber: number;
+  from: Execution['status'];
+  status: Execution['status'];
+  event: EmittedEvent['type'];
 }
 
 /** Runs remembered at once: far more than run at once on one server; the oldest is forgotten first. */
@@ -69,6 +83,8 @@ export class EventIngest {
     private readonly streams: Pick<EventStreams, 'publish' | 'announce'>,
     /** Told of each event once stored (metrics count it later, in batches). */
     private readonly stored: (event: EmittedEvent) => void = () => {},
+    /** One line per run transition this server stores, and events it could not store. */
+    private readonly log: Logger = processLog(),
   ) {
     this.insertEvent = eventInsertFor(db);
   }
@@ -96,8 +112,14 @@ export class EventIngest {
    * A run this server is starting: its row has just been written as RUNNING (Temporal's run id
    * follows once the start returns), so its first events are stored without reading the row.
    */
-  expectRun(executionId: string): void {
-    this.remember(executionId, { status: 'RUNNING', temporalRunId: '', touchedAt: Date.now() });
+  expectRun(execution: Pick<Execution, 'id' | 'workflowId' | 'versionNumber'>): void {
+    this.remember(execution.id, {
+      status: 'RUNNING',
+      workflowId: execution.workflowId,
+      versionNumber: execution.versionNumber,
+      temporalRunId: '',
+      touchedAt: Date.now(),
+    });
   }
 
   /** A run that could not be started after all. */
@@ -144,7 +166,7 @@ export class EventIngest {
       for (const [i, outcome] of outcomes.entries()) {
         const { event, position } = batch[i]!;
         if (outcome instanceof Error) {
-          console.error(`event ${event.executionId}#${event.sequence} not stored:`, outcome);
+          this.log.error({ err: outcome, executionId: event.executionId, sequence: event.sequence, event: event.type }, 'execution event not stored');
           continue;
         }
         if (outcome) await this.tell(outcome);
@@ -179,7 +201,9 @@ export class EventIngest {
   ): Promise<Stored | null> {
     const known = learnt.has(event.executionId) ? learnt.get(event.executionId) : this.knownRuns.get(event.executionId);
     if (known && statusAfter(known.status, event) === known.status && sameTemporalRun(known, event)) {
-      return { event: await this.storeStep(em, event, known) };
+      const { stored, fresh } = await this.storeStep(em, event, known);
+      const started = fresh && event.type === 'EXECUTION_STARTED';
+      return { event: stored, ...(started ? { transition: transitionOf(event, known, known.status) } : {}) };
     }
     let execution = await em.findOne(Execution, { id: event.executionId });
     let adopted = false;
@@ -196,8 +220,14 @@ export class EventIngest {
     }
     const before = execution.status;
     this.follow(execution, event, results.get(event));
-    learnt.set(execution.id, knownRunOf(execution));
-    return { event: eventRow(id, event), ...(adopted || execution.status !== before ? { announce: execution } : {}) };
+    const run = knownRunOf(execution);
+    learnt.set(execution.id, run);
+    const moved = execution.status !== before || event.type === 'EXECUTION_STARTED';
+    return {
+      event: eventRow(id, event),
+      ...(adopted || execution.status !== before ? { announce: execution } : {}),
+      ...(moved ? { transition: transitionOf(event, run, before) } : {}),
+    };
   }
 
   /**
@@ -205,17 +235,18 @@ export class EventIngest {
    * stored with one insert and no read of the row, which ingest remembers from the run's
    * earlier events. A redelivered event inserts nothing and the stored one is read.
    */
-  private async storeStep(em: EntityManager, event: EmittedEvent, known: KnownRun): Promise<ExecutionEvent> {
+  private async storeStep(em: EntityManager, event: EmittedEvent, known: KnownRun): Promise<{ stored: ExecutionEvent; fresh: boolean }> {
     const id = await this.insertEvent(em, event);
     if (Date.now() - known.touchedAt > TOUCH_EVERY_MS) {
       known.touchedAt = Date.now();
       await em.nativeUpdate(Execution, { id: event.executionId }, { updatedAt: new Date() });
     }
-    return id === null ? storedEvent(em, event) : eventRow(id, event);
+    return id === null ? { stored: await storedEvent(em, event), fresh: false } : { stored: eventRow(id, event), fresh: true };
   }
 
   /** Tells the streams (and dashboards) of an event whose transaction has committed. */
   private async tell(outcome: Stored): Promise<void> {
+    if (outcome.transition) this.logTransition(outcome.transition);
     if (outcome.announce) this.streams.announce(outcome.announce);
     if (outcome.announceCurrent) {
       const row = await this.db.em.fork().findOne(Execution, { id: outcome.event.executionId });
@@ -229,6 +260,15 @@ export class EventIngest {
     if (!run || FINAL_STATUSES.has(run.status)) return;
     if (this.knownRuns.size >= KNOWN_RUNS_MAX) this.knownRuns.delete(this.knownRuns.keys().next().value!);
     this.knownRuns.set(executionId, run);
+  }
+
+  /** One line per run transition, from the server that stored it (so once per transition, whichever server). */
+  private logTransition({ from, ...transition }: Transition): void {
+    const started = transition.event === 'EXECUTION_STARTED';
+    this.log.info(
+      { ...transition, ...(started ? {} : { from }) },
+      started ? 'run started' : transition.status === 'RUNNING' ? 'run resumed' : `run ${transition.status.toLowerCase()}`,
+    );
   }
 
   /**
@@ -318,7 +358,17 @@ function sameTemporalRun(known: KnownRun, event: EmittedEvent): boolean {
 }
 
 function knownRunOf(execution: Execution): KnownRun {
-  return { status: execution.status, temporalRunId: execution.temporalRunId, touchedAt: execution.updatedAt.getTime() };
+  return {
+    status: execution.status,
+    workflowId: execution.workflowId,
+    versionNumber: execution.versionNumber,
+    temporalRunId: execution.temporalRunId,
+    touchedAt: execution.updatedAt.getTime(),
+  };
+}
+
+function transitionOf(event: EmittedEvent, run: KnownRun, from: Execution['status']): Transition {
+  return { executionId: event.executionId, workflowId: run.workflowId, versionNumber: run.versionNumber, from, status: run.status, event: event.type };
 }
 
 async function storedEvent(em: EntityManager, event: EmittedEvent): Promise<ExecutionEvent> {

@@ -123,7 +123,7 @@ export class ExecutionService {
       }
       throw error;
     }
-    this.ingest?.expectRun(id);
+    this.ingest?.expectRun(execution);
     const args: InterpreterInput = {
       executionId: id,
       plan,

@@ -1,4 +1,5 @@
 import type { EmittedEvent } from '@tandem/schema';
+import { processLog, type Logger } from '@tandem/worker';
 import { Execution, Workflow, WorkflowVersion, type User } from '../db/entities.js';
 import { knexOf, type Database } from '../db/orm.js';
 import { badInput } from '../errors.js';
@@ -15,6 +16,8 @@ export interface MetricsOptions {
   retentionMs: number;
   /** Minute buckets older than this are rolled up into hours. */
   rollUpAfterMs: number;
+  /** Where counting and maintenance failures are logged; the process's logger by default. */
+  logger?: Logger;
 }
 
 export const DEFAULT_METRICS_OPTIONS: MetricsOptions = { flushMs: 1_000, retentionMs: 30 * 86_400_000, rollUpAfterMs: 86_400_000 };
@@ -125,12 +128,19 @@ export class MetricsService {
     this.store = new MetricsStore(db);
   }
 
+  private get log(): Logger {
+    return this.options.logger ?? processLog();
+  }
+
   /** Counts what runs that moved lately may have left uncounted (a stop between storing and counting), then keeps the tables tidy. */
   start(): void {
-    void this.catchUp().catch((error: unknown) => console.error('metrics catch-up failed:', error));
-    this.maintenanceTimer = setInterval(() => void this.maintain().catch((error: unknown) => console.error('metrics maintenance failed:', error)), 600_000);
+    void this.catchUp().catch((error: unknown) => this.log.error({ err: error }, 'metrics catch-up failed'));
+    this.maintenanceTimer = setInterval(
+      () => void this.maintain().catch((error: unknown) => this.log.error({ err: error }, 'metrics maintenance failed')),
+      600_000,
+    );
     this.maintenanceTimer.unref();
-    void this.maintain().catch((error: unknown) => console.error('metrics maintenance failed:', error));
+    void this.maintain().catch((error: unknown) => this.log.error({ err: error }, 'metrics maintenance failed'));
   }
 
   async stop(): Promise<void> {
@@ -164,7 +174,7 @@ export class MetricsService {
           for (const change of result.changes) this.prometheus.observeCounted(change);
           if (result.workflowIds.size > 0) for (const listener of this.listeners) listener(result.workflowIds);
         } catch (error) {
-          console.error('counting metrics failed (retried with the next batch):', error);
+          this.log.error({ err: error }, 'counting metrics failed (retried with the next batch)');
           for (const id of batch) this.pending.add(id);
           return;
         }

@@ -1,5 +1,6 @@
 import type { EmittedEvent } from '@tandem/schema';
 import type { EventListener, ExecutionEventBus, SubscribeOptions } from './bus.js';
+import { processLog } from '../logging.js';
 
 /** The embedded default: worker and server share one process. Keeps a bounded backlog for `after`. */
 export class InProcessEventBus implements ExecutionEventBus {
@@ -18,7 +19,7 @@ export class InProcessEventBus implements ExecutionEventBus {
       try {
         listener(event, String(position));
       } catch (error) {
-        console.error('event listener failed', error);
+        processLog().error({ err: error }, 'event listener failed');
       }
     }
   }

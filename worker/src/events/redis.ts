@@ -1,6 +1,7 @@
 import { createClient, type RedisClientType } from 'redis';
 import { EVENT_JSON_LIMIT, EXECUTION_EVENT_TYPES, type EmittedEvent } from '@tandem/schema';
 import type { EventListener, ExecutionEventBus, SubscribeOptions } from './bus.js';
+import { processLog } from '../logging.js';
 
 export interface RedisEventBusOptions {
   url: string;
@@ -81,7 +82,7 @@ export class RedisEventBus implements ExecutionEventBus {
             try {
               listener(event, message.id);
             } catch (error) {
-              console.error('event listener failed', error);
+              processLog().error({ err: error }, 'event listener failed');
             }
           }
         }
@@ -121,7 +122,7 @@ const reconnectStrategy = (retries: number) => Math.min(100 * 2 ** Math.min(retr
 function quietErrors(client: RedisClientType, what: string): void {
   let down = false;
   client.on('error', (error: Error) => {
-    if (!down) console.error(`${what}: ${error.message}`);
+    if (!down) processLog().error({ err: error }, `${what}: ${error.message}`);
     down = true;
   });
   client.on('ready', () => (down = false));
