@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { compileWorkflow, FINAL_STATUSES, runErrorOf, type ExecutionPlan, type ExecutionStatus, type JsonValue } from '@tandem/schema';
 import {
@@ -99,23 +99,29 @@ export class ExecutionService {
     }
     const temporalWorkflowId = interpreterWorkflowId(id);
     // The row exists before the run starts, so the run's first event always has a row to belong to.
-    const execution = em.create(Execution, {
-      id,
-      workflowId: version.workflowId,
-      versionId: version.id,
-      versionNumber: version.number,
-      startedById: options.startedById,
-      status: 'RUNNING',
-      input,
-      startedAt: new Date(),
-      updatedAt: new Date(),
-      temporalWorkflowId,
-      temporalRunId: '',
-      retryOfId: options.retryOf?.id ?? null,
-      retryFromNodeId: options.retryOf?.fromNodeId ?? null,
-    });
+    // Written with single statements (no unit of work, no transaction around one statement): a
+    // run start is the API's hottest write after the events.
+    const execution = em.create(
+      Execution,
+      {
+        id,
+        workflowId: version.workflowId,
+        versionId: version.id,
+        versionNumber: version.number,
+        startedById: options.startedById,
+        status: 'RUNNING',
+        input,
+        startedAt: new Date(),
+        updatedAt: new Date(),
+        temporalWorkflowId,
+        temporalRunId: '',
+        retryOfId: options.retryOf?.id ?? null,
+        retryFromNodeId: options.retryOf?.fromNodeId ?? null,
+      },
+      { persist: false },
+    );
     try {
-      await em.flush();
+      await em.insert(execution);
     } catch (error) {
       // The same idempotency key delivered twice at once: the other delivery created it.
       if (options.id && error instanceof UniqueConstraintViolationException) {
@@ -137,14 +143,14 @@ export class ExecutionService {
     };
     try {
       const handle = await this.temporal.workflow.start(INTERPRETER_WORKFLOW, { taskQueue: this.taskQueue, workflowId: temporalWorkflowId, args: [args] });
-      execution.temporalRunId = handle.firstExecutionRunId;
-      await em.flush();
+      await writeRow(em, execution, { temporalRunId: handle.firstExecutionRunId });
     } catch (error) {
       this.ingest?.forgetRun(id);
-      execution.status = 'FAILED';
-      execution.error = { message: `the run could not be started: ${(error as Error).message}` };
-      execution.finishedAt = new Date();
-      await em.flush();
+      await writeRow(em, execution, {
+        status: 'FAILED',
+        error: { message: `the run could not be started: ${(error as Error).message}` },
+        finishedAt: new Date(),
+      });
       throw error;
     }
     return { execution, created: true };
@@ -343,4 +349,15 @@ export function checkInput(input: unknown, what = 'input'): JsonValue {
 function idFromKey(key: string): string {
   const hex = createHash('sha256').update(key).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Sets fields of a run's row with one update, and on the entity the caller holds. */
+async function writeRow(
+  em: EntityManager,
+  execution: Execution,
+  fields: Partial<Pick<Execution, 'temporalRunId' | 'status' | 'error' | 'finishedAt'>>,
+): Promise<void> {
+  const changed = { ...fields, updatedAt: new Date() };
+  await em.nativeUpdate(Execution, { id: execution.id }, changed);
+  Object.assign(execution, changed);
 }
