@@ -60,7 +60,7 @@ export interface TandemOptions {
   log: (line: string) => void;
 }
 
-/** `node ops/dist/start.js` with TEMPORAL_ADDRESS set; resolves once it says it is running. */
+/** `node ops/dist/start.js` with TEMPORAL_ADDRESS set; resolves once it is ready (/readyz: database, Temporal, a polling worker; its log level may hide the start line). */
 export async function startTandem(options: TandemOptions): Promise<Program> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -73,18 +73,22 @@ export async function startTandem(options: TandemOptions): Promise<Program> {
   // The worker child is forked with this process's execArgv, so it is profiled too.
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'ops', 'dist', 'start.js')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let running!: () => void;
-  const ready = new Promise<void>((resolve) => (running = resolve));
+  const url = `http://127.0.0.1:${options.port}`;
   const output = outputKeeper(child, (line) => {
-    if (line.startsWith('Tandem is running')) running();
     if (/error|fail|died/i.test(line)) options.log(`tandem: ${line}`);
   });
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`Tandem exited (code ${code}) before it was running:\n${output()}`))),
-  );
-  await Promise.race([ready, exited]);
-  exited.catch(() => {});
-  return { pid: child.pid!, url: `http://127.0.0.1:${options.port}`, stop: stopper(child), output };
+  let exitedEarly: Error | undefined;
+  child.once('exit', (code) => (exitedEarly = new Error(`Tandem exited (code ${code}) before it was running:\n${output()}`)));
+  for (;;) {
+    if (exitedEarly) throw exitedEarly;
+    const healthy = await fetch(`${url}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { pid: child.pid!, url, stop: stopper(child), output };
 }
 
 export interface SeededTandem {
