@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EmittedEvent } from '@tandem/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test-support/eventually.js';
 import { DATABASES, startApi, type Api } from './api-harness.js';
+import { RedisEventBus } from '@tandem/worker';
 
 /** A mode 'fail' run ends at a fail node; a key starting with 'retry' is refused once by the HTTP service, then served. */
 function mixWorkflow(serviceUrl: string) {
@@ -302,5 +304,73 @@ describe.each(DATABASES)('workflow metrics on %s', (database) => {
     );
     unsubscribe();
     expect(updates[0]!.workflowIds).toEqual([workflowId]);
+  });
+});
+
+describe('two API servers counting the same runs (PostgreSQL, events through Redis)', () => {
+  it('count every run once, whichever server started it, and answer the same figures', async () => {
+    const service = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    const serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+    // Both servers store every event from the stream: counting must still take each run once.
+    const stream = `tandem:test:${randomUUID()}`;
+    const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const a = await startApi({ database: 'postgres', bus: new RedisEventBus({ url, stream }), httpAllow: ['127.0.0.1'], config: { metricsFlushMs: 100 } });
+    const b = await startApi({
+      database: 'postgres',
+      databaseUrl: a.server.db.config.get('clientUrl') as string,
+      bus: new RedisEventBus({ url, stream }),
+      worker: false,
+      taskQueue: a.taskQueue,
+      config: { metricsFlushMs: 100 },
+    });
+    try {
+      const { token } = await a.user();
+      const created = await a.gql<{ createWorkflow: { id: string } }>(
+        'mutation($d: JSON!) { createWorkflow(input: { name: "Mix", definition: $d }) { id } }',
+        { d: mixWorkflow(serviceUrl) },
+        token,
+      );
+      const workflowId = created.data!.createWorkflow.id;
+      await a.gql('mutation($id: ID!) { deployWorkflow(id: $id, message: "first") { number } }', { id: workflowId }, token);
+      const start = (api: Api, input: Record<string, string>) =>
+        api.gql('mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }', { id: workflowId, input }, token);
+      for (const key of ['a', 'b', 'c']) await start(a, { mode: 'ok', key });
+      for (const key of ['d', 'e']) await start(b, { mode: 'ok', key });
+      await start(b, { mode: 'fail' });
+      await eventually(
+        async () => {
+          const page = await a.gql<{ executions: { edges: Array<{ node: { status: string } }> } }>(
+            'query($id: ID!) { executions(first: 100, filter: { workflowId: $id }) { edges { node { status } } } }',
+            { id: workflowId },
+            token,
+          );
+          const statuses = page.data!.executions.edges.map((e) => e.node.status);
+          return statuses.length === 6 && statuses.every((status) => status === 'COMPLETED' || status === 'FAILED');
+        },
+        { timeoutMs: 30_000, intervalMs: 100, what: 'all six runs ended' },
+      );
+      const figures = async (api: Api) => {
+        await api.server.services.eventIngest.drained();
+        await api.server.services.metrics.flush();
+        const window = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 120_000).toISOString() };
+        return api.gql<{ workflowMetrics: WorkflowMetrics }>(METRICS, { id: workflowId, ...window, step: 3600 }, token);
+      };
+      await eventually(
+        async () => {
+          const [onA, onB] = [await figures(a), await figures(b)];
+          expect(onA.errors).toBeUndefined();
+          expect(onA.data!.workflowMetrics.totals).toMatchObject({ started: 6, completed: 5, failed: 1, cancelled: 0, retries: 0 });
+          expect(onB.data!.workflowMetrics.totals).toEqual(onA.data!.workflowMetrics.totals);
+          expect(onB.data!.workflowMetrics.nodes).toEqual(onA.data!.workflowMetrics.nodes);
+          return true;
+        },
+        { timeoutMs: 15_000, intervalMs: 200, what: 'both servers give the exact counts' },
+      );
+    } finally {
+      await b.close();
+      await a.close();
+      await new Promise<void>((resolve) => service.close(() => resolve()));
+    }
   });
 });
