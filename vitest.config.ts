@@ -27,7 +27,7 @@ const endToEnd = {
 // The e2e files that also run in Firefox (checked passing there). Still to bring in: build-and-run,
 // collaboration, run-control (they run through the same page API but were not yet run in Firefox),
 // pages and keyboard (Firefox reports the skip link's keyboard focus as not :focus-visible).
-const FIREFOX_CORE = ['client/e2e/templates.test.ts', 'client/e2e/keyboard.test.ts'];
+const FIREFOX_CORE = ['client/e2e/templates.test.ts', 'client/e2e/keyboard.test.ts', 'client/e2e/pages.test.ts'];
 
 export default defineConfig({
   resolve: { alias },
