@@ -166,7 +166,9 @@ class BidiLocator implements Locator {
     const to = await target.boundingBox();
     if (!to) throw new Error('the drop target is not on the page');
     const at = options.targetPosition ?? { x: to.width / 2, y: to.height / 2 };
+    // The mouse press that starts a drag focuses what it presses (a palette button), as a person's does.
     await this.run(`
+      el.focus();
       const data = new DataTransfer();
       const point = { bubbles: true, cancelable: true, dataTransfer: data, clientX: ${to.x + at.x}, clientY: ${to.y + at.y} };
       el.dispatchEvent(new DragEvent('dragstart', { bubbles: true, cancelable: true, dataTransfer: data }));

@@ -194,8 +194,9 @@
           for (const el of descendants(root)) if (labelTexts(el).some((text) => matches(text, s.text, s.exact))) add(el);
           break;
         case 'text':
-          // The innermost elements whose text matches (an input of type button by its value).
-          for (const el of descendants(root)) {
+          // The innermost elements whose text matches (an input of type button by its value); as
+          // Playwright's text engine, the scope's own element counts too.
+          for (const el of root === document.documentElement ? descendants(root) : [root, ...descendants(root)]) {
             const own = tag(el) === 'input' && ['button', 'submit'].includes(el.type) ? el.value : elementText(el);
             if (!matches(own, s.text, s.exact)) continue;
             if ([...el.children].some((child) => matches(elementText(child), s.text, s.exact))) continue;
