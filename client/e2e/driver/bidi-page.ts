@@ -289,7 +289,10 @@ class BidiPage implements Page {
     type: (value: string) => this.raw.keyboard.type(value),
   };
   readonly mouse = {
-    move: (x: number, y: number, options?: { steps?: number }) => this.raw.mouse.move(x, y, options),
+    // WebDriver refuses a pointer outside the viewport (Playwright's Chromium lets it go there): a
+    // drag past the window's edge stops at the edge, where the page sees it anyway.
+    move: (x: number, y: number, options?: { steps?: number }) =>
+      this.raw.mouse.move(Math.min(Math.max(x, 0), this.viewport.width - 1), Math.min(Math.max(y, 0), this.viewport.height - 1), options),
     down: () => this.raw.mouse.down(),
     up: () => this.raw.mouse.up(),
   };
@@ -319,7 +322,9 @@ class BidiContext implements Context {
     private readonly viewport: { width: number; height: number },
   ) {}
   async newPage(): Promise<BidiPage> {
-    const raw = await this.context.newPage();
+    // A window of its own, not a tab: each person's page stays visible (a background tab's timers
+    // and rendering are throttled, which no person at their own computer sees).
+    const raw = await this.context.newPage({ type: 'window' });
     raw.setDefaultTimeout(TIMEOUT_MS);
     await raw.setViewport(this.viewport);
     const page = new BidiPage(raw, this.baseURL, this.viewport);
