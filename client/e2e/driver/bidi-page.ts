@@ -334,9 +334,10 @@ class BidiContext implements Context {
   async setOffline(offline: boolean): Promise<void> {
     for (const page of this.pages) if (!page.raw.isClosed()) await page.raw.setOfflineMode(offline);
   }
-  async grantPermissions(permissions: Array<'clipboard-read' | 'clipboard-write'>): Promise<void> {
-    await this.context.overridePermissions(this.baseURL, permissions);
-  }
+  // Firefox has no clipboard permissions to grant: writing needs the click that asks for it, as
+  // in every browser, and reading back (which would show a "Paste" prompt) is let through by a
+  // testing preference set at launch (see launchFirefox).
+  async grantPermissions(): Promise<void> {}
   close(): Promise<void> {
     return this.context.close();
   }
@@ -364,6 +365,8 @@ export async function launchFirefox(downloadDir: string): Promise<BidiFirefox> {
       'browser.download.useDownloadDir': true,
       'browser.download.always_ask_before_handling_new_types': false,
       'browser.helperApps.neverAsk.saveToDisk': 'application/json',
+      // navigator.clipboard.readText() without the paste prompt, so a test reads what "Copy…" wrote.
+      'dom.events.testing.asyncClipboard': true,
     },
   });
   return {
