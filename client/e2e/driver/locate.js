@@ -178,7 +178,10 @@
     for (const root of roots) {
       switch (s.kind) {
         case 'css':
-          root.querySelectorAll(s.selector).forEach(add);
+          // Playwright reads '..' as XPath: the parent element.
+          if (s.selector === '..') {
+            if (root.parentElement) add(root.parentElement);
+          } else root.querySelectorAll(s.selector).forEach(add);
           break;
         case 'testid':
           root.querySelectorAll(`[data-testid="${CSS.escape(s.id)}"]`).forEach(add);
