@@ -309,13 +309,17 @@ class BidiPage implements Page {
   once(_event: 'dialog', handler: (dialog: { accept(): Promise<void> }) => void): unknown {
     return this.raw.once('dialog', (dialog) => handler({ accept: () => dialog.accept() }));
   }
+  /** Set once close() is called (puppeteer's isClosed() only turns when the browser has reported it). */
+  closed = false;
   close(): Promise<void> {
+    this.closed = true;
     return this.raw.close();
   }
 }
 
 class BidiContext implements Context {
   readonly pages: BidiPage[] = [];
+  private offline = false;
   constructor(
     private readonly context: BrowserContext,
     private readonly baseURL: string,
@@ -327,12 +331,15 @@ class BidiContext implements Context {
     const raw = await this.context.newPage({ type: 'window' });
     raw.setDefaultTimeout(TIMEOUT_MS);
     await raw.setViewport(this.viewport);
+    // Offline is the profile's state, as in Playwright: a page opened meanwhile is offline too.
+    if (this.offline) await raw.setOfflineMode(true);
     const page = new BidiPage(raw, this.baseURL, this.viewport);
     this.pages.push(page);
     return page;
   }
   async setOffline(offline: boolean): Promise<void> {
-    for (const page of this.pages) if (!page.raw.isClosed()) await page.raw.setOfflineMode(offline);
+    this.offline = offline;
+    for (const page of this.pages) if (!page.closed && !page.raw.isClosed()) await page.raw.setOfflineMode(offline);
   }
   // Firefox has no clipboard permissions to grant: writing needs the click that asks for it, as
   // in every browser, and reading back (which would show a "Paste" prompt) is let through by a
