@@ -113,9 +113,30 @@ class BidiLocator implements Locator {
   }
 
   async click(): Promise<void> {
-    const handle = await this.actionable();
-    await handle.click();
-    await handle.dispose();
+    const deadline = Date.now() + TIMEOUT_MS;
+    for (;;) {
+      const handle = await this.actionable();
+      await handle.scrollIntoViewIfNeeded();
+      const { x, y } = await handle.clickablePoint();
+      // Stable (the same box over two animation frames) and not covered, as Playwright checks.
+      const hit = await this.run<string>(`
+        const box = () => JSON.stringify(el.getBoundingClientRect());
+        const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+        const before = box();
+        await frame();
+        await frame();
+        if (box() !== before) return 'it moved';
+        const at = document.elementFromPoint(${x}, ${y});
+        return at && (at === el || el.contains(at)) ? '' : (at?.outerHTML ?? 'nothing').slice(0, 120);`);
+      if (!hit) {
+        await this.page.raw.mouse.click(x, y);
+        await handle.dispose();
+        return;
+      }
+      await handle.dispose();
+      if (Date.now() > deadline) throw new Error(`${this.describe()} does not get the click at (${x}, ${y}): ${hit} is there`);
+      await sleep(POLL_MS);
+    }
   }
   async fill(value: string): Promise<void> {
     await this.actionable();
