@@ -116,7 +116,10 @@ class BidiLocator implements Locator {
     const deadline = Date.now() + TIMEOUT_MS;
     for (;;) {
       const handle = await this.actionable();
-      await handle.scrollIntoViewIfNeeded();
+      // Into view when it is not (puppeteer's own scrollIntoViewIfNeeded is not public).
+      await this.run(`
+        const r = el.getBoundingClientRect();
+        if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) el.scrollIntoView({ block: 'center', inline: 'center' });`);
       const { x, y } = await handle.clickablePoint();
       // Stable (the same box over two animation frames) and not covered, as Playwright checks.
       const hit = await this.run<string>(`
