@@ -79,6 +79,8 @@ describe('build, deploy and run in the browser', () => {
     // Connect with the inspector's form (keyboard-reachable path).
     await page.locator('[data-node-id="transform1"]').focus();
     await page.keyboard.press('Enter');
+    // The inspector shows the node Enter selected before its form is used.
+    await page.getByRole('complementary', { name: 'Inspector' }).getByRole('heading', { name: 'transform1', exact: true }).waitFor();
     await page.getByLabel('Connect to').selectOption('output1');
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await expect.poll(() => page.locator('[data-edge-id]').count()).toBe(2);

@@ -134,9 +134,10 @@ export async function startTandem(options: { httpAllow?: string[] } = {}): Promi
     browserName,
     async person(viewport = { width: 1280, height: 800 }) {
       const { context, page } = await browsers.newContext(viewport);
-      contexts.push(context);
+      // The person's number, fixed now: each person's page gets its own screenshot on failure.
+      const index = contexts.push(context);
       onTestFailed(async ({ task }) => {
-        const name = `failed-${browserName}-${task.name.replace(/\W+/g, '-').slice(0, 60)}-${contexts.length}.png`;
+        const name = `failed-${browserName}-${task.name.replace(/\W+/g, '-').slice(0, 60)}-${index}.png`;
         await page.screenshot({ path: join(ARTEFACTS, name) }).catch(() => {});
       });
       return { context, page };

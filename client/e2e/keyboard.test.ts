@@ -12,19 +12,40 @@ afterAll(async () => {
   await tandem?.close();
 });
 
-/** The focused element's accessible name, roughly as a screen reader would read it. */
+/**
+ * The focused element's accessible name, roughly as a screen reader would read it; '' when focus
+ * is on the body or outside the page (Firefox's Tab order leaves the page for the browser's own
+ * toolbar after the last stop and comes back at the first, Chromium's headless one wraps).
+ */
 const FOCUSED = `(() => {
   const el = document.activeElement;
-  if (!el || el === document.body) return '';
+  if (!document.hasFocus() || !el || el === document.body) return '';
   const labels = [...(el.labels ?? [])].map((l) => l.firstChild?.textContent ?? '').join(' ');
   return (el.getAttribute('aria-label') || labels || el.textContent || '').replace(/\\s+/g, ' ').trim();
 })()`;
 
-/** Presses Tab until the focused element's name matches; each stop must show its focus. */
+/** Where focus is among the page's Tab stops (DOM order; Tandem uses no positive tabindex). */
+const PLACE = `(() => {
+  const stops = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')].filter(
+    (el) => el.tabIndex >= 0 && !el.disabled && !el.closest('[inert]') && el.type !== 'hidden' && el.checkVisibility({ visibilityProperty: true }),
+  );
+  const at = stops.indexOf(document.activeElement);
+  return at < 0 ? 'none' : at === 0 ? 'first' : at === stops.length - 1 ? 'last' : 'middle';
+})()`;
+
+/**
+ * Presses Tab until the focused element's name matches; each stop must show its focus. At the
+ * page's last stop the person turns round (Shift+Tab), and again at its first: past them the next
+ * press would leave the page for the browser's own toolbar (Firefox), whose stops are not the page's.
+ */
 async function tabTo(page: Page, name: RegExp, max = 120): Promise<void> {
   const seen: string[] = [];
+  let key = 'Tab';
   for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
+    const place = await page.evaluate<string>(PLACE);
+    if (place === 'last') key = 'Shift+Tab';
+    if (place === 'first') key = 'Tab';
+    await page.keyboard.press(key);
     const focused = await page.evaluate<string>(FOCUSED);
     seen.push(focused);
     if (focused && !(await page.evaluate<boolean>('document.activeElement.matches(":focus-visible")'))) throw new Error(`focus on "${focused}" is not visible`);

@@ -6,7 +6,8 @@ import { ARTEFACTS, axeViolations, signUp, startTandem, type Page, type Tandem }
 // Every page the app links to, found by following its links (so pages added later are covered),
 // at desktop and phone sizes: no horizontal scrolling of the page, no serious or critical axe
 // violation, and every dialog a page opens keeps focus inside and gives it back on close.
-// Screenshots of every page at every size go to test-results/screenshots/<browser>/.
+// Screenshots of every page at every size go to test-results/screenshots/<browser>/<size>/<page>-<browser>.png
+// (git-ignored test artefacts; the browser's name is in the file's name too, so copies stay told apart).
 
 const SIZES = [
   { width: 1280, height: 800 },
@@ -53,7 +54,7 @@ async function shoot(page: Page, route: string, size: { width: number; height: n
   const dir = join(ARTEFACTS, '..', 'screenshots', tandem.browserName, `${size.width}x${size.height}`);
   mkdirSync(dir, { recursive: true });
   const name = route.replace(/^\//, '').replace(/[/:]+/g, '_') || 'home';
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(dir, `${name}-${tandem.browserName}.png`), fullPage: true });
 }
 
 /** A workflow waiting for approval: the editor, versions, runs and run pages all have something to show. */

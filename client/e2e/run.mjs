@@ -1,7 +1,7 @@
 // `npm run test:e2e [-- [--browser chromium|firefox|both] [word…]]`: the browser tests alone.
 // A word that is part of an e2e file's name selects those files; any other word selects the
-// tests whose names contain it. Without --browser, both browsers run (Firefox runs the core of
-// the suite, see FIREFOX_CORE in vitest.config.ts), as in `npm test`.
+// tests whose names contain it. Without --browser, both browsers run (the files Firefox runs:
+// FIREFOX_CORE in vitest.config.ts, today all of them), as in `npm test`.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -113,9 +113,33 @@ class BidiLocator implements Locator {
   }
 
   async click(): Promise<void> {
-    const handle = await this.actionable();
-    await handle.click();
-    await handle.dispose();
+    const deadline = Date.now() + TIMEOUT_MS;
+    for (;;) {
+      const handle = await this.actionable();
+      // Into view when it is not (puppeteer's own scrollIntoViewIfNeeded is not public).
+      await this.run(`
+        const r = el.getBoundingClientRect();
+        if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) el.scrollIntoView({ block: 'center', inline: 'center' });`);
+      const { x, y } = await handle.clickablePoint();
+      // Stable (the same box over two animation frames) and not covered, as Playwright checks.
+      const hit = await this.run<string>(`
+        const box = () => JSON.stringify(el.getBoundingClientRect());
+        const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+        const before = box();
+        await frame();
+        await frame();
+        if (box() !== before) return 'it moved';
+        const at = document.elementFromPoint(${x}, ${y});
+        return at && (at === el || el.contains(at)) ? '' : (at?.outerHTML ?? 'nothing').slice(0, 120);`);
+      if (!hit) {
+        await this.page.raw.mouse.click(x, y);
+        await handle.dispose();
+        return;
+      }
+      await handle.dispose();
+      if (Date.now() > deadline) throw new Error(`${this.describe()} does not get the click at (${x}, ${y}): ${hit} is there`);
+      await sleep(POLL_MS);
+    }
   }
   async fill(value: string): Promise<void> {
     await this.actionable();
@@ -166,7 +190,9 @@ class BidiLocator implements Locator {
     const to = await target.boundingBox();
     if (!to) throw new Error('the drop target is not on the page');
     const at = options.targetPosition ?? { x: to.width / 2, y: to.height / 2 };
+    // The mouse press that starts a drag focuses what it presses (a palette button), as a person's does.
     await this.run(`
+      el.focus();
       const data = new DataTransfer();
       const point = { bubbles: true, cancelable: true, dataTransfer: data, clientX: ${to.x + at.x}, clientY: ${to.y + at.y} };
       el.dispatchEvent(new DragEvent('dragstart', { bubbles: true, cancelable: true, dataTransfer: data }));
@@ -287,7 +313,10 @@ class BidiPage implements Page {
     type: (value: string) => this.raw.keyboard.type(value),
   };
   readonly mouse = {
-    move: (x: number, y: number, options?: { steps?: number }) => this.raw.mouse.move(x, y, options),
+    // WebDriver refuses a pointer outside the viewport (Playwright's Chromium lets it go there): a
+    // drag past the window's edge stops at the edge, where the page sees it anyway.
+    move: (x: number, y: number, options?: { steps?: number }) =>
+      this.raw.mouse.move(Math.min(Math.max(x, 0), this.viewport.width - 1), Math.min(Math.max(y, 0), this.viewport.height - 1), options),
     down: () => this.raw.mouse.down(),
     up: () => this.raw.mouse.up(),
   };
@@ -304,32 +333,42 @@ class BidiPage implements Page {
   once(_event: 'dialog', handler: (dialog: { accept(): Promise<void> }) => void): unknown {
     return this.raw.once('dialog', (dialog) => handler({ accept: () => dialog.accept() }));
   }
+  /** Set once close() is called (puppeteer's isClosed() only turns when the browser has reported it). */
+  closed = false;
   close(): Promise<void> {
+    this.closed = true;
     return this.raw.close();
   }
 }
 
 class BidiContext implements Context {
   readonly pages: BidiPage[] = [];
+  private offline = false;
   constructor(
     private readonly context: BrowserContext,
     private readonly baseURL: string,
     private readonly viewport: { width: number; height: number },
   ) {}
   async newPage(): Promise<BidiPage> {
-    const raw = await this.context.newPage();
+    // A window of its own, not a tab: each person's page stays visible (a background tab's timers
+    // and rendering are throttled, which no person at their own computer sees).
+    const raw = await this.context.newPage({ type: 'window' });
     raw.setDefaultTimeout(TIMEOUT_MS);
     await raw.setViewport(this.viewport);
+    // Offline is the profile's state, as in Playwright: a page opened meanwhile is offline too.
+    if (this.offline) await raw.setOfflineMode(true);
     const page = new BidiPage(raw, this.baseURL, this.viewport);
     this.pages.push(page);
     return page;
   }
   async setOffline(offline: boolean): Promise<void> {
-    for (const page of this.pages) if (!page.raw.isClosed()) await page.raw.setOfflineMode(offline);
+    this.offline = offline;
+    for (const page of this.pages) if (!page.closed && !page.raw.isClosed()) await page.raw.setOfflineMode(offline);
   }
-  async grantPermissions(permissions: Array<'clipboard-read' | 'clipboard-write'>): Promise<void> {
-    await this.context.overridePermissions(this.baseURL, permissions);
-  }
+  // Firefox has no clipboard permissions to grant: writing needs the click that asks for it, as
+  // in every browser, and reading back (which would show a "Paste" prompt) is let through by a
+  // testing preference set at launch (see launchFirefox).
+  async grantPermissions(): Promise<void> {}
   close(): Promise<void> {
     return this.context.close();
   }
@@ -357,6 +396,8 @@ export async function launchFirefox(downloadDir: string): Promise<BidiFirefox> {
       'browser.download.useDownloadDir': true,
       'browser.download.always_ask_before_handling_new_types': false,
       'browser.helperApps.neverAsk.saveToDisk': 'application/json',
+      // navigator.clipboard.readText() without the paste prompt, so a test reads what "Copy…" wrote.
+      'dom.events.testing.asyncClipboard': true,
     },
   });
   return {

@@ -178,7 +178,10 @@
     for (const root of roots) {
       switch (s.kind) {
         case 'css':
-          root.querySelectorAll(s.selector).forEach(add);
+          // Playwright reads '..' as XPath: the parent element.
+          if (s.selector === '..') {
+            if (root.parentElement) add(root.parentElement);
+          } else root.querySelectorAll(s.selector).forEach(add);
           break;
         case 'testid':
           root.querySelectorAll(`[data-testid="${CSS.escape(s.id)}"]`).forEach(add);
@@ -194,8 +197,9 @@
           for (const el of descendants(root)) if (labelTexts(el).some((text) => matches(text, s.text, s.exact))) add(el);
           break;
         case 'text':
-          // The innermost elements whose text matches (an input of type button by its value).
-          for (const el of descendants(root)) {
+          // The innermost elements whose text matches (an input of type button by its value); as
+          // Playwright's text engine, the scope's own element counts too.
+          for (const el of root === document.documentElement ? descendants(root) : [root, ...descendants(root)]) {
             const own = tag(el) === 'input' && ['button', 'submit'].includes(el.type) ? el.value : elementText(el);
             if (!matches(own, s.text, s.exact)) continue;
             if ([...el.children].some((child) => matches(elementText(child), s.text, s.exact))) continue;
