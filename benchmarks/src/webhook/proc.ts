@@ -106,7 +106,8 @@ export interface Usage {
 
 /** Samples the summed RSS of each group every `intervalMs` and notes CPU time from start to stop. */
 export function startUsage(groups: readonly Measured[], intervalMs = 200): { stop(): Record<string, Usage> } {
-  const startCpu = new Map(groups.map((g) => [g.name, cpuSeconds(g.pids())]));
+  // Per process: one that ends during the window (a build's helpers) must not subtract its past.
+  const startCpu = new Map(groups.map((g) => [g.name, new Map(g.pids().map((pid) => [pid, cpuSeconds([pid])]))]));
   const peak = new Map(groups.map((g) => [g.name, rssBytes(g.pids())]));
   const sample = () => {
     for (const g of groups) peak.set(g.name, Math.max(peak.get(g.name)!, rssBytes(g.pids())));
@@ -119,7 +120,9 @@ export function startUsage(groups: readonly Measured[], intervalMs = 200): { sto
       const usage: Record<string, Usage> = {};
       for (const g of groups) {
         const pids = g.pids();
-        usage[g.name] = { cpuSeconds: cpuSeconds(pids) - startCpu.get(g.name)!, peakRssMiB: mib(peak.get(g.name)!), endRssMiB: mib(rssBytes(pids)) };
+        const before = startCpu.get(g.name)!;
+        const cpu = pids.reduce((sum, pid) => sum + cpuSeconds([pid]) - (before.get(pid) ?? 0), 0);
+        usage[g.name] = { cpuSeconds: cpu, peakRssMiB: mib(peak.get(g.name)!), endRssMiB: mib(rssBytes(pids)) };
       }
       return usage;
     },

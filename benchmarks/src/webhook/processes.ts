@@ -68,6 +68,8 @@ export async function startTandem(options: TandemOptions): Promise<Program> {
     PORT: String(options.port),
     HOST: '127.0.0.1',
     TANDEM_DATA_DIR: options.dataDir,
+    // The documentation site is never read here; its background build would count as Tandem's CPU and memory.
+    TANDEM_DOCS_BUILD: 'off',
   };
   for (const name of ['REDIS_URL', 'DATABASE_URL', 'TEMPORAL_TASK_QUEUE', 'NODE_OPTIONS', 'TANDEM_SECRETS_KEY', 'TANDEM_SECRETS_KEYS']) delete env[name];
   // The worker child is forked with this process's execArgv, so it is profiled too.
