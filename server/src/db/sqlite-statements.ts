@@ -1,9 +1,10 @@
 import type { Database as SqliteDatabase, RunResult, Statement } from 'better-sqlite3';
+import { BoundedMap } from '../bounded-map.js';
 
 /** Prepared statements kept per connection; the least recently used goes first. */
 const STATEMENTS_PER_CONNECTION = 500;
 
-const statementsOf = new WeakMap<SqliteDatabase, Map<string, Statement>>();
+const statementsOf = new WeakMap<SqliteDatabase, BoundedMap<string, Statement>>();
 
 /**
  * A statement prepared once per connection and reused. Preparing compiles the SQL, which cost
@@ -12,15 +13,9 @@ const statementsOf = new WeakMap<SqliteDatabase, Map<string, Statement>>();
  */
 export function preparedOn(connection: SqliteDatabase, sql: string): Statement {
   let statements = statementsOf.get(connection);
-  if (!statements) statementsOf.set(connection, (statements = new Map()));
-  let statement = statements.get(sql);
-  if (statement) {
-    statements.delete(sql);
-  } else {
-    statement = connection.prepare(sql);
-    if (statements.size >= STATEMENTS_PER_CONNECTION) statements.delete(statements.keys().next().value!);
-  }
-  statements.set(sql, statement);
+  if (!statements) statementsOf.set(connection, (statements = new BoundedMap(STATEMENTS_PER_CONNECTION)));
+  let statement = statements.recent(sql);
+  if (!statement) statements.set(sql, (statement = connection.prepare(sql)));
   return statement;
 }
 

@@ -5,6 +5,7 @@ import type { ApiContext } from '../graphql/context.js';
 import { formatApiError } from '../graphql/errors.js';
 import { checkDocument, checkDocumentStrings, checkVariables, queryHash, refusal, refusalBody, refusalStatus } from '../graphql/guard.js';
 import { checkComplexity } from '../graphql/limits.js';
+import { BoundedMap } from '../bounded-map.js';
 
 type DocumentStore = NonNullable<ApolloServerOptions<ApiContext>['documentStore']>;
 
@@ -16,8 +17,10 @@ type DocumentStore = NonNullable<ApolloServerOptions<ApiContext>['documentStore'
  * hash only, whose text passed the guard when it was registered).
  */
 export class GuardedDocuments implements DocumentStore {
-  private readonly documents = new Map<string, DocumentNode>();
-  constructor(private readonly capacity = 1_000) {}
+  private readonly documents: BoundedMap<string, DocumentNode>;
+  constructor(capacity = 1_000) {
+    this.documents = new BoundedMap(capacity);
+  }
 
   /** Apollo prefixes keys with a hash of the schema and a colon. */
   private static hashOf(key: string): string {
@@ -29,9 +32,7 @@ export class GuardedDocuments implements DocumentStore {
   }
 
   remember(hash: string, document: DocumentNode): void {
-    this.documents.delete(hash);
     this.documents.set(hash, document);
-    if (this.documents.size > this.capacity) this.documents.delete(this.documents.keys().next().value!);
   }
 
   async get(key: string): Promise<DocumentNode | undefined> {

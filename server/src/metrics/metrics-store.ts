@@ -4,6 +4,7 @@ import { isPostgres, knexOf, type Database } from '../db/orm.js';
 import { addFigures, BucketSet, bucketKey, bucketStartOf, HOUR, MINUTE, type BucketFigures } from './buckets.js';
 import { COUNTED_EVENT_TYPES, countRunEvents, type CountedChange } from './count-events.js';
 import { DurationSketch } from './sketch.js';
+import { BoundedMap } from '../bounded-map.js';
 
 interface ProgressRow {
   sequence: number;
@@ -28,7 +29,7 @@ const VERSION_CACHE_MAX = 1_000;
  * reading buckets back.
  */
 export class MetricsStore {
-  private readonly nodeTypesOfVersion = new Map<string, Map<string, string>>();
+  private readonly nodeTypesOfVersion = new BoundedMap<string, Map<string, string>>(VERSION_CACHE_MAX);
 
   constructor(private readonly db: Database) {}
 
@@ -119,7 +120,6 @@ export class MetricsStore {
     const nodes = (version?.definition as { nodes?: Array<{ id?: unknown; type?: unknown }> } | undefined)?.nodes ?? [];
     const types = new Map<string, string>();
     for (const node of nodes) if (typeof node.id === 'string' && typeof node.type === 'string') types.set(node.id, node.type.slice(0, 32));
-    if (this.nodeTypesOfVersion.size >= VERSION_CACHE_MAX) this.nodeTypesOfVersion.delete(this.nodeTypesOfVersion.keys().next().value!);
     this.nodeTypesOfVersion.set(versionId, types);
     return types;
   }

@@ -7,6 +7,7 @@ import { passwordProblem } from '../auth/password-policy.js';
 import { authenticate, hashToken, issueToken } from '../auth/tokens.js';
 import { apiError, badInput, conflict, notFound } from '../errors.js';
 import { RateLimiter } from '../rate-limit.js';
+import { BoundedMap } from '../bounded-map.js';
 
 // No spaces or control characters (a NUL byte is not storable in PostgreSQL text).
 const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
@@ -82,7 +83,7 @@ export class AccountService {
   }
 
   /** Bearer secrets recently found valid, by hash: a busy client costs no query per request. */
-  private readonly knownTokens = new Map<string, KnownToken>();
+  private readonly knownTokens = new BoundedMap<string, KnownToken>(AUTH_CACHE_MAX);
 
   async userForToken(secret: string): Promise<User | null> {
     const hash = hashToken(secret);
@@ -92,7 +93,6 @@ export class AccountService {
     this.knownTokens.delete(hash);
     const found = await authenticate(this.db.em.fork(), secret);
     if (!found) return null;
-    if (this.knownTokens.size >= AUTH_CACHE_MAX) this.knownTokens.delete(this.knownTokens.keys().next().value!);
     this.knownTokens.set(hash, { user: found.user, tokenId: found.token.id, expiresAt: found.token.expiresAt?.getTime() ?? null, until: now + AUTH_CACHE_MS });
     return found.user;
   }

@@ -22,6 +22,7 @@ import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.j
 import type { WorkflowService } from './workflows.js';
 import { resolveSubplans } from './subplans.js';
 import type { EventIngest } from './event-ingest.js';
+import { BoundedMap } from '../bounded-map.js';
 
 /** What a new run is: its version, whose it is, its input, and for a retry what it retries and reuses. */
 export interface LaunchOptions {
@@ -53,7 +54,7 @@ const STALE_AFTER_MS = 30_000;
 /** Starting runs on Temporal and keeping their rows in step with it. */
 export class ExecutionService {
   /** Compiled plans of deployed versions (immutable, so they never go stale), most recent last. */
-  private readonly plans = new Map<string, ExecutionPlan>();
+  private readonly plans = new BoundedMap<string, ExecutionPlan>(200);
 
   constructor(
     private readonly db: Database,
@@ -163,7 +164,6 @@ export class ExecutionService {
     const compiled = compileWorkflow(version.definition);
     if (!compiled.ok) throw invalidWorkflow(compiled.problems, `version ${version.number} cannot run`);
     this.plans.set(version.id, compiled.plan);
-    if (this.plans.size > 200) this.plans.delete(this.plans.keys().next().value!);
     return compiled.plan;
   }
 

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.j
 import { checkPreviewRuns, preparePreview, previewRuns, type DeployPreview } from './deploy-preview.js';
 import type { ScheduleService } from './schedules.js';
 import type { AccessService } from './access.js';
+import { BoundedMap } from '../bounded-map.js';
 
 /** Where drafts live: the collaboration document of each workflow. */
 export interface DraftStore {
@@ -46,7 +47,7 @@ const VERSIONS_REMEMBERED = 1_000;
 
 export class WorkflowService {
   /** Versions by workflow and number, most recently read last (without their Yjs snapshot). */
-  private readonly versionCache = new Map<string, WorkflowVersion>();
+  private readonly versionCache = new BoundedMap<string, WorkflowVersion>(VERSIONS_REMEMBERED);
 
   constructor(
     private readonly db: Database,
@@ -301,15 +302,10 @@ export class WorkflowService {
   /** A version as stored; read once, as a version never changes (it goes only with its workflow, whose row is read first). */
   private async storedVersion(workflowId: string, number: number): Promise<WorkflowVersion | null> {
     const key = `${workflowId}@${number}`;
-    const known = this.versionCache.get(key);
-    if (known) {
-      this.versionCache.delete(key);
-      this.versionCache.set(key, known);
-      return known;
-    }
+    const known = this.versionCache.recent(key);
+    if (known) return known;
     const version = await this.db.em.fork().findOne(WorkflowVersion, { workflowId, number });
     if (!version) return null;
-    if (this.versionCache.size >= VERSIONS_REMEMBERED) this.versionCache.delete(this.versionCache.keys().next().value!);
     this.versionCache.set(key, version);
     return version;
   }
