@@ -8,6 +8,7 @@ import { eventColumns, eventInsertFor, type EventInsert } from '../db/event-inse
 import { BusPosition, Execution, ExecutionEvent, Workflow, WorkflowVersion } from '../db/entities.js';
 import type { EventStreams } from './event-streams.js';
 import type { EventLag } from '../health/readiness.js';
+import { BoundedMap } from '../bounded-map.js';
 
 /**
  * The write side of the event pipeline on one API server: events from the bus are stored once
@@ -68,12 +69,13 @@ const BATCH_MAX = 500;
 export class EventIngest {
   private readonly received: Received[] = [];
   private draining: Promise<void> | undefined;
-  private readonly knownRuns = new Map<string, KnownRun>();
+  private readonly knownRuns = new BoundedMap<string, KnownRun>(KNOWN_RUNS_MAX);
   private readonly insertEvent: EventInsert;
   private stopBus: (() => Promise<void>) | undefined;
   private lastPosition: string | undefined;
   private positionTimer: NodeJS.Timeout | undefined;
-  /** When the oldest event not yet stored arrived (for /readyz's event lag). */
+  /** Events of the batch being stored, and when its oldest arrived (for /readyz's event lag). */
+  private storing = 0;
   private storingSince = 0;
 
   constructor(
@@ -129,8 +131,8 @@ export class EventIngest {
 
   /** Events received and not yet stored, and how long the oldest of them has waited. */
   lag(): EventLag {
-    const waiting = this.received.length + (this.draining ? 1 : 0);
-    return { waiting: this.received.length, oldestMs: waiting > 0 && this.storingSince > 0 ? Date.now() - this.storingSince : 0 };
+    const waiting = this.received.length + this.storing;
+    return { waiting, oldestMs: waiting > 0 ? Date.now() - this.storingSince : 0 };
   }
 
   /** Waits until every event received so far is stored (tests, shutdown). */
@@ -148,6 +150,7 @@ export class EventIngest {
   private async drain(): Promise<void> {
     while (this.received.length > 0) {
       const batch = this.received.splice(0, BATCH_MAX);
+      this.storing = batch.length;
       this.storingSince = batch[0]!.receivedAt;
       let outcomes: Array<Stored | null | Error>;
       try {
@@ -173,7 +176,7 @@ export class EventIngest {
         this.stored(event);
         this.notePosition(position);
       }
-      this.storingSince = this.received[0]?.receivedAt ?? 0;
+      this.storing = 0;
     }
   }
 
@@ -258,7 +261,6 @@ export class EventIngest {
   private remember(executionId: string, run: KnownRun | null): void {
     this.knownRuns.delete(executionId);
     if (!run || FINAL_STATUSES.has(run.status)) return;
-    if (this.knownRuns.size >= KNOWN_RUNS_MAX) this.knownRuns.delete(this.knownRuns.keys().next().value!);
     this.knownRuns.set(executionId, run);
   }
 
