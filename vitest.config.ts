@@ -23,6 +23,9 @@ const endToEnd = {
   testTimeout: 120_000,
   hookTimeout: 180_000,
   fileParallelism: false,
+  // A browser on a busy two-core machine can take longer than expect.poll's default second to show a
+  // change (a Firefox run missed a just-drawn edge that way); a real failure still fails, later.
+  expect: { poll: { timeout: 15_000 } },
 };
 // The e2e files that also run in Firefox ESR: all of them (sign-up, building by clicking, co-editing,
 // deploy, runs, approvals, templates, import/export, replay, metrics, versions, the keyboard-only
