@@ -20,6 +20,8 @@ export interface EngineBenchConfig {
   /** Measured validate + compile iterations (`BENCH_COMPILE_ITERATIONS`) after `BENCH_COMPILE_WARMUP` unmeasured ones. */
   compileIterations: number;
   compileWarmup: number;
+  /** How often the worker's Prometheus figures are scraped in the metrics cost, ms (`BENCH_METRICS_SCRAPE_MS`; Prometheus's default is 15,000). */
+  metricsScrapeMs: number;
   /** Where the figures are written as JSON (`BENCH_OUTPUT`). */
   output: string;
 }
@@ -29,6 +31,8 @@ export const TARGETS = {
   throughputRatioMin: 0.9,
   /** Validate + compile of the generated graph, P95 and median. */
   compileMsMax: 50,
+  /** Throughput with the worker's metrics on at least 95% of it with them off. */
+  metricsThroughputRatioMin: 0.95,
 } as const;
 
 export function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -51,6 +55,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): EngineBenchCon
     graphNodes: positiveInt(env, 'BENCH_GRAPH_NODES', 1_000),
     compileIterations: positiveInt(env, 'BENCH_COMPILE_ITERATIONS', 30),
     compileWarmup: positiveInt(env, 'BENCH_COMPILE_WARMUP', 5),
+    metricsScrapeMs: positiveInt(env, 'BENCH_METRICS_SCRAPE_MS', 1_000),
     output: env.BENCH_OUTPUT?.trim() || join(REPO_ROOT, 'benchmarks', 'results', 'engine-latest.json'),
   };
 }

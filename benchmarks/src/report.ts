@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { CompileBenchResult } from './compile-bench.js';
 import { TARGETS, type EngineBenchConfig } from './config.js';
 import type { MachineInfo } from './machine.js';
+import type { WorkerMetricsCost } from './metrics-cost.js';
 import type { VariantResult } from './runner.js';
 import { round, type Summary } from './stats.js';
 
@@ -26,6 +27,7 @@ export interface EngineReport {
   targets: typeof TARGETS;
   runs: Record<string, ScenarioReport>;
   compile: CompileBenchResult & { meetsTarget: boolean };
+  metricsCost: WorkerMetricsCost & { meetsTarget: boolean };
   durationSeconds: number;
 }
 
@@ -120,6 +122,17 @@ export function formatReport(report: EngineReport, config: EngineBenchConfig): s
     serialRows.push([scenario.title, ms(i.p50), ms(i.p95), ms(h.p50), ms(h.p95), ratio(r.p50), ratio(r.p95)]);
   }
   lines.push(table(serialRows, (c) => c >= 1));
+  lines.push('');
+
+  const cost = report.metricsCost;
+  lines.push(
+    `the cost of metrics: the transform chain on a worker whose Prometheus figures were scraped every ${config.metricsScrapeMs} ms (${cost.scrapes} scrapes) against one without`,
+  );
+  const costRows: string[][] = [['variant', 'runs', 'runs/s', 'P50 ms', 'P95 ms']];
+  for (const v of [cost.on, cost.off]) costRows.push([v.name, String(v.runs), round(v.throughput).toFixed(1), ms(v.latency.p50), ms(v.latency.p95)]);
+  costRows.push(['on / off', '', ratio(cost.ratios.throughput), '', ratio(cost.ratios.p95)]);
+  lines.push(table(costRows, (col) => col >= 1));
+  lines.push(`target: throughput with metrics on >= ${TARGETS.metricsThroughputRatioMin} of it without: ${verdict(cost.meetsTarget)}`);
   lines.push('');
 
   const c = report.compile;

@@ -4,6 +4,8 @@ import { summarize, type Summary } from './stats.js';
 export interface Variant {
   name: string;
   run(index: number): Promise<void>;
+  /** Started before each batch of this variant's runs; what it returns is awaited after the batch (e.g. a metrics scraper). */
+  alongside?(): () => Promise<void>;
 }
 
 export interface LoadOptions {
@@ -23,6 +25,15 @@ export interface LoadResult {
 
 /** Runs `options.runs` runs of `variant` with a fixed number in flight; the first failure stops the load and is thrown. */
 export async function runLoad(variant: Variant, options: LoadOptions): Promise<LoadResult> {
+  const stopAlongside = variant.alongside?.();
+  try {
+    return await runBatch(variant, options);
+  } finally {
+    await stopAlongside?.();
+  }
+}
+
+async function runBatch(variant: Variant, options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const first = options.firstIndex ?? 0;
   let next = 0;

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
-import { bundleInterpreterWorkflow, createTandemWorker, InProcessEventBus, NetworkPolicy, quietLogger } from '@tandem/worker';
+import type { Registry } from 'prom-client';
+import { bundleInterpreterWorkflow, createTandemWorker, InProcessEventBus, NetworkPolicy, quietLogger, workerMetrics } from '@tandem/worker';
 import { handwrittenActivities } from './handwritten/activities.js';
 
 /** Worker settings shared by both variants, so they compete on equal terms. */
@@ -45,10 +46,17 @@ async function running(worker: Worker, taskQueue: string, after: () => Promise<v
 export interface InterpreterWorker extends RunningWorker {
   /** Events the interpreter published to the in-process bus. */
   events(): number;
+  /** Its Prometheus figures, when started with `metrics` (what TANDEM_WORKER_METRICS_ADDRESS serves). */
+  metrics?: Registry;
 }
 
 /** The Tandem worker as shipped (`createTandemWorker`), with an in-process event bus and loopback allowed. */
-export async function startInterpreterWorker(connection: NativeConnection, taskQueue: string, bundle: WorkflowBundle): Promise<InterpreterWorker> {
+export async function startInterpreterWorker(
+  connection: NativeConnection,
+  taskQueue: string,
+  bundle: WorkflowBundle,
+  options: { metrics?: boolean } = {},
+): Promise<InterpreterWorker> {
   const bus = new InProcessEventBus();
   let events = 0;
   const unsubscribe = await bus.subscribe(() => events++);
@@ -64,7 +72,7 @@ export async function startInterpreterWorker(connection: NativeConnection, taskQ
     await unsubscribe();
     await bus.close();
   });
-  return { ...handle, events: () => events };
+  return { ...handle, events: () => events, ...(options.metrics ? { metrics: workerMetrics(worker) } : {}) };
 }
 
 /** A plain Temporal worker for the hand-written workflows and their activity. */

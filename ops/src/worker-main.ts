@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadInstallation, openDatabase, openSecretResolver, parseListenAddress, serveMetrics } from '@tandem/server';
+import { loadInstallation, metricsEnabled, openDatabase, openSecretResolver, parseListenAddress, serveMetrics } from '@tandem/server';
 import {
   createTandemWorker,
   workerMetrics,
@@ -60,8 +60,8 @@ async function main(): Promise<void> {
     shutdownGraceMs: env.shutdownGraceMs,
     activities: { http: { policy: NetworkPolicy.fromEnvironment(process.env.TANDEM_HTTP_ALLOW) }, secrets },
   });
-  // Prometheus: GET /metrics on a port of its own, only when TANDEM_WORKER_METRICS_ADDRESS names one.
-  const metricsAddress = process.env.TANDEM_WORKER_METRICS_ADDRESS;
+  // Prometheus: GET /metrics on a port of its own, only when TANDEM_WORKER_METRICS_ADDRESS names one (and TANDEM_METRICS is not off).
+  const metricsAddress = metricsEnabled() ? process.env.TANDEM_WORKER_METRICS_ADDRESS : undefined;
   const metrics = metricsAddress
     ? await serveMetrics(workerMetrics(worker), {
         ...parseListenAddress(metricsAddress, 'TANDEM_WORKER_METRICS_ADDRESS'),

@@ -44,6 +44,11 @@ export interface ServerConfig {
   retentionBatchSize: number;
   /** Pause between retention batches, ms (TANDEM_RETENTION_PAUSE_MS). */
   retentionPauseMs: number;
+  /**
+   * TANDEM_METRICS (`on`, the default, or `off`): `off` collects nothing: no Prometheus endpoint or
+   * figures, no workflow metrics counted from stored events (what was counted stays readable).
+   */
+  metrics: boolean;
   /** TANDEM_METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
   /** TANDEM_METRICS_ADDRESS (`host:port`): serve /metrics on a listener of its own there instead of on the API port. */
@@ -83,6 +88,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env, root = pr
     retentionDays: positiveNumber(env, 'TANDEM_RETENTION_DAYS'),
     retentionBatchSize: positiveNumber(env, 'TANDEM_RETENTION_BATCH_SIZE', true) ?? 500,
     retentionPauseMs: positiveNumber(env, 'TANDEM_RETENTION_PAUSE_MS', true) ?? 200,
+    metrics: metricsEnabled(env),
     metricsToken: env.TANDEM_METRICS_TOKEN || undefined,
     metricsAddress: env.TANDEM_METRICS_ADDRESS || undefined,
     metricsRetentionDays: positiveNumber(env, 'TANDEM_METRICS_RETENTION_DAYS') ?? 30,
@@ -97,6 +103,20 @@ function parseTrustProxy(value: string | undefined): boolean | number | string |
   if (text === 'true' || text === 'false') return text === 'true';
   if (/^\d+$/.test(text)) return Number(text);
   return text;
+}
+
+/** TANDEM_METRICS: on unless `off` (the API server and the worker both read it). */
+export function metricsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return onOff(env, 'TANDEM_METRICS', true);
+}
+
+/** A switch: `on`/`off` (also `true`/`false`, `1`/`0`); unset or empty is the default. */
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const text = env[name]?.trim().toLowerCase();
+  if (!text) return fallback;
+  if (['on', 'true', '1'].includes(text)) return true;
+  if (['off', 'false', '0'].includes(text)) return false;
+  throw new Error(`${name} must be on or off, not "${env[name]!.trim()}"`);
 }
 
 /** A setting that must be a number above zero (whole when `whole`); unset or empty is undefined. */

@@ -1,5 +1,5 @@
 export { startTandemServer, type TandemServer, type TandemServerOptions } from './tandem-server.js';
-export { readServerConfig, type ServerConfig } from './config.js';
+export { metricsEnabled, readServerConfig, type ServerConfig } from './config.js';
 export { runApiProcess, stopOnSignals } from './api-process.js';
 export { printApiSchema } from './graphql/schema.js';
 export { securityHeaders, contentSecurityPolicy, type SecurityHeaderOptions } from './http/security-headers.js';

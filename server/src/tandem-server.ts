@@ -93,19 +93,20 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   // Counted from the HTTP server's upgrades once it exists (below).
   const websockets = { count: (): Record<string, number> => ({}) };
   const taskQueueFigures = describeTaskQueue(connection, config.temporalNamespace, taskQueue);
-  const prometheus = new ServerMetrics({
-    websocketConnections: () => websockets.count(),
-    taskQueue: taskQueueFigures,
-    runsInProgress: runsInProgress(db),
-    dependencies: readiness,
-  });
+  // TANDEM_METRICS=off: the figures exist (systemMetrics reads them) but nothing observes or serves them.
+  const prometheus = new ServerMetrics(
+    config.metrics
+      ? { websocketConnections: () => websockets.count(), taskQueue: taskQueueFigures, runsInProgress: runsInProgress(db), dependencies: readiness }
+      : {},
+    { processMetrics: config.metrics },
+  );
   const metrics = new MetricsService(db, access, prometheus, {
     flushMs: config.metricsFlushMs,
     retentionMs: config.metricsRetentionDays * 86_400_000,
     rollUpAfterMs: 86_400_000,
     logger,
   });
-  const eventIngest = new EventIngest(db, options.bus, temporal, events, (event) => metrics.stored(event), logger);
+  const eventIngest = new EventIngest(db, options.bus, temporal, events, config.metrics ? (event) => metrics.stored(event) : undefined, logger);
   const executions = new ExecutionService(db, temporal, taskQueue, workflows, eventIngest);
   const services: Services = {
     accounts: new AccountService(db, config.sessionTtlMs),
@@ -131,7 +132,8 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
   };
   readiness.eventLag = eventLagCheck(() => eventIngest.lag());
   await eventIngest.start();
-  metrics.start();
+  if (config.metrics) metrics.start();
+  else if (config.metricsAddress) log('TANDEM_METRICS is off: nothing is served at TANDEM_METRICS_ADDRESS');
   // Off unless TANDEM_RETENTION_DAYS is set; one server of the installation sweeps at a time.
   const retention =
     config.retentionDays === undefined
@@ -155,9 +157,9 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     collab,
     readiness,
     log: logger,
-    plugins: [operationMetricsPlugin(prometheus)],
+    plugins: config.metrics ? [operationMetricsPlugin(prometheus)] : [],
     // On the API port unless TANDEM_METRICS_ADDRESS gives it a listener of its own (below).
-    ...(config.metricsAddress ? {} : { metrics: metricsHandler(prometheus.registry, { token: config.metricsToken }) }),
+    ...(!config.metrics || config.metricsAddress ? {} : { metrics: metricsHandler(prometheus.registry, { token: config.metricsToken }) }),
     ...(options.extend ? { extend: options.extend } : {}),
   });
   await new Promise<void>((resolve, reject) => {
@@ -165,9 +167,10 @@ export async function startTandemServer(options: TandemServerOptions): Promise<T
     http.server.listen(config.port, config.host, () => resolve());
   });
   websockets.count = countWebsockets(http.server);
-  const metricsListener: MetricsListener | undefined = config.metricsAddress
-    ? await serveMetrics(prometheus.registry, { ...parseListenAddress(config.metricsAddress, 'TANDEM_METRICS_ADDRESS'), token: config.metricsToken })
-    : undefined;
+  const metricsListener: MetricsListener | undefined =
+    config.metrics && config.metricsAddress
+      ? await serveMetrics(prometheus.registry, { ...parseListenAddress(config.metricsAddress, 'TANDEM_METRICS_ADDRESS'), token: config.metricsToken })
+      : undefined;
   const port = (http.server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let closing: Promise<void> | undefined;

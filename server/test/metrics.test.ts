@@ -374,3 +374,76 @@ describe('two API servers counting the same runs (PostgreSQL, events through Red
     }
   });
 });
+
+describe('TANDEM_METRICS=off', () => {
+  it('collects and serves nothing while off; turned on again, the last day’s runs are counted', async () => {
+    const service = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    const serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+    const api = await startApi({ database: 'sqlite', httpAllow: ['127.0.0.1'], config: { metrics: false, metricsFlushMs: 100 } });
+    try {
+      const { token } = await api.user();
+      const created = await api.gql<{ createWorkflow: { id: string } }>(
+        'mutation($d: JSON!) { createWorkflow(input: { name: "Mix", definition: $d }) { id } }',
+        { d: mixWorkflow(serviceUrl) },
+        token,
+      );
+      const workflowId = created.data!.createWorkflow.id;
+      await api.gql('mutation($id: ID!) { deployWorkflow(id: $id, message: "first") { number } }', { id: workflowId }, token);
+      for (const mode of ['ok', 'ok', 'fail']) {
+        await api.gql(
+          'mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }',
+          { id: workflowId, input: { mode, key: mode } },
+          token,
+        );
+      }
+      const statuses = async () => {
+        const page = await api.gql<{ executions: { edges: Array<{ node: { status: string } }> } }>(
+          'query($id: ID!) { executions(first: 100, filter: { workflowId: $id }) { edges { node { status } } } }',
+          { id: workflowId },
+          token,
+        );
+        return page.data!.executions.edges.map((e) => e.node.status).sort();
+      };
+      await eventually(async () => JSON.stringify(await statuses()) === '["COMPLETED","COMPLETED","FAILED"]', {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: 'the three runs ended',
+      });
+      const totals = async () => {
+        await api.server.services.eventIngest.drained();
+        await api.server.services.metrics.flush();
+        const window = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 120_000).toISOString() };
+        const answer = await api.gql<{ workflowMetrics: WorkflowMetrics }>(METRICS, { id: workflowId, ...window, step: 3600 }, token);
+        expect(answer.errors).toBeUndefined();
+        return answer.data!.workflowMetrics.totals;
+      };
+      expect(await totals()).toMatchObject({ started: 0, completed: 0, failed: 0 });
+      expect((await fetch(`${api.url}/metrics`)).status).toBe(404);
+
+      // On again: the runs that moved in the last day are counted once the server starts.
+      await api.restartServer({ config: { metrics: true } });
+      await eventually(
+        async () => {
+          expect(await totals()).toMatchObject({ started: 3, completed: 2, failed: 1 });
+          return true;
+        },
+        { timeoutMs: 15_000, intervalMs: 200, what: 'the runs counted after metrics were turned on' },
+      );
+      const scraped = await fetch(`${api.url}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('tandem_runs_finished_total{status="FAILED"} 1');
+    } finally {
+      await api.close();
+      await new Promise<void>((resolve) => service.close(() => resolve()));
+    }
+  });
+
+  it('is read from TANDEM_METRICS as on or off, and anything else is refused by name', async () => {
+    const { readServerConfig } = await import('@tandem/server');
+    expect(readServerConfig({}).metrics).toBe(true);
+    expect(readServerConfig({ TANDEM_METRICS: 'off' }).metrics).toBe(false);
+    expect(readServerConfig({ TANDEM_METRICS: 'ON' }).metrics).toBe(true);
+    expect(() => readServerConfig({ TANDEM_METRICS: 'sometimes' })).toThrow('TANDEM_METRICS must be on or off, not "sometimes"');
+  });
+});

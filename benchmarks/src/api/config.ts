@@ -24,6 +24,12 @@ export interface ApiBenchConfig {
   subscriptionConcurrency: number;
   /** Unmeasured start → first event runs before each variant (`BENCH_API_SUBSCRIPTION_WARMUP`). */
   subscriptionWarmup: number;
+  /** Measured seconds of each phase of the metrics cost, on and off (`BENCH_API_METRICS_SECONDS`). */
+  metricsSeconds: number;
+  /** Callers starting runs back to back during the metrics cost phases (`BENCH_API_METRICS_START_CLIENTS`). */
+  metricsStartClients: number;
+  /** How often /metrics is scraped while metrics are on, ms (`BENCH_API_METRICS_SCRAPE_MS`; Prometheus's default is 15,000). */
+  metricsScrapeMs: number;
   /** `k6`, `node` (the fallback load generator), or `auto`: k6 when it builds in time (`BENCH_LOAD_GENERATOR`). */
   loadGenerator: LoadGeneratorChoice;
   /** Longest wait for the k6 build before falling back, seconds (`BENCH_K6_BUILD_TIMEOUT`). */
@@ -39,6 +45,8 @@ export const API_TARGETS = {
   readP95MsMax: 20,
   /** P95 from sending startExecution to the first event at a subscriber. */
   firstEventP95MsMax: 150,
+  /** Metrics on over metrics off, for the P95 of reads and of startExecution under the mixed load (issue: under 5 %). */
+  metricsCostRatioMax: 1.05,
 } as const;
 
 export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiBenchConfig {
@@ -56,6 +64,9 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiBenchCon
     subscriptionRuns: positiveInt(env, 'BENCH_API_SUBSCRIPTION_RUNS', 50),
     subscriptionConcurrency: positiveInt(env, 'BENCH_API_SUBSCRIPTION_CONCURRENCY', 10),
     subscriptionWarmup: positiveInt(env, 'BENCH_API_SUBSCRIPTION_WARMUP', 5),
+    metricsSeconds: positiveInt(env, 'BENCH_API_METRICS_SECONDS', 10),
+    metricsStartClients: positiveInt(env, 'BENCH_API_METRICS_START_CLIENTS', 4),
+    metricsScrapeMs: positiveInt(env, 'BENCH_API_METRICS_SCRAPE_MS', 1_000),
     loadGenerator: generator,
     k6BuildTimeoutSeconds: positiveInt(env, 'BENCH_K6_BUILD_TIMEOUT', 360),
     databaseUrl,

@@ -20,6 +20,7 @@ import { executionRead, typenameRead, workflowsRead, type ReadQuery } from './qu
 import { compare, formatApiReport, writeApiReport, type ApiReport, type LoadGeneratorInfo, type ReadReport } from './report.js';
 import { seed, signUp } from './seed.js';
 import { measureFirstEvents } from './first-event.js';
+import { measureMetricsCost } from './metrics-cost.js';
 import { connectWs } from './subscriptions.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -152,6 +153,33 @@ async function main(): Promise<ApiReport> {
     server.services.eventIngest,
   );
 
+  // The main server stops here: each phase of the metrics cost starts its own on the same database.
+  await server.close();
+  const metricsCost = await measureMetricsCost({
+    async start(metrics) {
+      const phase = await startTandemServer({ config: { ...serverConfig, metrics }, bus, log: progress });
+      return {
+        url: phase.url,
+        async settle() {
+          // The runs started last are still ending: their events are stored before the server stops.
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          await phase.services.eventIngest.drained();
+        },
+        close: () => phase.close(),
+      };
+    },
+    token: user.token,
+    workflowId: seeded.workflowId,
+    read: reads[0]!,
+    readClients: config.clients,
+    startClients: config.metricsStartClients,
+    warmupSeconds: config.warmupSeconds,
+    seconds: config.metricsSeconds,
+    scrapeEveryMs: config.metricsScrapeMs,
+    runLoad: generator.run,
+    progress,
+  });
+
   await cleanups.run();
   const { output: _output, databaseUrl: _databaseUrl, ...settings } = config;
   return {
@@ -165,6 +193,10 @@ async function main(): Promise<ApiReport> {
     reads: readReports,
     httpFloor,
     overhead,
+    metricsCost: {
+      ...metricsCost,
+      meetsTarget: metricsCost.ratios.readP95 < API_TARGETS.metricsCostRatioMax && metricsCost.ratios.startP95 < API_TARGETS.metricsCostRatioMax,
+    },
     firstEvent: {
       sequential,
       concurrent,

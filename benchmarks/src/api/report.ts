@@ -5,6 +5,7 @@ import type { OverheadParts } from './bare.js';
 import { API_TARGETS, type ApiBenchConfig } from './config.js';
 import type { LoadFigures } from './loops.js';
 import type { FirstEventFigures } from './first-event.js';
+import type { MetricsCost } from './metrics-cost.js';
 
 export interface LoadGeneratorInfo {
   kind: 'k6' | 'node';
@@ -46,6 +47,7 @@ export interface ApiReport {
   httpFloor: { anonymous: LoadFigures; authenticated: LoadFigures };
   overhead: OverheadParts;
   firstEvent: { sequential: FirstEventFigures; concurrent: FirstEventFigures; meetsTarget: boolean };
+  metricsCost: MetricsCost & { meetsTarget: boolean };
   durationSeconds: number;
 }
 
@@ -183,8 +185,35 @@ export function formatApiReport(report: ApiReport, config: ApiBenchConfig): stri
     stageRows.push([label, `${ms(pick(f.sequential).p50)} / ${ms(pick(f.sequential).p95)}`, `${ms(pick(f.concurrent).p50)} / ${ms(pick(f.concurrent).p95)}`]);
   lines.push(table(stageRows, (col) => col >= 1));
   lines.push('');
+  lines.push(...formatMetricsCost(report.metricsCost, config));
+  lines.push('');
   lines.push(`figures written to ${config.output}; took ${Math.round(report.durationSeconds)} s`);
   return lines.join('\n');
+}
+
+function formatMetricsCost(cost: ApiReport['metricsCost'], config: ApiBenchConfig): string[] {
+  const lines = [
+    `the cost of metrics: the execution read at ${config.clients} clients next to ${config.metricsStartClients} callers starting runs, ${config.metricsSeconds} s per phase, a server with TANDEM_METRICS on (scraped every ${config.metricsScrapeMs} ms) or off, in the order on, off, off, on`,
+  ];
+  const rows: string[][] = [['metrics', 'reads/s', 'read P50 ms', 'read P95 ms', 'starts/s', 'start P50 ms', 'start P95 ms', 'scrapes', 'CPU %']];
+  for (const phase of cost.phases) {
+    rows.push([
+      phase.metrics ? 'on' : 'off',
+      round(phase.reads.throughput).toFixed(0),
+      ms(phase.reads.latency.p50),
+      ms(phase.reads.latency.p95),
+      round(phase.starts.throughput).toFixed(1),
+      ms(phase.starts.latency.p50),
+      ms(phase.starts.latency.p95),
+      String(phase.scrapes),
+      String(Math.round(phase.cpuPercent)),
+    ]);
+  }
+  const r = cost.ratios;
+  rows.push(['on / off', ratio(r.readThroughput), '', ratio(r.readP95), '', '', ratio(r.startP95), '', ratio(r.cpu)]);
+  lines.push(table(rows, (col) => col >= 1));
+  lines.push(`target: P95 of reads and of starts at most ${API_TARGETS.metricsCostRatioMax}x with metrics on: ${verdict(cost.meetsTarget)}`);
+  return lines;
 }
 
 export function writeApiReport(report: ApiReport, path: string): void {

@@ -68,8 +68,9 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
-  constructor(sources: ScrapeSources = {}) {
-    collectDefaultMetrics({ register: this.registry });
+  /** `processMetrics: false` leaves out Node's process figures (their event-loop and GC observers run from the start). */
+  constructor(sources: ScrapeSources = {}, options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
     // Each status's series exists from the start at 0: Prometheus's rate() counts no increase
     // into a series' first sample, so a status first seen at 1 would lose that run.
     for (const status of ['COMPLETED', 'FAILED', 'CANCELLED']) this.runsFinished.inc({ status }, 0);
