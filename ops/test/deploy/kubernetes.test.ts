@@ -27,6 +27,7 @@ interface Container {
   name: string;
   image: string;
   ports?: Array<{ name: string; containerPort: number }>;
+  env?: Array<{ name: string; value?: string }>;
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   readinessProbe?: { httpGet?: { path: string; port: string } };
   livenessProbe?: { httpGet?: { path: string; port: string } };
@@ -34,7 +35,7 @@ interface Container {
   securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean };
 }
 interface PodTemplate {
-  metadata: { labels: Record<string, string> };
+  metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
   spec: { containers: Container[]; securityContext?: { runAsNonRoot?: boolean; runAsUser?: number }; terminationGracePeriodSeconds?: number };
 }
 
@@ -122,6 +123,28 @@ describe.each(['base', 'overlays/example'])('the Kubernetes manifests: %s', (whi
     expect(api.livenessProbe?.httpGet).toEqual({ path: '/healthz', port });
   });
 
+  it("serve each process's /metrics on a port of its own that the pod's scrape annotations name", () => {
+    for (const [name, variable] of [
+      ['tandem-api', 'TANDEM_METRICS_ADDRESS'],
+      ['tandem-worker', 'TANDEM_WORKER_METRICS_ADDRESS'],
+    ] as const) {
+      const pod = podTemplate(find(loaded.manifests, 'Deployment', name)!);
+      const container = pod.spec.containers[0]!;
+      const address = container.env?.find((e) => e.name === variable)?.value;
+      expect(address, `${name} sets ${variable}`).toMatch(/^0\.0\.0\.0:\d+$/);
+      const port = Number(address!.split(':')[1]);
+      expect(container.ports?.find((p) => p.name === 'metrics')?.containerPort, name).toBe(port);
+      expect(pod.metadata.annotations, name).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(port),
+        'prometheus.io/path': '/metrics',
+      });
+    }
+    // The API's figures never go out through the ingress: its service publishes the HTTP port only.
+    const service = find(loaded.manifests, 'Service', 'tandem-api')!;
+    expect((service.spec as { ports: Array<{ targetPort: string | number }> }).ports.map((p) => p.targetPort)).not.toContain('metrics');
+  });
+
   it('run every container as a non-root user with requests and limits, and keep autoscalers and budgets on both', () => {
     for (const name of ['tandem-api', 'tandem-worker']) {
       const pod = podTemplate(find(loaded.manifests, 'Deployment', name)!);
@@ -144,6 +167,49 @@ describe.each(['base', 'overlays/example'])('the Kubernetes manifests: %s', (whi
     const worker = podTemplate(find(loaded.manifests, 'Deployment', 'tandem-worker')!);
     expect(worker.spec.terminationGracePeriodSeconds! * 1000).toBeGreaterThan(grace + SHUTDOWN_FORCE_MARGIN_MS);
   });
+});
+
+it('has a Prometheus config whose jobs find the pods by their labels and scrape the annotated port', () => {
+  // Debian's promtool is built without Kubernetes discovery, so the relabelling is checked here.
+  interface Relabel {
+    source_labels?: string[];
+    regex?: string;
+    replacement?: string;
+    target_label?: string;
+    action?: string;
+  }
+  const config = readYaml(join(REPO_ROOT, 'ops/prometheus/kubernetes.yml'))[0] as {
+    scrape_configs: Array<{ job_name: string; kubernetes_sd_configs: Array<{ role: string }>; relabel_configs: Relabel[] }>;
+  };
+  const manifests = load(join(KUBERNETES, 'base')).manifests;
+  expect(config.scrape_configs.map((job) => job.job_name).sort()).toEqual(['tandem-api', 'tandem-worker']);
+  for (const job of config.scrape_configs) {
+    expect(job.kubernetes_sd_configs).toEqual([{ role: 'pod' }]);
+    const pod = podTemplate(find(manifests, 'Deployment', job.job_name)!);
+    const meta: Record<string, string> = {
+      __address__: '10.1.2.3:4000',
+      __meta_kubernetes_pod_label_app_kubernetes_io_name: pod.metadata.labels['app.kubernetes.io/name']!,
+      ...Object.fromEntries(
+        Object.entries(pod.metadata.annotations ?? {}).map(([k, v]) => [`__meta_kubernetes_pod_annotation_${k.replace(/[^a-zA-Z0-9]/g, '_')}`, v]),
+      ),
+    };
+    // Prometheus's relabelling: keep, or replace (regex anchored, source labels joined by ';').
+    const labels = { ...meta, __metrics_path__: '/metrics' } as Record<string, string>;
+    let kept = true;
+    for (const rule of job.relabel_configs) {
+      const value = (rule.source_labels ?? []).map((l) => labels[l] ?? '').join(';');
+      const match = new RegExp(`^(?:${rule.regex ?? '(.*)'})$`).exec(value);
+      if (rule.action === 'keep') kept &&= match !== null;
+      else if (match && rule.target_label) labels[rule.target_label] = (rule.replacement ?? '$1').replace(/\$(\d)/g, (_, n: string) => match[Number(n)] ?? '');
+    }
+    expect(kept, job.job_name).toBe(true);
+    expect(labels.__address__, job.job_name).toBe(`10.1.2.3:${pod.metadata.annotations!['prometheus.io/port']}`);
+    expect(labels.__metrics_path__, job.job_name).toBe('/metrics');
+    // The other deployment's pods are not this job's.
+    const other = job.job_name === 'tandem-api' ? 'tandem-worker' : 'tandem-api';
+    const keepByName = job.relabel_configs.find((rule) => rule.source_labels?.[0] === '__meta_kubernetes_pod_label_app_kubernetes_io_name')!;
+    expect(new RegExp(`^(?:${keepByName.regex})$`).test(other)).toBe(false);
+  }
 });
 
 it('documents the Secret the manifests read, with every key it must hold', () => {
