@@ -32,6 +32,14 @@ function toApiError(errors: GraphqlErrorShape[]): ApiError {
   return new ApiError(first?.message ?? 'the request failed', first?.extensions?.code ?? 'INTERNAL', problems);
 }
 
+/** Set while the page is being left: the browser aborts its requests then, and nobody is left to be told. */
+let leaving = false;
+if (typeof window !== 'undefined') {
+  window.addEventListener('pagehide', () => (leaving = true));
+  // Back from the back-forward cache: the page is live again.
+  window.addEventListener('pageshow', () => (leaving = false));
+}
+
 /** Sends one GraphQL operation over HTTP with the session's token. */
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const current = token();
@@ -43,6 +51,8 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
       body: JSON.stringify({ query, variables }),
     });
   } catch {
+    // A request the page's own navigation aborted never settles, instead of failing as an uncaught error.
+    if (leaving) return new Promise<T>(() => {});
     throw new ApiError('Tandem cannot be reached: check your connection and try again.', 'NETWORK');
   }
   let body: { data?: T; errors?: GraphqlErrorShape[] };
