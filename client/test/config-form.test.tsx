@@ -19,6 +19,14 @@ describe('config forms generated from the node catalogue', () => {
     expect(fieldsOf(type('wait.signal')).find((f) => f.name === 'signal')?.kind).toBe('text');
   });
 
+  it('labels fields in words, with units and acronyms as people write them', () => {
+    const labels = Object.fromEntries(fieldsOf(type('http.request')).map((f) => [f.name, f.label]));
+    expect(labels.url).toBe('URL');
+    expect(labels.timeoutMs).toBe('Timeout (ms)');
+    expect(labels.bodyExpression).toBe('Body expression');
+    expect(labels.failOnHttpError).toBe('Fail on HTTP error');
+  });
+
   it('shows expression parse errors as you type and writes each field', async () => {
     const onChange = vi.fn();
     render(() => <ConfigForm nodeId="t" nodeType={type('transform')} config={{}} readOnly={false} problems={() => []} onChange={onChange} />);

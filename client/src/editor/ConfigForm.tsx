@@ -20,15 +20,17 @@ type JsonSchema = Record<string, unknown>;
 
 const cache = new Map<string, FieldSpec[]>();
 
+const WORDS: Record<string, string> = { url: 'URL', http: 'HTTP', https: 'HTTPS', id: 'ID', json: 'JSON', ms: '(ms)' };
+
+/** A config field's name in words, sentence case: `timeoutMs` → "Timeout (ms)", `url` → "URL". */
 function humanize(name: string): string {
-  const spaced = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ');
-  return (
-    spaced.charAt(0).toUpperCase() +
-    spaced
-      .slice(1)
-      .replace(/\bms\b/i, '(ms)')
-      .replace(/\burl\b/i, 'URL')
-  );
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[\s_]+/)
+    .filter(Boolean)
+    .map((word) => WORDS[word.toLowerCase()] ?? word.toLowerCase());
+  const sentence = words.join(' ');
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
 }
 
 /** The fields of a node type's config form, generated from its zod schema (input side: defaults optional). */
