@@ -76,7 +76,7 @@ export class ExecutionService {
    * is derived from it, so a retried delivery finds the run the first one started.
    */
   async startTriggered(
-    workflow: Workflow,
+    workflow: Pick<Workflow, 'id' | 'ownerId'>,
     version: WorkflowVersion,
     triggerNodeId: string,
     input: JsonValue,

@@ -45,6 +45,10 @@ export interface WorkflowFilter {
 /** Deployed versions remembered at once (rows never change once written; a run start reads one). */
 const VERSIONS_REMEMBERED = 1_000;
 
+/** What a webhook delivery reads of its workflow (the version it runs is read apart). */
+const WEBHOOK_FIELDS = ['id', 'ownerId', 'latestVersion', 'webhookSecret'] as const;
+type WebhookFields = (typeof WEBHOOK_FIELDS)[number];
+
 export class WorkflowService {
   /** Versions by workflow and number, most recently read last (without their Yjs snapshot). */
   private readonly versionCache = new BoundedMap<string, WorkflowVersion>(VERSIONS_REMEMBERED);
@@ -204,8 +208,9 @@ export class WorkflowService {
   }
 
   /** For webhook deliveries, which authenticate with the workflow's secret instead of a user. */
-  async getForWebhook(id: string): Promise<{ workflow: Workflow; version: WorkflowVersion } | null> {
-    const workflow = await this.db.em.fork().findOne(Workflow, { id: checkId(id) });
+  async getForWebhook(id: string): Promise<{ workflow: Pick<Workflow, WebhookFields>; version: WorkflowVersion } | null> {
+    // Not the draft: every delivery would parse the whole definition for nothing.
+    const workflow = await this.db.em.fork().findOne(Workflow, { id: checkId(id) }, { fields: WEBHOOK_FIELDS });
     if (!workflow || workflow.latestVersion === 0) return null;
     const version = await this.storedVersion(workflow.id, workflow.latestVersion);
     return version ? { workflow, version } : null;
