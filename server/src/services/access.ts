@@ -50,9 +50,21 @@ export class AccessService {
   }
 
   /** The workflow, when `user` holds at least `needed` on it. */
-  async require(user: User, workflowId: string, needed: WorkflowRole): Promise<{ workflow: Workflow; role: WorkflowRole }> {
+  async require(user: User, workflowId: string, needed: WorkflowRole): Promise<{ workflow: Workflow; role: WorkflowRole }>;
+  /** As above, reading only `fields` of the workflow (not its draft definition, for one). */
+  async require<F extends keyof Workflow & string>(
+    user: User,
+    workflowId: string,
+    needed: WorkflowRole,
+    fields: readonly F[],
+  ): Promise<{ workflow: Pick<Workflow, F | 'id' | 'ownerId'>; role: WorkflowRole }>;
+  async require(user: User, workflowId: string, needed: WorkflowRole, fields?: readonly string[]): Promise<{ workflow: Workflow; role: WorkflowRole }> {
     const em = this.db.em.fork();
-    const workflow = await em.findOne(Workflow, { id: safeId(workflowId) });
+    const workflow = (await em.findOne(
+      Workflow,
+      { id: safeId(workflowId) },
+      fields ? { fields: [...new Set(['id', 'ownerId', ...fields])] as never } : {},
+    )) as Workflow | null;
     if (!workflow) throw notFound('workflow', workflowId);
     const role = workflow.ownerId === user.id ? 'OWNER' : (await em.findOne(WorkflowMember, { workflowId: workflow.id, userId: user.id }))?.role;
     if (!role) throw notFound('workflow', workflowId);

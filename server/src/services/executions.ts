@@ -66,7 +66,7 @@ export class ExecutionService {
   ) {}
 
   async start(user: User, workflowId: string, input: JsonValue | undefined, versionNumber: number | null | undefined): Promise<Execution> {
-    const workflow = await this.workflows.get(user, workflowId, 'EDITOR');
+    const workflow = await this.workflows.getToStart(user, workflowId);
     const version = await this.workflows.deployedVersion(workflow, versionNumber);
     return (await this.launch({ version, ownerId: workflow.ownerId, startedById: user.id, input: input ?? {} })).execution;
   }

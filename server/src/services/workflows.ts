@@ -91,6 +91,11 @@ export class WorkflowService {
     return (await this.access.require(user, id, role)).workflow;
   }
 
+  /** What starting a run needs of the workflow: who owns it and its deployed version, not its draft. */
+  async getToStart(user: User, id: string): Promise<Pick<Workflow, 'id' | 'ownerId' | 'latestVersion'>> {
+    return (await this.access.require(user, id, 'EDITOR', ['latestVersion'])).workflow;
+  }
+
   /** The live draft of a workflow (what co-editors see now). */
   async draft(workflow: Workflow): Promise<WorkflowDefinition> {
     return this.drafts.readDraft(workflow.id);
@@ -290,13 +295,13 @@ export class WorkflowService {
   }
 
   /** A deployed version of a workflow already read (and access checked); the latest when `number` is absent. */
-  async deployedVersion(workflow: Workflow, number: number | null | undefined): Promise<WorkflowVersion> {
+  async deployedVersion(workflow: Pick<Workflow, 'id' | 'latestVersion'>, number: number | null | undefined): Promise<WorkflowVersion> {
     const wanted = number ?? workflow.latestVersion;
     if (wanted === 0) throw badInput(`workflow "${workflow.id}" has no deployed version yet; deploy it first`);
     return this.versionOf(workflow, wanted);
   }
 
-  private async versionOf(workflow: Workflow, number: number, withSnapshot = false): Promise<WorkflowVersion> {
+  private async versionOf(workflow: Pick<Workflow, 'id'>, number: number, withSnapshot = false): Promise<WorkflowVersion> {
     const version = withSnapshot
       ? await this.db.em.fork().findOne(WorkflowVersion, { workflowId: workflow.id, number }, { populate: ['docSnapshot'] })
       : await this.storedVersion(workflow.id, number);
