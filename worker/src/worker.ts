@@ -49,7 +49,7 @@ export const SHUTDOWN_FORCE_MARGIN_MS = 5_000;
  * Runs a worker keeps in memory by default: as many as it runs workflow tasks at once (the SDK
  * lowers that concurrency to the cache size below it). With 5,000 runs held waiting, a cache of
  * 500 grew the worker to 640–670 MiB and one of 100 to about 470; a run that has left the cache
- * costs about 8 ms more to resume (its short history replayed), docs/performance.md.
+ * costs 8–23 ms more to resume (its short history replayed), docs/performance.md.
  */
 export const DEFAULT_CACHED_RUNS = 100;
 
