@@ -4,6 +4,9 @@ import { existsSync } from 'node:fs';
 import { runApiProcess } from '@tandem/server';
 import { processLog } from '@tandem/worker';
 import { CLIENT_DIST, serveClient } from './client.js';
+import { releaseMemoryWhenIdle } from './memory-release.js';
+
+releaseMemoryWhenIdle();
 
 await runApiProcess({
   extend: serveClient(),

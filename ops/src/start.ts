@@ -12,9 +12,11 @@ import { quarantinePoisonedRuns } from './quarantine.js';
 import { defaultDevServerDb, startTemporal } from './temporal.js';
 import { superviseWorker } from './worker-supervisor.js';
 import { serviceLogger } from './logging.js';
+import { releaseMemoryWhenIdle } from './memory-release.js';
 
 // JSON lines on stdout at TANDEM_LOG_LEVEL (debug unless NODE_ENV=production); the worker child writes its own.
 const log = serviceLogger('start');
+releaseMemoryWhenIdle();
 const say = (line: string) => log.info(line);
 
 try {

@@ -6,6 +6,9 @@ import { DEFAULT_SHUTDOWN_GRACE_MS } from './config.js';
 /** The worker process's entry beside this module (built: the API needs tsc's decorator metadata, so `npm start` runs from dist). */
 const WORKER_MAIN = fileURLToPath(new URL('./worker-main.js', import.meta.url));
 
+/** Loaded into every thread of the worker process: gives back the heap a burst of runs grew (memory-release.ts). */
+const MEMORY_RELEASE_PRELOAD = fileURLToPath(new URL('./memory-release-preload.js', import.meta.url));
+
 /** Exit code of a worker whose configuration is wrong: restarting it would fail the same way (sysexits' EX_CONFIG). */
 export const EXIT_CONFIG = 78;
 
@@ -55,7 +58,11 @@ export function superviseWorker(options: WorkerSupervisorOptions): SupervisedWor
 
   const spawn = () => {
     const startedAt = Date.now();
-    const proc = fork(options.entry ?? WORKER_MAIN, [], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(options.entry ?? WORKER_MAIN, [], {
+      env: { ...process.env, ...options.env },
+      execArgv: [...process.execArgv, '--require', MEMORY_RELEASE_PRELOAD],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     child = proc;
     log(`worker process started (pid ${proc.pid})`);
     proc.on('message', (message: WorkerMessage) => {

@@ -45,8 +45,13 @@ export const WORKFLOW_FAILURE_ERROR_TYPES = {
 /** How long after the grace a worker stops waiting for cancelled activities to confirm (and `run()` rejects). */
 export const SHUTDOWN_FORCE_MARGIN_MS = 5_000;
 
-/** Runs a worker keeps in memory by default: enough for every run that is busy at once, bounded for runs that wait. */
-export const DEFAULT_CACHED_RUNS = 500;
+/**
+ * Runs a worker keeps in memory by default: as many as it runs workflow tasks at once (the SDK
+ * lowers that concurrency to the cache size below it). With 5,000 runs held waiting, a cache of
+ * 500 grew the worker to 640–670 MiB and one of 100 to about 470; a run that has left the cache
+ * costs 8–23 ms more to resume (its short history replayed), docs/performance.md.
+ */
+export const DEFAULT_CACHED_RUNS = 100;
 
 /** A Temporal worker that runs the interpreter workflow and its activities, publishing events to the bus. */
 export async function createTandemWorker(options: TandemWorkerOptions): Promise<Worker> {

@@ -132,6 +132,25 @@ async function waitForCount(stack: Stack, workflowId: string, status: string, wa
   return count;
 }
 
+const SIGNAL_GO = 'mutation($id: ID!) { signalExecution(id: $id, name: "go", payload: { ok: true }) { id } }';
+
+/** Held runs resumed one at a time before the others are signalled together (half the oldest, half the newest). */
+const RESUME_SAMPLE = 20;
+
+/** Signals one held run and returns the milliseconds until the API reports it completed (its resume). */
+async function resumeOne(stack: Stack, id: string): Promise<number> {
+  const started = performance.now();
+  await gql(stack.tandem.url, stack.seeded.user.token, SIGNAL_GO, { id });
+  for (;;) {
+    const data = await gql<{ execution: { status: string } }>(stack.tandem.url, stack.seeded.user.token, 'query($id: ID!) { execution(id: $id) { status } }', {
+      id,
+    });
+    if (data.execution.status === 'COMPLETED') return performance.now() - started;
+    if (performance.now() - started > 60_000) throw new Error(`run ${id} did not complete within 60 s of its signal`);
+    await sleep(5);
+  }
+}
+
 async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[]): Promise<WebhookReport['memory']> {
   const tandemOnly = [stack.groups[0]!];
   const result: WebhookReport['memory'] = { idleMiB, idleProcessesMiB, afterComparisonMiB: treeMiB(stack) };
@@ -174,21 +193,29 @@ async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[])
     await sleep(5_000);
     const heldMiB = treeMiB(stack);
     const heldProcessesMiB = processesMiB(stack);
-    progress(`memory: ${waiting} runs waiting, tree ${heldMiB.toFixed(0)} MiB; signalling them`);
+    progress(`memory: ${waiting} runs waiting, tree ${heldMiB.toFixed(0)} MiB; resuming ${RESUME_SAMPLE} of them one at a time`);
+    // The oldest runs have left the worker's cache (replayed at their signal); the newest may still be in it.
+    const sampled = [...ids.slice(0, RESUME_SAMPLE / 2), ...ids.slice(-RESUME_SAMPLE / 2)];
+    const resumeMs: number[] = [];
+    for (const id of sampled) resumeMs.push(await resumeOne(stack, id));
+    const rest = ids.slice(RESUME_SAMPLE / 2, -RESUME_SAMPLE / 2);
+    progress(`memory: signalling the other ${rest.length}`);
+    const waveStart = Date.now();
     const signalled = await load({
       target: {
         kind: 'graphql',
         url: graphqlUrl,
         token: stack.seeded.user.token,
-        query: 'mutation($id: ID!) { signalExecution(id: $id, name: "go", payload: { ok: true }) { id } }',
+        query: SIGNAL_GO,
         variables: {},
         field: 'signalExecution',
-        perRequest: ids.map((id) => ({ id })),
+        perRequest: rest.map((id) => ({ id })),
       },
       clients: 25,
-      total: ids.length,
+      total: rest.length,
     });
     const completed = await waitForCount(stack, workflowId, 'COMPLETED', ids.length, 600_000);
+    const waveSeconds = (Date.now() - waveStart) / 1_000;
     const peak = usage.stop().tandem!.peakRssMiB;
     const doneMiB = treeMiB(stack);
     progress(`memory: ${completed} completed; waiting 30 s for the tree to settle`);
@@ -201,6 +228,8 @@ async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[])
       heldMiB,
       heldProcessesMiB,
       signalFailed: signalled.failed,
+      resume: { oldest: summarize(resumeMs.slice(0, RESUME_SAMPLE / 2)), newest: summarize(resumeMs.slice(RESUME_SAMPLE / 2)) },
+      waveSeconds,
       completed,
       peakMiB: peak,
       doneMiB,

@@ -54,6 +54,10 @@ export interface WebhookReport {
       heldMiB: number;
       heldProcessesMiB: number[];
       signalFailed: number;
+      /** Milliseconds from a signal to the run reported completed, one run at a time: the oldest held runs, and the newest. */
+      resume: { oldest: Summary; newest: Summary };
+      /** Seconds from signalling the others together until all had completed. */
+      waveSeconds: number;
       completed: number;
       peakMiB: number;
       doneMiB: number;
@@ -166,6 +170,9 @@ export function formatWebhookReport(report: WebhookReport): string {
       const h = mem.held;
       lines.push(
         `  ${h.waiting} of ${h.count} runs held waiting at once (started in ${n(h.startSeconds)} s, ${h.startFailed} failed): ${n(h.heldMiB)} MiB${apart(h.heldProcessesMiB)} - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(h.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)} (peak ${n(h.peakMiB)})`,
+      );
+      lines.push(
+        `  resume, signal to completed, one at a time: the oldest runs P50 ${n(h.resume.oldest.p50)} ms (max ${n(h.resume.oldest.max)}), the newest P50 ${n(h.resume.newest.p50)} ms (max ${n(h.resume.newest.max)}); the others signalled together completed in ${n(h.waveSeconds)} s`,
       );
       lines.push(
         `  after signalling them (${h.signalFailed} failed, ${h.completed} completed): ${n(h.doneMiB)} MiB; 30 s later ${n(h.settledMiB)} MiB${apart(h.settledProcessesMiB)} (idle was ${n(mem.idleMiB)})`,
