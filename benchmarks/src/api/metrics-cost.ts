@@ -1,6 +1,7 @@
 // What collecting metrics costs the API (docs/performance.md, "The cost of metrics"): the same
-// mixed load against a server with TANDEM_METRICS on and one with it off, in one run, in the
-// order on, off, off, on so that neither side always meets a warmer machine.
+// mixed load against a server with TANDEM_METRICS on and one with it off, in one run: an
+// unmeasured phase first (the first server of a process runs measurably slower: JIT, caches),
+// then on, off, off, on, off, on, on, off, so that neither side always meets a warmer machine.
 import { cpuPercent, cpuSnapshot } from './cpu.js';
 import { gql } from './http.js';
 import { timedLoops, type LoadFigures } from './loops.js';
@@ -46,9 +47,17 @@ export interface MetricsCost {
   ratios: { readP95: number; startP95: number; readThroughput: number; cpu: number };
 }
 
-const ORDER = [true, false, false, true] as const;
+const ORDER = [true, false, false, true, false, true, true, false] as const;
 
 export async function measureMetricsCost(spec: MetricsCostSpec): Promise<MetricsCost> {
+  spec.progress('metrics cost: one unmeasured phase first');
+  const warming = await spec.start(true);
+  try {
+    await measurePhase({ ...spec, seconds: Math.max(1, Math.round(spec.seconds / 2)) }, warming, true);
+    await warming.settle();
+  } finally {
+    await warming.close();
+  }
   const phases: MetricsPhase[] = [];
   for (const metrics of ORDER) {
     spec.progress(`metrics ${metrics ? 'on' : 'off'}: reads at ${spec.readClients} clients next to ${spec.startClients} callers starting runs`);

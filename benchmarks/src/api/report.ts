@@ -193,7 +193,7 @@ export function formatApiReport(report: ApiReport, config: ApiBenchConfig): stri
 
 function formatMetricsCost(cost: ApiReport['metricsCost'], config: ApiBenchConfig): string[] {
   const lines = [
-    `the cost of metrics: the execution read at ${config.clients} clients next to ${config.metricsStartClients} callers starting runs, ${config.metricsSeconds} s per phase, a server with TANDEM_METRICS on (scraped every ${config.metricsScrapeMs} ms) or off, in the order on, off, off, on`,
+    `the cost of metrics: the execution read at ${config.clients} clients next to ${config.metricsStartClients} callers starting runs, ${config.metricsSeconds} s per phase, a server with TANDEM_METRICS on (scraped every ${config.metricsScrapeMs} ms) or off, after one unmeasured phase, in the order on, off, off, on, off, on, on, off`,
   ];
   const rows: string[][] = [['metrics', 'reads/s', 'read P50 ms', 'read P95 ms', 'starts/s', 'start P50 ms', 'start P95 ms', 'scrapes', 'CPU %']];
   for (const phase of cost.phases) {
