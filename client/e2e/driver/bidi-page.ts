@@ -117,12 +117,21 @@ class BidiLocator implements Locator {
     for (;;) {
       const handle = await this.actionable();
       // Into view when it is not (puppeteer's own scrollIntoViewIfNeeded is not public).
+      // Each step finds the element again: one that was rendered anew in between is looked for once more.
       await this.run(`
+        if (!el) return;
         const r = el.getBoundingClientRect();
         if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) el.scrollIntoView({ block: 'center', inline: 'center' });`);
-      const { x, y } = await handle.clickablePoint();
+      const point = await handle.clickablePoint().catch(() => null);
+      if (!point) {
+        await handle.dispose();
+        if (Date.now() > deadline) throw new Error(`${this.describe()} kept being replaced before it could be clicked`);
+        continue;
+      }
+      const { x, y } = point;
       // Stable (the same box over two animation frames) and not covered, as Playwright checks.
       const hit = await this.run<string>(`
+        if (!el) return 'nothing (it was rendered anew)';
         const box = () => JSON.stringify(el.getBoundingClientRect());
         const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
         const before = box();
@@ -240,7 +249,7 @@ class BidiLocator implements Locator {
   }
   async boundingBox(): Promise<Box | null> {
     await this.attached();
-    return this.run('const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height };');
+    return this.run('if (!el) return null; const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height };');
   }
 }
 

@@ -282,23 +282,24 @@ export function ReplayViewer(props: ReplayViewerProps) {
         />
         <Show when={i.peers().length > 0}>
           <ul class="replay-peers" aria-label="Also looking at this run">
-            <For each={i.peers()}>
-              {(peer) => (
-                <li>
-                  <span class="peer-dot" style={{ background: peer.color }} aria-hidden="true" />
-                  {peer.name}{' '}
-                  <span class="hint">
-                    {peer.sequence < 0 ? 'live' : `at #${peer.sequence}`}
-                    {peer.playing ? ', playing' : ''}
-                  </span>{' '}
-                  <button
-                    type="button"
-                    aria-pressed={i.followed() === peer.clientId}
-                    onClick={() => i.setFollowed(i.followed() === peer.clientId ? null : peer.clientId)}
-                  >
-                    {i.followed() === peer.clientId ? `Stop following ${peer.name}` : `Follow ${peer.name}`}
-                  </button>
-                </li>
+            {/* One row per person, kept while they stay: their cursor moves update it in place, so the focused button keeps focus. */}
+            <For each={i.peers().map((peer) => peer.clientId)}>
+              {(clientId) => (
+                <Show when={i.peers().find((peer) => peer.clientId === clientId)}>
+                  {(peer) => (
+                    <li>
+                      <span class="peer-dot" style={{ background: peer().color }} aria-hidden="true" />
+                      {peer().name}{' '}
+                      <span class="hint">
+                        {peer().sequence < 0 ? 'live' : `at #${peer().sequence}`}
+                        {peer().playing ? ', playing' : ''}
+                      </span>{' '}
+                      <button type="button" aria-pressed={i.followed() === clientId} onClick={() => i.setFollowed(i.followed() === clientId ? null : clientId)}>
+                        {i.followed() === clientId ? `Stop following ${peer().name}` : `Follow ${peer().name}`}
+                      </button>
+                    </li>
+                  )}
+                </Show>
               )}
             </For>
           </ul>
