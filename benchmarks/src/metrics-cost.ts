@@ -2,7 +2,7 @@
 // transform chain on a worker whose Prometheus figures are scraped, against one without, in
 // the same run, the order alternating each round.
 import type { Registry } from 'prom-client';
-import { compareVariants, type ComparisonOptions, type Variant, type VariantResult } from './runner.js';
+import { compareVariants, repeatUntilStopped, type ComparisonOptions, type Variant, type VariantResult } from './runner.js';
 
 export interface WorkerMetricsCost {
   on: VariantResult;
@@ -24,20 +24,11 @@ export async function measureWorkerMetricsCost(
   const scraped: Variant = {
     name: 'interpreter, metrics on',
     run: (index) => on.run(index),
-    alongside() {
-      let scraping = true;
-      const loop = (async () => {
-        while (scraping) {
-          await registry.metrics();
-          scrapes++;
-          await new Promise((resolve) => setTimeout(resolve, scrapeEveryMs));
-        }
-      })();
-      return async () => {
-        scraping = false;
-        await loop;
-      };
-    },
+    alongside: () =>
+      repeatUntilStopped(async () => {
+        await registry.metrics();
+        scrapes++;
+      }, scrapeEveryMs),
   };
   const plain: Variant = { name: 'interpreter, metrics off', run: (index) => off.run(index) };
   const [withMetrics, without] = await compareVariants([scraped, plain], options);

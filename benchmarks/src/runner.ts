@@ -101,3 +101,18 @@ export async function compareVariants(variants: readonly Variant[], options: Com
     return { name: variant.name, runs, wallMs, throughput: runs / (wallMs / 1_000), latency: summarize(results.flatMap((r) => r.latencies)) };
   });
 }
+
+/** Calls `work` now and then every `everyMs` after it settled, until the returned function is called (which waits for the call in flight). */
+export function repeatUntilStopped(work: () => Promise<unknown>, everyMs: number): () => Promise<void> {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await work();
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+  };
+}

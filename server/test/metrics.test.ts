@@ -34,6 +34,28 @@ function mixWorkflow(serviceUrl: string) {
   };
 }
 
+/** An HTTP service that answers every request with 200 `{"ok":true}`. */
+async function answeringOk(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Creates the Mix workflow calling `serviceUrl` and deploys it; its id. */
+async function deployMix(api: Api, token: string, serviceUrl: string): Promise<string> {
+  const created = await api.gql<{ createWorkflow: { id: string } }>(
+    'mutation($d: JSON!) { createWorkflow(input: { name: "Mix", definition: $d }) { id } }',
+    { d: mixWorkflow(serviceUrl) },
+    token,
+  );
+  const workflowId = created.data!.createWorkflow.id;
+  await api.gql('mutation($id: ID!) { deployWorkflow(id: $id, message: "first") { number } }', { id: workflowId }, token);
+  return workflowId;
+}
+
 const METRICS = `query($id: ID!, $from: DateTimeISO!, $to: DateTimeISO!, $step: Int) {
   workflowMetrics(workflowId: $id, from: $from, to: $to, step: $step) {
     step sketchRelativeAccuracy
@@ -94,13 +116,7 @@ describe.each(DATABASES)('workflow metrics on %s', (database) => {
     serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
     api = await startApi({ database, httpAllow: ['127.0.0.1'], config: { metricsFlushMs: 100 } });
     token = (await api.user()).token;
-    const created = await api.gql<{ createWorkflow: { id: string } }>(
-      'mutation($d: JSON!) { createWorkflow(input: { name: "Mix", definition: $d }) { id } }',
-      { d: mixWorkflow(serviceUrl) },
-      token,
-    );
-    workflowId = created.data!.createWorkflow.id;
-    await api.gql('mutation($id: ID!) { deployWorkflow(id: $id, message: "first") { number } }', { id: workflowId }, token);
+    workflowId = await deployMix(api, token, serviceUrl);
   });
   afterAll(async () => {
     await api?.close();
@@ -309,9 +325,7 @@ describe.each(DATABASES)('workflow metrics on %s', (database) => {
 
 describe('two API servers counting the same runs (PostgreSQL, events through Redis)', () => {
   it('count every run once, whichever server started it, and answer the same figures', async () => {
-    const service = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
-    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
-    const serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+    const service = await answeringOk();
     // Both servers store every event from the stream: counting must still take each run once.
     const stream = `tandem:test:${randomUUID()}`;
     const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -326,13 +340,7 @@ describe('two API servers counting the same runs (PostgreSQL, events through Red
     });
     try {
       const { token } = await a.user();
-      const created = await a.gql<{ createWorkflow: { id: string } }>(
-        'mutation($d: JSON!) { createWorkflow(input: { name: "Mix", definition: $d }) { id } }',
-        { d: mixWorkflow(serviceUrl) },
-        token,
-      );
-      const workflowId = created.data!.createWorkflow.id;
-      await a.gql('mutation($id: ID!) { deployWorkflow(id: $id, message: "first") { number } }', { id: workflowId }, token);
+      const workflowId = await deployMix(a, token, service.url);
       const start = (api: Api, input: Record<string, string>) =>
         api.gql('mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }', { id: workflowId, input }, token);
       for (const key of ['a', 'b', 'c']) await start(a, { mode: 'ok', key });
@@ -370,26 +378,18 @@ describe('two API servers counting the same runs (PostgreSQL, events through Red
     } finally {
       await b.close();
       await a.close();
-      await new Promise<void>((resolve) => service.close(() => resolve()));
+      await service.close();
     }
   });
 });
 
 describe('TANDEM_METRICS=off', () => {
   it('collects and serves nothing while off; turned on again, the last day’s runs are counted', async () => {
-    const service = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
-    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
-    const serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+    const service = await answeringOk();
     const api = await startApi({ database: 'sqlite', httpAllow: ['127.0.0.1'], config: { metrics: false, metricsFlushMs: 100 } });
     try {
       const { token } = await api.user();
-      const created = await api.gql<{ createWorkflow: { id: string } }>(
-        'mutation($d: JSON!) { createWorkflow(input: { name: "Mix", definition: $d }) { id } }',
-        { d: mixWorkflow(serviceUrl) },
-        token,
-      );
-      const workflowId = created.data!.createWorkflow.id;
-      await api.gql('mutation($id: ID!) { deployWorkflow(id: $id, message: "first") { number } }', { id: workflowId }, token);
+      const workflowId = await deployMix(api, token, service.url);
       for (const mode of ['ok', 'ok', 'fail']) {
         await api.gql(
           'mutation($id: ID!, $input: JSON) { startExecution(workflowId: $id, input: $input) { id } }',
@@ -435,7 +435,7 @@ describe('TANDEM_METRICS=off', () => {
       expect(await scraped.text()).toContain('tandem_runs_finished_total{status="FAILED"} 1');
     } finally {
       await api.close();
-      await new Promise<void>((resolve) => service.close(() => resolve()));
+      await service.close();
     }
   });
 

@@ -7,6 +7,7 @@ import { gql } from './http.js';
 import { timedLoops, type LoadFigures } from './loops.js';
 import type { HttpLoadSpec } from './node-load.js';
 import { START_EXECUTION, type ReadQuery } from './queries.js';
+import { repeatUntilStopped } from '../runner.js';
 
 /** A server started for one phase, with metrics on or off. */
 export interface PhaseServer {
@@ -87,16 +88,13 @@ export async function measureMetricsCost(spec: MetricsCostSpec): Promise<Metrics
 
 async function measurePhase(spec: MetricsCostSpec, server: PhaseServer, metrics: boolean): Promise<MetricsPhase> {
   let scrapes = 0;
-  let scraping = metrics;
-  const scraper = (async () => {
-    while (scraping) {
-      const response = await fetch(`${server.url}/metrics`);
-      if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
-      await response.text();
-      scrapes++;
-      await new Promise((resolve) => setTimeout(resolve, spec.scrapeEveryMs));
-    }
-  })();
+  const scrape = async () => {
+    const response = await fetch(`${server.url}/metrics`);
+    if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+    await response.text();
+    scrapes++;
+  };
+  const stopScraping = metrics ? repeatUntilStopped(scrape, spec.scrapeEveryMs) : async () => {};
   const before = cpuSnapshot();
   const window = { warmupSeconds: spec.warmupSeconds, seconds: spec.seconds };
   let input = 0;
@@ -108,8 +106,7 @@ async function measurePhase(spec: MetricsCostSpec, server: PhaseServer, metrics:
     }),
   ]);
   const used = cpuPercent(before, cpuSnapshot());
-  scraping = false;
-  await scraper;
+  await stopScraping();
   for (const figures of [reads, starts]) {
     if (figures.failed > 0 || figures.requests === 0)
       throw new Error(`metrics ${metrics ? 'on' : 'off'}: ${figures.failed} failed: ${figures.errors.join('; ')}`);
