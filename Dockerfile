@@ -18,6 +18,8 @@ COPY server/package.json server/
 COPY ops/package.json ops/
 COPY benchmarks/package.json benchmarks/
 COPY client/package.json client/
+# npm ci's postinstall makes JSONata's parser build its symbol table once (the script says why).
+COPY ops/scripts/patch-jsonata.mjs ops/scripts/
 
 # 2. Everything compiled: TypeScript packages into */dist, the interpreter's workflow bundle, the web client.
 FROM manifests AS build

@@ -123,6 +123,21 @@ describe('the Dockerfile', () => {
     }
   });
 
+  it("has the files the root install scripts run before each npm ci (the postinstall's JSONata patch)", () => {
+    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const files = ['preinstall', 'install', 'postinstall'].flatMap((hook) => [...(scripts[hook] ?? '').matchAll(/\bnode\s+(\S+)/g)].map((m) => m[1]!));
+    expect(files).toContain('ops/scripts/patch-jsonata.mjs');
+    for (const name of ['build', 'app']) {
+      const instructions = lineage(name);
+      const install = instructions.findIndex((i) => i.keyword === 'RUN' && /npm ci\b/.test(i.args));
+      const copiedBefore = instructions
+        .slice(0, install)
+        .filter((i) => i.keyword === 'COPY')
+        .map((i) => i.args.split(/\s+/)[0]);
+      for (const file of files) expect(copiedBefore, `${name}: ${file}`).toContain(file);
+    }
+  });
+
   it('keeps local state, dependencies and secrets out of the build context', () => {
     const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
       .split('\n')
