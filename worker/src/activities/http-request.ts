@@ -86,10 +86,14 @@ async function send(input: HttpRequestInput, options: HttpActivityOptions, secre
   }
 }
 
+/**
+ * Heartbeats from the request's first second on. Temporal sends a first heartbeat at once (each
+ * a call to the server, which stores it): most requests are answered before a second is out
+ * and need none, and a longer one still hears of cancellation within about a second.
+ */
 function startHeartbeat(): NodeJS.Timeout | undefined {
   try {
     const context = Context.current();
-    context.heartbeat();
     return setInterval(() => context.heartbeat(), 1_000);
   } catch {
     return undefined; // outside an activity
