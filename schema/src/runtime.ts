@@ -8,6 +8,8 @@ export interface CompiledNodeFields {
   expression(path: ConfigPath): CompiledExpression;
   /** A template; plain text without `{{ }}` renders as itself. */
   template(path: ConfigPath): CompiledTemplate;
+  /** How many expressions the node has: what bounds the work of running it. */
+  readonly expressionCount: number;
 }
 
 /** Parses every expression and template of a plan once, so each evaluation only evaluates. */
@@ -44,6 +46,7 @@ export function compileNodeFields(node: PlanNode): CompiledNodeFields {
       if (!compiled) throw new Error(`node "${node.id}" has no text field at ${formatPath(path)}`);
       return compiled;
     },
+    expressionCount: expressions.size,
   };
 }
 

@@ -21,6 +21,18 @@ const FIXTURES = fileURLToPath(new URL('./histories/', import.meta.url));
 const RECORD = process.env.RECORD_HISTORIES ?? '';
 const records = (name: string) => RECORD === '1' || RECORD.split(',').includes(name);
 
+/** The patches (Temporal's `patched`) a history recorded. */
+function patchesIn(history: unknown): string[] {
+  const events = (
+    history as { events: Array<{ markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: Array<{ data: string }> }> } }> }
+  ).events;
+  return events.flatMap(({ markerRecordedEventAttributes: marker }) => {
+    if (marker?.markerName !== 'core_patch') return [];
+    const data = Object.values(marker.details ?? {})[0]?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id] : [];
+  });
+}
+
 /** A run's plan: the child plan a subworkflow node runs. */
 function planOf(definition: unknown): ExecutionPlan {
   const compiled = compileWorkflow(definition);
@@ -201,8 +213,21 @@ describe('replaying recorded histories against the current code', () => {
     mkdirSync(FIXTURES, { recursive: true });
     for (const item of recorded.filter((r) => records(r.name.split('.')[0]!)))
       writeFileSync(join(FIXTURES, `${item.name}.json`), `${JSON.stringify({ workflowId: item.workflowId, history: item.history })}\n`);
+    // Runs started now compute their pure steps in place (interpreter.ts, COMPUTED_STEPS_PATCH).
+    for (const item of recorded) expect(patchesIn(item.history), item.name).toEqual(['computed-steps']);
     const results = await replay(recorded);
     expect(results).toEqual(recorded.map((r) => ({ workflowId: r.workflowId, error: undefined })));
+  });
+
+  it('keeps fixtures of runs started before the computed-steps patch, which replay on the scheduling they ran with', () => {
+    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
+    const before = files.filter((f) => f.endsWith('.before-computed-steps.json'));
+    // Every scenario recorded both ways (the next test replays every fixture).
+    expect(before.map((f) => f.replace('.before-computed-steps', '')).sort()).toEqual(files.filter((f) => !before.includes(f)).sort());
+    for (const file of files) {
+      const { history } = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as { history: unknown };
+      expect(patchesIn(history), file).toEqual(before.includes(file) ? [] : ['computed-steps']);
+    }
   });
 
   it('replays the committed fixture histories without non-determinism', async () => {

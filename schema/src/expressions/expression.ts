@@ -18,6 +18,8 @@ export interface CompiledExpression {
   readonly source: string;
   /** Evaluates against `scope`; the result is plain JSON (`null` for no value). The work done is added to `meter`. */
   evaluate(scope: unknown, meter?: WorkMeter): Promise<JsonValue>;
+  /** `evaluate` without a promise: evaluation is synchronous, and inside Temporal's sandbox every promise costs. */
+  evaluateSync(scope: unknown, meter?: WorkMeter): JsonValue;
 }
 
 interface JsonataFailure {
@@ -130,24 +132,28 @@ function compileFresh(source: string, limits: ExpressionLimits): CompiledExpress
       if (result.length > ITEMS_PER_UNIT) charge(Math.floor(result.length / ITEMS_PER_UNIT));
     }
   });
+  const evaluateSync = (scope: unknown, meter?: WorkMeter): JsonValue => {
+    let result: unknown;
+    try {
+      result = withBudget(limits.maxWork, limits.maxDepth, (budget) => {
+        try {
+          // Bindings (none) make JSONata evaluate in a new frame: `$x := …` stays in this evaluation.
+          return expr.evaluate(scope, NO_BINDINGS);
+        } finally {
+          if (meter) meter.work += budget.work;
+        }
+      });
+    } catch (error) {
+      throw toExpressionError(error);
+    }
+    return toJsonResult(result, limits);
+  };
   return {
     source,
     async evaluate(scope: unknown, meter?: WorkMeter): Promise<JsonValue> {
-      let result: unknown;
-      try {
-        result = withBudget(limits.maxWork, limits.maxDepth, (budget) => {
-          try {
-            // Bindings (none) make JSONata evaluate in a new frame: `$x := …` stays in this evaluation.
-            return expr.evaluate(scope, NO_BINDINGS);
-          } finally {
-            if (meter) meter.work += budget.work;
-          }
-        });
-      } catch (error) {
-        throw toExpressionError(error);
-      }
-      return toJsonResult(result, limits);
+      return evaluateSync(scope, meter);
     },
+    evaluateSync,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   continueAsNew,
   isCancellation,
   ChildWorkflowFailure,
+  patched,
   executeChild,
   sleep,
   uuid4,
@@ -32,7 +33,16 @@ import { decideOutgoing, stepInputs, type DecidedEdge } from './edges.js';
 import { EventEmitter } from './emitter.js';
 import { EXECUTORS } from './nodes/index.js';
 import { RunControl } from './run-control.js';
-import { evaluateInIteration, StepError, type LoopIteration, type NodeExecutor, type Scope, type StepContext, type StepResult } from './step.js';
+import {
+  evaluateInIteration,
+  StepError,
+  type ComputeContext,
+  type LoopIteration,
+  type NodeExecutor,
+  type Scope,
+  type StepContext,
+  type StepResult,
+} from './step.js';
 import {
   INTERPRETER_WORKFLOW,
   subplanKey,
@@ -46,6 +56,20 @@ import {
 
 /** Expression work units after which the next step starts in a new workflow task (about four full evaluations). */
 const WORK_PER_WORKFLOW_TASK = 4 * DEFAULT_EXPRESSION_LIMITS.maxWork;
+
+/**
+ * Runs started since this patch run the steps of node types that only compute (`NodeExecutor.compute`)
+ * in place, one after another in the order they became ready, without a promise per step. That
+ * changes the order in which parallel branches reach their next activity or timer, so runs started
+ * before it keep the old scheduling (Temporal's `patched`: the marker is in their history or not).
+ */
+const COMPUTED_STEPS_PATCH = 'computed-steps';
+
+/** A node whose incoming edges are decided, waiting for its turn (runs with computed steps). */
+interface ReadyNode {
+  node: PlanNode;
+  region: Region;
+}
 
 /** Nodes scheduled together: the whole graph, or one iteration of a loop body. */
 interface Region {
@@ -87,6 +111,11 @@ export class PlanRun {
   private readonly work: WorkMeter = { work: 0 };
   /** The timer that ends this workflow task once its work budget is spent (see metered). */
   private nextTask: Promise<void> | undefined;
+  /** Whether this run computes steps in place (see COMPUTED_STEPS_PATCH). */
+  private readonly computesInPlace: boolean;
+  /** Nodes ready to run, first ready first, and whether they are being run now. */
+  private readonly ready: ReadyNode[] = [];
+  private runningReady = false;
 
   constructor(private readonly args: InterpreterInput) {
     this.nodes = new Map(args.plan.nodes.map((n) => [n.id, n]));
@@ -111,6 +140,7 @@ export class PlanRun {
     };
     // Before the first await, so no signal sent at start is missed.
     this.control.listen();
+    this.computesInPlace = patched(COMPUTED_STEPS_PATCH);
   }
 
   async run(): Promise<JsonValue> {
@@ -273,13 +303,43 @@ export class PlanRun {
     const loopId = this.loopOf.get(id);
     const region = (loopId === undefined ? undefined : this.regions.get(loopId)) ?? this.top;
     region.inFlight++;
-    void this.runNode(this.nodes.get(id)!).then(
+    const node = this.nodes.get(id)!;
+    if (!this.computesInPlace) return this.runAsync(node, region);
+    this.ready.push({ node, region });
+    if (this.runningReady) return; // the loop below takes it in turn
+    this.runningReady = true;
+    try {
+      for (let next = this.ready.shift(); next; next = this.ready.shift()) this.runReady(next);
+    } finally {
+      this.runningReady = false;
+    }
+  }
+
+  /** Computes a ready node in place when it can; anything else (I/O, waiting, a paused run, spent work) runs as before. */
+  private runReady({ node, region }: ReadyNode): void {
+    const executor = EXECUTORS.get(node.type)!;
+    if (!executor.compute || this.control.isPaused || !this.hasRoomFor(node)) return this.runAsync(node, region);
+    try {
+      if (this.failure === undefined) this.computeNode(node, executor);
+    } catch (error) {
+      this.failure ??= error;
+    }
+    this.finishOne(region);
+  }
+
+  private runAsync(node: PlanNode, region: Region): void {
+    void this.runNode(node).then(
       () => this.finishOne(region),
       (error: unknown) => {
         this.failure ??= error;
         this.finishOne(region);
       },
     );
+  }
+
+  /** Whether this workflow task's work budget covers every expression of the node (see metered). */
+  private hasRoomFor(node: PlanNode): boolean {
+    return this.work.work + this.fields.get(node.id)!.expressionCount * DEFAULT_EXPRESSION_LIMITS.maxWork <= WORK_PER_WORKFLOW_TASK;
   }
 
   private finishOne(region: Region): void {
@@ -296,22 +356,9 @@ export class PlanRun {
     if (this.failure !== undefined) return;
     await this.control.untilResumed();
     const executor = EXECUTORS.get(node.type)!;
-    const inputs = this.inputsOf(node);
-    const startedAt = Date.now();
-    const reused = this.args.reuse?.[node.id];
-    this.control.stepStarted(node.id);
-    const input = eventValue('input', inputs);
-    this.events.emit(
-      'STEP_STARTED',
-      node.id,
-      { type: node.type, input: input.copy, ...(reused ? { reused: true } : {}), ...this.control.statusChange() },
-      input.values,
-    );
-    if (reused) {
-      this.reuseStep(executor, reused);
-      this.completeStep(node, { output: reused.output, ...(reused.handles ? { handles: reused.handles } : {}) }, startedAt, undefined, true);
-      return;
-    }
+    const begun = this.beginStep(node, executor);
+    if (!begun) return;
+    const { inputs, startedAt } = begun;
     let http: HttpExchange | undefined;
     const fields = this.fields.get(node.id)!;
     const context: StepContext<never> = {
@@ -347,23 +394,70 @@ export class PlanRun {
     try {
       result = await executor.execute(context);
     } catch (error) {
-      this.control.stepFailed(node.id);
-      if (isCancellation(error) || error instanceof ContinueAsNew || error === this.failure) throw error;
-      const failure = stepFailure(node, error);
-      const details = failure.details?.[0] as StepFailureDetails;
-      this.events.emit(
-        'STEP_FAILED',
-        node.id,
-        {
-          error: { message: details.message, cause: details.cause },
-          durationMs: Date.now() - startedAt,
-          ...this.control.statusChange(),
-        },
-        http ? { http } : undefined,
-      );
-      throw failure;
+      throw this.stepFailed(node, error, startedAt, http);
     }
     this.completeStep(node, result, startedAt, http, false);
+  }
+
+  /** `runNode` for a node that only computes, in place: no promise, nothing awaited. */
+  private computeNode(node: PlanNode, executor: NodeExecutor<never>): void {
+    const begun = this.beginStep(node, executor);
+    if (!begun) return;
+    const fields = this.fields.get(node.id)!;
+    const context: ComputeContext<never> = {
+      node,
+      config: node.config as never,
+      scope: this.scope,
+      inputs: begun.inputs,
+      evaluate: (path) => fields.expression(path).evaluateSync(this.scope, this.work),
+      setVariables: (values) => Object.assign(this.scope.vars, values),
+      setResult: (value) => (this.result = value),
+    };
+    let result;
+    try {
+      result = executor.compute!(context);
+    } catch (error) {
+      throw this.stepFailed(node, error, begun.startedAt, undefined);
+    }
+    this.completeStep(node, result, begun.startedAt, undefined, false);
+  }
+
+  /** A step's start: STEP_STARTED is out. A step reused from the run a retry retries is complete at once (null). */
+  private beginStep(node: PlanNode, executor: NodeExecutor<never>): { inputs: Record<string, JsonValue>; startedAt: number } | null {
+    const inputs = this.inputsOf(node);
+    const startedAt = Date.now();
+    const reused = this.args.reuse?.[node.id];
+    this.control.stepStarted(node.id);
+    const input = eventValue('input', inputs);
+    this.events.emit(
+      'STEP_STARTED',
+      node.id,
+      { type: node.type, input: input.copy, ...(reused ? { reused: true } : {}), ...this.control.statusChange() },
+      input.values,
+    );
+    if (!reused) return { inputs, startedAt };
+    this.reuseStep(executor, reused);
+    this.completeStep(node, { output: reused.output, ...(reused.handles ? { handles: reused.handles } : {}) }, startedAt, undefined, true);
+    return null;
+  }
+
+  /** A step that failed: STEP_FAILED is out; what to throw (cancellation and continue-as-new pass through). */
+  private stepFailed(node: PlanNode, error: unknown, startedAt: number, http: HttpExchange | undefined): unknown {
+    this.control.stepFailed(node.id);
+    if (isCancellation(error) || error instanceof ContinueAsNew || error === this.failure) return error;
+    const failure = stepFailure(node, error);
+    const details = failure.details?.[0] as StepFailureDetails;
+    this.events.emit(
+      'STEP_FAILED',
+      node.id,
+      {
+        error: { message: details.message, cause: details.cause },
+        durationMs: Date.now() - startedAt,
+        ...this.control.statusChange(),
+      },
+      http ? { http } : undefined,
+    );
+    return failure;
   }
 
   /** A step's end: its output is in scope, STEP_COMPLETED is out, and what follows it is decided. */

@@ -61,6 +61,10 @@ export class RunControl {
     return { completed: [...this.completed], inbox: [...this.inbox], paused: this.paused };
   }
 
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   /** Resolves once the run is not paused: while paused no step starts; steps already running finish. */
   async untilResumed(): Promise<void> {
     if (this.paused) await condition(() => !this.paused);

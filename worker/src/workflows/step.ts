@@ -71,12 +71,26 @@ export interface StepResult {
   handles?: readonly string[];
 }
 
+/** What a node that only computes gets (`NodeExecutor.compute`): its evaluations return values, not promises. */
+export type ComputeContext<Config = JsonObject> = Pick<StepContext<Config>, 'node' | 'config' | 'scope' | 'inputs' | 'setVariables' | 'setResult'> & {
+  /** Evaluates the expression at a config path over the current scope. */
+  evaluate(path: ConfigPath): JsonValue;
+};
+
 /** The effects on the run a reused step replays (see `NodeExecutor.reuse`). */
 export type ReuseEffects = Pick<StepContext, 'setVariables' | 'setResult'>;
 
 /** How one node type runs inside the interpreter workflow. */
 export interface NodeExecutor<Config = JsonObject> {
   execute(context: StepContext<Config>): Promise<StepResult>;
+  /**
+   * The same step for a node that only computes from the run's scope, without a promise: Temporal's
+   * sandbox tracks every promise a workflow makes (a stack trace each), which cost more than
+   * the computing. Runs started since the `computed-steps` patch (interpreter.ts) call this and
+   * never `execute`; runs started before keep `execute`, so their histories replay unchanged.
+   * Both must give the same result.
+   */
+  compute?(context: ComputeContext<Config>): StepResult;
   /**
    * A step a retry reuses from the run it retries is not executed: its recorded output stands.
    * A node type whose `execute` also changes the run besides its output (variables, the result)

@@ -5,4 +5,7 @@ export const join: NodeExecutor = {
   async execute({ inputs }) {
     return { output: inputs };
   },
+  compute({ inputs }) {
+    return { output: inputs };
+  },
 };

@@ -6,6 +6,11 @@ export const output: NodeExecutor = {
     setResult(value);
     return { output: value };
   },
+  compute({ evaluate, setResult }) {
+    const value = evaluate(['expression']);
+    setResult(value);
+    return { output: value };
+  },
   // Its output is the run's result.
   reuse(value, { setResult }) {
     setResult(value);

@@ -8,6 +8,12 @@ export const setVariables: NodeExecutor<ConfigOf<typeof setNodeType>> = {
     assign(values);
     return { output: values };
   },
+  compute({ config, evaluate, setVariables: assign }) {
+    const values: Record<string, JsonValue> = {};
+    for (const name of Object.keys(config.variables)) values[name] = evaluate(['variables', name]);
+    assign(values);
+    return { output: values };
+  },
   // Its output is exactly the variables it set.
   reuse(output, { setVariables: assign }) {
     if (output !== null && typeof output === 'object' && !Array.isArray(output)) assign(output);

@@ -1,13 +1,21 @@
 import { DEFAULT_HANDLE, type ConfigOf, type JsonValue, type switchNode as switchNodeType } from '@tandem/schema';
-import type { NodeExecutor } from '../step.js';
+import type { NodeExecutor, StepResult } from '../step.js';
 
-export const switchNode: NodeExecutor<ConfigOf<typeof switchNodeType>> = {
+type SwitchConfig = ConfigOf<typeof switchNodeType>;
+
+export const switchNode: NodeExecutor<SwitchConfig> = {
   async execute({ config, evaluate }) {
-    const value = await evaluate(['expression']);
-    const match = config.cases.find((c) => sameJson(c.value, value));
-    return { output: { value, handle: match?.handle ?? DEFAULT_HANDLE }, handles: [match?.handle ?? DEFAULT_HANDLE] };
+    return route(config, await evaluate(['expression']));
+  },
+  compute({ config, evaluate }) {
+    return route(config, evaluate(['expression']));
   },
 };
+
+function route(config: SwitchConfig, value: JsonValue): StepResult {
+  const match = config.cases.find((c) => sameJson(c.value, value));
+  return { output: { value, handle: match?.handle ?? DEFAULT_HANDLE }, handles: [match?.handle ?? DEFAULT_HANDLE] };
+}
 
 function sameJson(a: JsonValue, b: JsonValue): boolean {
   if (a === b) return true;

@@ -4,4 +4,7 @@ export const transform: NodeExecutor = {
   async execute({ evaluate }) {
     return { output: await evaluate(['expression']) };
   },
+  compute({ evaluate }) {
+    return { output: evaluate(['expression']) };
+  },
 };

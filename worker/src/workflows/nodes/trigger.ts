@@ -5,4 +5,7 @@ export const trigger: NodeExecutor = {
   async execute({ scope }) {
     return { output: scope.input };
   },
+  compute({ scope }) {
+    return { output: scope.input };
+  },
 };
