@@ -12,6 +12,7 @@ const alias = {
   '@tandem/worker/events': source('./worker/src/events/index.ts'),
   '@tandem/worker': source('./worker/src/index.ts'),
   '@tandem/ops': source('./ops/src/index.ts'),
+  '@tandem/server/worker-support': source('./server/src/worker-support.ts'),
   '@tandem/server': source('./server/src/index.ts'),
   // One graphql instance for type-graphql, Apollo and graphql-ws ("another realm" otherwise).
   graphql: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)),

@@ -1,5 +1,5 @@
 import type { Connection } from '@temporalio/client';
-import { recentPollers } from '@tandem/server';
+import { recentPollers } from '@tandem/server/worker-support';
 import { installationOfIdentity } from '@tandem/worker';
 
 /** A task queue that another installation's workers poll: starting here would run its workflows and lose their events. */

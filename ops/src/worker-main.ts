@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadInstallation, metricsEnabled, openDatabase, openSecretResolver, parseListenAddress, serveMetrics } from '@tandem/server';
+import { loadInstallation, metricsEnabled, openDatabase, openSecretResolver, parseListenAddress, serveMetrics } from '@tandem/server/worker-support';
 import {
   createTandemWorker,
   workerMetrics,
