@@ -39,6 +39,9 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The measured group of Tandem's API server process alone (the `tandem` group is it and its worker child). */
+const TANDEM_API = 'tandem-api';
+
 const LOAD_CHILD = new URL('./load-child.ts', import.meta.url);
 const load = (spec: LoadSpec) => runChild<LoadResult>(LOAD_CHILD, spec);
 
@@ -67,6 +70,7 @@ function merge(side: Side, parts: Array<{ result: LoadResult; usage: Record<stri
   const own = side === 'tandem' ? 'tandem' : 'handwritten';
   const cpu = parts.reduce((s, p) => s + p.usage[own]!.cpuSeconds, 0);
   const temporalCpu = parts.reduce((s, p) => s + (p.usage.temporal?.cpuSeconds ?? 0), 0);
+  const apiCpu = side === 'tandem' ? parts.reduce((s, p) => s + p.usage[TANDEM_API]!.cpuSeconds, 0) : undefined;
   return {
     ok: samples.length,
     failed: parts.reduce((s, p) => s + p.result.failed, 0),
@@ -77,6 +81,7 @@ function merge(side: Side, parts: Array<{ result: LoadResult; usage: Record<stri
     errors: parts.flatMap((p) => p.result.errors).slice(0, 5),
     runsAll: completed,
     cpuMsPerRun: (1_000 * cpu) / Math.max(1, completed),
+    ...(apiCpu === undefined ? {} : { apiCpuMsPerRun: (1_000 * apiCpu) / Math.max(1, completed) }),
     temporalCpuMsPerRun: (1_000 * temporalCpu) / Math.max(1, completed),
     peakRssMiB: Math.max(...parts.map((p) => p.usage[own]!.peakRssMiB)),
   };
@@ -314,7 +319,7 @@ async function main(): Promise<WebhookReport> {
     temporal,
     tandem,
     handwritten,
-    groups: [tree('tandem', tandem.pid), tree('handwritten', handwritten.pid), fixed('temporal', temporalPids)],
+    groups: [tree('tandem', tandem.pid), tree('handwritten', handwritten.pid), fixed('temporal', temporalPids), fixed(TANDEM_API, [tandem.pid])],
     targets: {
       tandem: { kind: 'webhook', url: seeded.webhook.url, headers: { 'x-tandem-webhook-secret': seeded.webhook.secret } },
       handwritten: { kind: 'webhook', url: handwritten.url, headers: {} },

@@ -19,6 +19,8 @@ export interface PhaseFigures {
   runsAll: number;
   /** CPU time (user + system) of the side's own processes per run: Tandem's API + worker child, or the hand-written program. */
   cpuMsPerRun: number;
+  /** Of `cpuMsPerRun`, Tandem's API server process (the rest is its worker child); absent for the hand-written side. */
+  apiCpuMsPerRun?: number;
   /** The Temporal server's CPU time per run while this side was measured. */
   temporalCpuMsPerRun: number;
   /** Peak summed RSS of the side's processes during its windows. */
@@ -93,7 +95,7 @@ export function formatWebhookReport(report: WebhookReport): string {
   );
   lines.push('');
   const rows: string[][] = [
-    ['conns', 'side', 'req/s', 'P50 ms', 'P95 ms', 'P99 ms', 'max ms', 'errors', '>5 s', 'CPU ms/run', 'Temporal CPU ms/run', 'peak RSS MiB'],
+    ['conns', 'side', 'req/s', 'P50 ms', 'P95 ms', 'P99 ms', 'max ms', 'errors', '>5 s', 'CPU ms/run', '(API + worker)', 'Temporal CPU ms/run', 'peak RSS MiB'],
   ];
   for (const row of report.comparison) {
     for (const [name, f] of [
@@ -112,6 +114,7 @@ export function formatWebhookReport(report: WebhookReport): string {
         String(f.failed),
         String(f.slow),
         n(f.cpuMsPerRun),
+        f.apiCpuMsPerRun === undefined ? '' : `${n(f.apiCpuMsPerRun)} + ${n(f.cpuMsPerRun - f.apiCpuMsPerRun)}`,
         n(f.temporalCpuMsPerRun),
         n(f.peakRssMiB),
       ]);
