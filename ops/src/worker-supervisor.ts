@@ -66,10 +66,10 @@ export function superviseWorker(options: WorkerSupervisorOptions): SupervisedWor
     child = proc;
     log(`worker process started (pid ${proc.pid})`);
     proc.on('message', (message: WorkerMessage) => {
-      if (message?.type === 'event') {
-        options.bus
-          .publish(message.event)
-          .catch((error: unknown) => log(`event ${message.event.executionId}#${message.event.sequence} not published: ${(error as Error).message}`));
+      if (message?.type === 'events') {
+        for (const event of message.events) {
+          options.bus.publish(event).catch((error: unknown) => log(`event ${event.executionId}#${event.sequence} not published: ${(error as Error).message}`));
+        }
       } else if (message?.type === 'ready') {
         started = true;
         settleReady.resolve();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmittedEvent } from '@tandem/schema';
-import { InProcessEventBus, interpreterWorkflowId, RedisEventBus, type ExecutionEventBus } from '@tandem/worker';
+import { InProcessEventBus, interpreterWorkflowId, IpcEventBus, RedisEventBus, type ExecutionEventBus, type WorkerMessage } from '@tandem/worker';
 import { eventually } from '../../test-support/eventually.js';
 import { createHarness, workflow } from './harness.js';
 
@@ -67,6 +67,31 @@ describe.each(implementations)('%s event bus', (_name, create) => {
 
   it('answers a readiness ping', async () => {
     await expect(bus.ping()).resolves.toBeUndefined();
+  });
+});
+
+describe('IPC event bus (the worker child of npm start)', () => {
+  it('sends the events of one turn to the parent in one message, in publish order', async () => {
+    const sent: WorkerMessage[] = [];
+    const bus = new IpcEventBus((message, callback) => {
+      sent.push(message);
+      setImmediate(() => callback(null));
+      return true;
+    });
+    const id = randomUUID();
+    await Promise.all([1, 2, 3].map((n) => bus.publish(event(id, n))));
+    await bus.publish(event(id, 4));
+    expect(sent.map((m) => (m.type === 'events' ? m.events.map((e) => e.sequence) : m.type))).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it('fails every event of a message the channel refused', async () => {
+    const bus = new IpcEventBus((_message, callback) => {
+      callback(new Error('channel closed'));
+      return false;
+    });
+    const id = randomUUID();
+    const outcomes = await Promise.allSettled([bus.publish(event(id, 1)), bus.publish(event(id, 2))]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
   });
 });
 
