@@ -44,7 +44,7 @@ const RUNS = 10;
  * other, so a batch rarely holds more than one run's events; under load it holds many, and a
  * run costs less. A change that adds a statement to this path has to raise the ceiling.
  */
-const CEILING: Record<(typeof DATABASES)[number], number> = { sqlite: 23, postgres: 23 };
+const CEILING: Record<(typeof DATABASES)[number], number> = { sqlite: 22, postgres: 22 };
 
 const STEP_EVENTS = ['STEP_STARTED', 'STEP_COMPLETED'];
 
@@ -90,6 +90,14 @@ describe.each(DATABASES)('statements per webhook run on %s', (database) => {
   }
 
   it('stores each run, its events and its metrics with few statements', async () => {
+    // The rows the streams were told of (the webhook answers from them), to compare with the stored rows.
+    const announced = new Map<string, Execution>();
+    const streams = api.server.services.events;
+    const announce = streams.announce.bind(streams);
+    streams.announce = (execution) => {
+      announced.set(execution.id, execution);
+      announce(execution);
+    };
     const ids = [(await deliver()).executionId];
     await settle();
     counter.reset();
@@ -114,6 +122,7 @@ describe.each(DATABASES)('statements per webhook run on %s', (database) => {
       expect(row.temporalRunId).not.toBe('');
       expect(row.finishedAt).toBeInstanceOf(Date);
       expect(row.updatedAt.getTime()).toBeGreaterThanOrEqual(row.finishedAt!.getTime());
+      expect({ ...announced.get(id) }).toEqual({ ...row });
       const events = await api.gql<{ execution: { events: { edges: Array<{ node: { sequence: number; type: string; nodeId: string | null } }> } } }>(
         'query($id: ID!) { execution(id: $id) { events(first: 100) { edges { node { sequence type nodeId } } } } }',
         { id },
