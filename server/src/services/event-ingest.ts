@@ -127,6 +127,14 @@ export class EventIngest {
     });
   }
 
+  /**
+   * Whether ingest follows the run and has not stored its end: a run is forgotten in the same
+   * turn as the transaction that stored its end commits, before anyone is told of it.
+   */
+  follows(executionId: string): boolean {
+    return this.knownRuns.has(executionId);
+  }
+
   /** A run that could not be started after all. */
   forgetRun(executionId: string): void {
     this.knownRuns.delete(executionId);
