@@ -21,6 +21,8 @@ export interface CountResult {
 }
 
 const VERSION_CACHE_MAX = 1_000;
+/** Rows in one multi-row insert at most (SQLite allows 32,766 bound values a statement). */
+const INSERT_CHUNK = 200;
 
 /**
  * The metrics tables: counting stored events into minute buckets (idempotently: each run keeps
@@ -88,13 +90,13 @@ export class MetricsStore {
     }
     await this.knex.transaction(async (trx) => {
       const now = Date.now();
+      const rowOf = (after: ProgressRow) => ({ sequence: after.sequence, first_step_counted: after.firstStepCounted, updated_at: now });
+      // Runs counted for the first time (most of a batch: a short run is counted once) in one insert per chunk.
+      const first = moved.filter((m) => !m.before).map(({ executionId, after }) => ({ execution_id: executionId, ...rowOf(after) }));
+      for (let i = 0; i < first.length; i += INSERT_CHUNK) await trx('metric_progress').insert(first.slice(i, i + INSERT_CHUNK)); // a unique violation: another server was first
       for (const { executionId, before, after } of moved) {
-        const row = { sequence: after.sequence, first_step_counted: after.firstStepCounted, updated_at: now };
-        if (!before) {
-          await trx('metric_progress').insert({ execution_id: executionId, ...row }); // a unique violation: another server was first
-          continue;
-        }
-        const changed = await trx('metric_progress').where({ execution_id: executionId, sequence: before.sequence }).update(row);
+        if (!before) continue;
+        const changed = await trx('metric_progress').where({ execution_id: executionId, sequence: before.sequence }).update(rowOf(after));
         if (changed !== 1) throw new CountRace();
       }
       await this.addBuckets(trx, [...buckets.values()]);
@@ -134,13 +136,14 @@ export class MetricsStore {
       });
       if (isPostgres(this.db)) void query.forUpdate();
       const existing = new Map((await query.select('*')).map((row: BucketRow) => [bucketKey(figuresOf(row)), row]));
+      const added = [];
       for (const f of chunk) {
         const row = existing.get(bucketKey(f));
         if (row) {
           const merged = addFigures(figuresOf(row), f);
           await trx('metric_buckets').where({ id: row.id }).update(countsOf(merged));
         } else {
-          await trx('metric_buckets').insert({
+          added.push({
             workflow_id: f.workflowId,
             version_number: f.versionNumber,
             node_id: f.nodeId,
@@ -151,6 +154,8 @@ export class MetricsStore {
           });
         }
       }
+      // New buckets in one insert (a chunk holds at most 100).
+      if (added.length > 0) await trx('metric_buckets').insert(added);
     }
   }
 
