@@ -3,7 +3,8 @@ import type { Knex } from '@mikro-orm/knex';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { ExecutionStatus, JsonValue, RunError } from '@tandem/schema';
 import { Execution } from './entities.js';
-import { isPostgres, knexOf, type Database } from './orm.js';
+import { isPostgres, type Database } from './orm.js';
+import { onSqlite } from './sqlite-connection.js';
 import { preparedOn } from './sqlite-statements.js';
 
 /** Columns of a run's row that move while it runs (updatedAt with every write). */
@@ -140,16 +141,5 @@ function insertOnSqlite(connection: SqliteDatabase, e: Execution): void {
     const code = (error as { code?: unknown }).code;
     if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') throw new UniqueConstraintViolationException(error as Error);
     throw error;
-  }
-}
-
-/** Runs on the connection of `em`'s transaction, or on one from the pool (SQLite: the one connection, when no transaction holds it). */
-async function onSqlite(db: Database, em: EntityManager, write: (connection: SqliteDatabase) => void): Promise<void> {
-  const client = (em.getTransactionContext<Knex.Transaction>() ?? knexOf(db)).client;
-  const connection = (await client.acquireConnection()) as SqliteDatabase;
-  try {
-    write(connection);
-  } finally {
-    await client.releaseConnection(connection);
   }
 }
