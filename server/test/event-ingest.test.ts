@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmittedEvent } from '@tandem/schema';
 import { interpreterWorkflowId } from '@tandem/worker';
+import { Execution } from '../src/db/entities.js';
 import { DATABASES, startApi, SUM_WORKFLOW, type Api } from './api-harness.js';
 
 // Events are fed to ingest by hand, as the bus delivers them (no worker on this queue: the
@@ -111,6 +112,42 @@ describe.each(DATABASES)('storing execution events on %s', (database) => {
     await ingest.ingest(run.event(4, 'EXECUTION_FAILED', 'start', { error: { message: 'node "start" failed: boom', nodeId: 'start' } }));
     const ended = await waiting;
     expect(ended).toMatchObject({ id: run.id, status: 'FAILED', error: { message: 'node "start" failed: boom' } });
+  });
+
+  it('a run ended meanwhile by someone else (a reconcile) keeps that end when its own end event arrives', async () => {
+    const run = await startRun();
+    const ingest = api.server.services.eventIngest;
+    await ingest.ingest(run.event(1, 'EXECUTION_STARTED', null, { input: {} }));
+    const reconciled = { message: 'the run is not known to Temporal (its history may have expired)' };
+    await api.server.db.em.fork().nativeUpdate(Execution, { id: run.id }, { status: 'FAILED', error: reconciled, finishedAt: new Date() });
+    const announced: Execution[] = [];
+    const streams = api.server.services.events;
+    const announce = streams.announce.bind(streams);
+    streams.announce = (execution) => {
+      announced.push(execution);
+      announce(execution);
+    };
+    try {
+      await ingest.ingest(run.event(2, 'EXECUTION_COMPLETED', null, { result: 3 }));
+    } finally {
+      streams.announce = announce;
+    }
+    const stored = await read(run.id);
+    expect(stored).toMatchObject({ status: 'FAILED', result: null });
+    expect(stored.events.edges.map((e) => e.node.type)).toEqual(['EXECUTION_STARTED', 'EXECUTION_COMPLETED']);
+    expect(announced).toEqual([]);
+    expect(ingest.follows(run.id)).toBe(false);
+  });
+
+  it('a waiter that skips its first read (ingest follows the run) hears of the end the moment it is stored', async () => {
+    const run = await startRun();
+    const ingest = api.server.services.eventIngest;
+    await ingest.ingest(run.event(1, 'EXECUTION_STARTED', null, { input: {} }));
+    expect(ingest.follows(run.id)).toBe(true);
+    const waiting = api.server.services.events.whenEnded(run.id, 20_000, { following: ingest.follows(run.id) });
+    await ingest.ingest(run.event(2, 'EXECUTION_COMPLETED', null, { result: 3 }));
+    expect(await waiting).toMatchObject({ id: run.id, status: 'COMPLETED', result: 3 });
+    expect(ingest.follows(run.id)).toBe(false);
   });
 
   it('a waiter is answered null when the run is still going at its timeout', async () => {

@@ -93,7 +93,9 @@ async function handle(req: Request, res: Response, services: Services): Promise<
     res.status(202).json({ executionId: execution.id, status: execution.status, duplicate: !created });
     return;
   }
-  const ended = await services.events.whenEnded(execution.id, trigger.config.responseTimeoutMs ?? 30_000);
+  // Asked in the same turn as the wait begins: a run ingest still follows has not ended unannounced.
+  const following = services.eventIngest.follows(execution.id);
+  const ended = await services.events.whenEnded(execution.id, trigger.config.responseTimeoutMs ?? 30_000, { following });
   if (!ended) {
     res.status(202).json({ executionId: execution.id, status: 'RUNNING', duplicate: !created, message: 'still running; follow it with executionEvents' });
     return;

@@ -1,14 +1,33 @@
 import type { Knex } from '@mikro-orm/knex';
-import { Execution, ExecutionEvent, WorkflowVersion } from '../db/entities.js';
+import { WorkflowVersion } from '../db/entities.js';
 import { isPostgres, knexOf, type Database } from '../db/orm.js';
 import { addFigures, BucketSet, bucketKey, bucketStartOf, HOUR, MINUTE, type BucketFigures } from './buckets.js';
-import { COUNTED_EVENT_TYPES, countRunEvents, type CountedChange } from './count-events.js';
+import { COUNTED_EVENT_TYPES, countRunEvents, type CountedChange, type CountedEvent } from './count-events.js';
 import { DurationSketch } from './sketch.js';
 import { BoundedMap } from '../bounded-map.js';
 
 interface ProgressRow {
   sequence: number;
   firstStepCounted: boolean;
+}
+
+/** A run as counting reads it. */
+interface RunOfCount {
+  id: string;
+  workflowId: string;
+  versionId: string;
+  versionNumber: number;
+  startedAt: Date;
+}
+
+/** A stored event as counting reads it. */
+interface StoredEvent extends CountedEvent {
+  executionId: string;
+}
+
+/** A date column as read without the ORM: epoch milliseconds on SQLite, a Date from PostgreSQL. */
+function dateOf(value: unknown): Date {
+  return value instanceof Date ? value : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as number | string));
 }
 
 /** Another server counted some of the same runs at the same moment: the batch is read and counted again. */
@@ -21,6 +40,8 @@ export interface CountResult {
 }
 
 const VERSION_CACHE_MAX = 1_000;
+/** Rows in one multi-row insert at most (SQLite allows 32,766 bound values a statement). */
+const INSERT_CHUNK = 200;
 
 /**
  * The metrics tables: counting stored events into minute buckets (idempotently: each run keeps
@@ -49,18 +70,14 @@ export class MetricsStore {
   }
 
   private async countOnce(executionIds: readonly string[]): Promise<CountResult> {
-    const em = this.db.em.fork();
-    const runs = await em.find(Execution, { id: { $in: [...executionIds] } }, { fields: ['id', 'workflowId', 'versionId', 'versionNumber', 'startedAt'] });
+    // Read with the query builder, not the ORM: a count reads every event of up to 200 runs.
+    const runs = await this.runsOf(executionIds);
     const result: CountResult = { workflowIds: new Set(runs.map((r) => r.workflowId)), changes: [] };
     if (runs.length === 0) return result;
     const progress = await this.progressOf(runs.map((r) => r.id));
-    const events = await em.find(
-      ExecutionEvent,
-      { $or: runs.map((r) => ({ executionId: r.id, sequence: { $gt: progress.get(r.id)?.sequence ?? -1 } })), type: { $in: [...COUNTED_EVENT_TYPES] } },
-      { orderBy: { executionId: 'asc', sequence: 'asc' }, fields: ['executionId', 'sequence', 'type', 'nodeId', 'at', 'data'] },
-    );
+    const events = await this.eventsAfter(runs.map((r) => ({ executionId: r.id, after: progress.get(r.id)?.sequence ?? -1 })));
     if (events.length === 0) return result;
-    const eventsOf = new Map<string, ExecutionEvent[]>();
+    const eventsOf = new Map<string, StoredEvent[]>();
     for (const e of events) {
       const list = eventsOf.get(e.executionId);
       if (list) list.push(e);
@@ -88,18 +105,65 @@ export class MetricsStore {
     }
     await this.knex.transaction(async (trx) => {
       const now = Date.now();
+      const rowOf = (after: ProgressRow) => ({ sequence: after.sequence, first_step_counted: after.firstStepCounted, updated_at: now });
+      // Runs counted for the first time (most of a batch: a short run is counted once) in one insert per chunk.
+      const first = moved.filter((m) => !m.before).map(({ executionId, after }) => ({ execution_id: executionId, ...rowOf(after) }));
+      for (let i = 0; i < first.length; i += INSERT_CHUNK) await trx('metric_progress').insert(first.slice(i, i + INSERT_CHUNK)); // a unique violation: another server was first
       for (const { executionId, before, after } of moved) {
-        const row = { sequence: after.sequence, first_step_counted: after.firstStepCounted, updated_at: now };
-        if (!before) {
-          await trx('metric_progress').insert({ execution_id: executionId, ...row }); // a unique violation: another server was first
-          continue;
-        }
-        const changed = await trx('metric_progress').where({ execution_id: executionId, sequence: before.sequence }).update(row);
+        if (!before) continue;
+        const changed = await trx('metric_progress').where({ execution_id: executionId, sequence: before.sequence }).update(rowOf(after));
         if (changed !== 1) throw new CountRace();
       }
       await this.addBuckets(trx, [...buckets.values()]);
     });
     return result;
+  }
+
+  private async runsOf(executionIds: readonly string[]): Promise<RunOfCount[]> {
+    const rows = (await this.knex('executions')
+      .whereIn('id', [...executionIds])
+      .select('id', 'workflow_id', 'version_id', 'version_number', 'started_at')) as Array<{
+      id: string;
+      workflow_id: string;
+      version_id: string;
+      version_number: number | string;
+      started_at: unknown;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      workflowId: r.workflow_id,
+      versionId: r.version_id,
+      versionNumber: Number(r.version_number),
+      startedAt: dateOf(r.started_at),
+    }));
+  }
+
+  /** The counted kinds of events of each run after a sequence, by run and sequence. */
+  private async eventsAfter(runs: Array<{ executionId: string; after: number }>): Promise<StoredEvent[]> {
+    const rows = (await this.knex('execution_events')
+      .where((any) => {
+        for (const { executionId, after } of runs) void any.orWhere((one) => void one.where('execution_id', executionId).where('sequence', '>', after));
+      })
+      .whereIn('type', [...COUNTED_EVENT_TYPES])
+      .orderBy([{ column: 'execution_id' }, { column: 'sequence' }])
+      .select('execution_id', 'sequence', 'type', 'node_id', 'at', 'data')) as Array<{
+      execution_id: string;
+      sequence: number | string;
+      type: string;
+      node_id: string | null;
+      at: unknown;
+      data: unknown;
+    }>;
+    // JSON comes back as text from SQLite, parsed from PostgreSQL.
+    const postgres = isPostgres(this.db);
+    return rows.map((r) => ({
+      executionId: r.execution_id,
+      sequence: Number(r.sequence),
+      type: r.type,
+      nodeId: r.node_id,
+      at: dateOf(r.at),
+      data: postgres || typeof r.data !== 'string' ? r.data : (JSON.parse(r.data) as unknown),
+    }));
   }
 
   private async progressOf(executionIds: string[]): Promise<Map<string, ProgressRow>> {
@@ -134,13 +198,14 @@ export class MetricsStore {
       });
       if (isPostgres(this.db)) void query.forUpdate();
       const existing = new Map((await query.select('*')).map((row: BucketRow) => [bucketKey(figuresOf(row)), row]));
+      const added = [];
       for (const f of chunk) {
         const row = existing.get(bucketKey(f));
         if (row) {
           const merged = addFigures(figuresOf(row), f);
           await trx('metric_buckets').where({ id: row.id }).update(countsOf(merged));
         } else {
-          await trx('metric_buckets').insert({
+          added.push({
             workflow_id: f.workflowId,
             version_number: f.versionNumber,
             node_id: f.nodeId,
@@ -151,6 +216,8 @@ export class MetricsStore {
           });
         }
       }
+      // New buckets in one insert (a chunk holds at most 100).
+      if (added.length > 0) await trx('metric_buckets').insert(added);
     }
   }
 

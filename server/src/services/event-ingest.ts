@@ -5,6 +5,7 @@ import { FINAL_STATUSES, statusAfter, statusAnnouncedBy, type EmittedEvent, type
 import { processLog, type ExecutionEventBus, type Logger } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
 import { eventColumns, eventInsertFor, type EventInsert } from '../db/event-insert.js';
+import { rowMoveFor, type RowMove, type RowMoveWrite } from '../db/execution-row.js';
 import { BusPosition, Execution, ExecutionEvent, Workflow, WorkflowVersion } from '../db/entities.js';
 import type { EventStreams } from './event-streams.js';
 import type { EventLag } from '../health/readiness.js';
@@ -71,6 +72,7 @@ export class EventIngest {
   private draining: Promise<void> | undefined;
   private readonly knownRuns = new BoundedMap<string, KnownRun>(KNOWN_RUNS_MAX);
   private readonly insertEvent: EventInsert;
+  private readonly moveRow: RowMoveWrite;
   private stopBus: (() => Promise<void>) | undefined;
   private lastPosition: string | undefined;
   private positionTimer: NodeJS.Timeout | undefined;
@@ -89,6 +91,7 @@ export class EventIngest {
     private readonly log: Logger = processLog(),
   ) {
     this.insertEvent = eventInsertFor(db);
+    this.moveRow = rowMoveFor(db);
   }
 
   async start(): Promise<void> {
@@ -122,6 +125,14 @@ export class EventIngest {
       temporalRunId: '',
       touchedAt: Date.now(),
     });
+  }
+
+  /**
+   * Whether ingest follows the run and has not stored its end: a run is forgotten in the same
+   * turn as the transaction that stored its end commits, before anyone is told of it.
+   */
+  follows(executionId: string): boolean {
+    return this.knownRuns.has(executionId);
   }
 
   /** A run that could not be started after all. */
@@ -203,7 +214,8 @@ export class EventIngest {
     results: Map<EmittedEvent, JsonValue>,
   ): Promise<Stored | null> {
     const known = learnt.has(event.executionId) ? learnt.get(event.executionId) : this.knownRuns.get(event.executionId);
-    if (known && statusAfter(known.status, event) === known.status && sameTemporalRun(known, event)) {
+    if (known && sameTemporalRun(known, event)) {
+      if (statusAfter(known.status, event) !== known.status) return this.storeKnownMove(em, event, known, learnt, results.get(event));
       const { stored, fresh } = await this.storeStep(em, event, known);
       const started = fresh && event.type === 'EXECUTION_STARTED';
       return { event: stored, ...(started ? { transition: transitionOf(event, known, known.status) } : {}) };
@@ -222,13 +234,54 @@ export class EventIngest {
       return { event: await storedEvent(em, event), announceCurrent: statusAnnouncedBy(event) !== undefined };
     }
     const before = execution.status;
-    this.follow(execution, event, results.get(event));
-    const run = knownRunOf(execution);
-    learnt.set(execution.id, run);
-    const moved = execution.status !== before || event.type === 'EXECUTION_STARTED';
+    const row = (await this.moveRow(em, execution.id, null, moveOf(before, event, results.get(event)))) ?? execution;
+    return this.followed(event, id, row, before, adopted, learnt);
+  }
+
+  /**
+   * A status event of a run ingest knows (a run's end, most often): the event is inserted and
+   * the row moved with one update, without reading the row first. A row someone else moved
+   * meanwhile (a reconcile) is read and followed as it is.
+   */
+  private async storeKnownMove(
+    em: EntityManager,
+    event: EmittedEvent,
+    known: KnownRun,
+    learnt: Map<string, KnownRun | null>,
+    result: JsonValue | undefined,
+  ): Promise<Stored | null> {
+    const id = await this.insertEvent(em, event);
+    if (id === null) {
+      // Stored by another server (Redis mode), which moved the row: the run's next event reads it.
+      learnt.set(event.executionId, null);
+      return { event: await storedEvent(em, event), announceCurrent: statusAnnouncedBy(event) !== undefined };
+    }
+    let before = known.status;
+    let row = await this.moveRow(em, event.executionId, before, moveOf(before, event, result));
+    if (!row) {
+      const current = await em.findOne(Execution, { id: event.executionId });
+      if (!current) return { event: eventRow(id, event) };
+      before = current.status;
+      row = (await this.moveRow(em, current.id, null, moveOf(before, event, result))) ?? current;
+    }
+    return this.followed(event, id, row, before, false, learnt);
+  }
+
+  /** What storing an event that moved its run's row (from `before` to `row`) leads to. */
+  private followed(
+    event: EmittedEvent,
+    id: string,
+    row: Execution,
+    before: Execution['status'],
+    adopted: boolean,
+    learnt: Map<string, KnownRun | null>,
+  ): Stored {
+    const run = knownRunOf(row);
+    learnt.set(row.id, run);
+    const moved = row.status !== before || event.type === 'EXECUTION_STARTED';
     return {
       event: eventRow(id, event),
-      ...(adopted || execution.status !== before ? { announce: execution } : {}),
+      ...(adopted || row.status !== before ? { announce: row } : {}),
       ...(moved ? { transition: transitionOf(event, run, before) } : {}),
     };
   }
@@ -308,21 +361,6 @@ export class EventIngest {
     return execution && { execution, adopted: inserted.affectedRows > 0 };
   }
 
-  /** The execution row follows its events (written when the batch's transaction commits). */
-  private follow(row: Execution, event: EmittedEvent, result: JsonValue | undefined): void {
-    // A loop's continue-as-new moves the execution to a new Temporal run: the row names the current one.
-    if (event.temporalRunId) row.temporalRunId = event.temporalRunId;
-    const next = statusAfter(row.status, event);
-    if (next !== row.status) {
-      row.status = next;
-      if (FINAL_STATUSES.has(next)) row.finishedAt = new Date(event.at);
-      if (event.type === 'EXECUTION_COMPLETED') row.result = result ?? null;
-      // Built by the interpreter with runErrorOf, as reconcile builds it from Temporal's failure.
-      if (event.type === 'EXECUTION_FAILED') row.error = (event.data.error ?? null) as RunError | null;
-    }
-    row.updatedAt = new Date();
-  }
-
   /** A run's result; one too large for its event (cut, marked truncated) comes from Temporal. */
   private async fullResult(event: EmittedEvent): Promise<JsonValue> {
     const carried = event.data.result;
@@ -357,6 +395,20 @@ function sameTemporalRun(known: KnownRun, event: EmittedEvent): boolean {
   if (known.temporalRunId !== '') return false;
   known.temporalRunId = event.temporalRunId;
   return true;
+}
+
+/** What an event moves on a row in status `status` (its Temporal run, status, end, result or error, updatedAt). */
+function moveOf(status: Execution['status'], event: EmittedEvent, result: JsonValue | undefined): RowMove {
+  const next = statusAfter(status, event);
+  // A loop's continue-as-new moves the execution to a new Temporal run: the row names the current one.
+  const move: RowMove = { status: next, updatedAt: new Date(), ...(event.temporalRunId ? { temporalRunId: event.temporalRunId } : {}) };
+  if (next !== status) {
+    if (FINAL_STATUSES.has(next)) move.finishedAt = new Date(event.at);
+    if (event.type === 'EXECUTION_COMPLETED') move.result = result ?? null;
+    // Built by the interpreter with runErrorOf, as reconcile builds it from Temporal's failure.
+    if (event.type === 'EXECUTION_FAILED') move.error = (event.data.error ?? null) as RunError | null;
+  }
+  return move;
 }
 
 function knownRunOf(execution: Execution): KnownRun {

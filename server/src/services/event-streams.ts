@@ -51,8 +51,10 @@ export class EventStreams {
    * The run once it has ended, or null when it is still going after `timeoutMs`. Woken at once
    * when this server stores the event that ends it; the row is read again every second for an
    * end this server does not hear of (a run reconciled or cancelled by another server).
+   * `following`: this server's ingest follows the run and has not stored its end (so it will
+   * announce it), and the row is first read after a second instead of at once.
    */
-  async whenEnded(executionId: string, timeoutMs: number): Promise<Execution | null> {
+  async whenEnded(executionId: string, timeoutMs: number, { following = false } = {}): Promise<Execution | null> {
     const deadline = Date.now() + timeoutMs;
     let ended: Execution | null = null;
     let wake: () => void = () => {};
@@ -65,9 +67,9 @@ export class EventStreams {
     listeners.add(listener);
     this.runListeners.set(executionId, listeners);
     try {
-      for (;;) {
+      for (let read = !following; ; read = true) {
         if (ended) return ended;
-        const row = await this.db.em.fork().findOne(Execution, { id: executionId });
+        const row = read ? await this.db.em.fork().findOne(Execution, { id: executionId }) : null;
         if (row && FINAL_STATUSES.has(row.status)) return row;
         const left = deadline - Date.now();
         if (left <= 0) return null;

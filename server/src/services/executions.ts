@@ -14,6 +14,7 @@ import {
   type ReusedStep,
 } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
+import { runStartWritesFor, type RowFields, type RunStartWrites } from '../db/execution-row.js';
 import type { User } from '../db/entities.js';
 import { Execution, Workflow, WorkflowVersion, type WorkflowRole } from '../db/entities.js';
 import { apiError, badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
@@ -55,6 +56,7 @@ const STALE_AFTER_MS = 30_000;
 export class ExecutionService {
   /** Compiled plans of deployed versions (immutable, so they never go stale), most recent last. */
   private readonly plans = new BoundedMap<string, ExecutionPlan>(200);
+  private readonly startWrites: RunStartWrites;
 
   constructor(
     private readonly db: Database,
@@ -63,7 +65,9 @@ export class ExecutionService {
     private readonly workflows: WorkflowService,
     /** Told of each run this server starts, so the run's first events need not read its row. */
     private readonly ingest?: Pick<EventIngest, 'expectRun' | 'forgetRun'>,
-  ) {}
+  ) {
+    this.startWrites = runStartWritesFor(db);
+  }
 
   async start(user: User, workflowId: string, input: JsonValue | undefined, versionNumber: number | null | undefined): Promise<Execution> {
     const workflow = await this.workflows.getToStart(user, workflowId);
@@ -122,7 +126,7 @@ export class ExecutionService {
       { persist: false },
     );
     try {
-      await em.insert(execution);
+      await this.startWrites.insert(em, execution);
     } catch (error) {
       // The same idempotency key delivered twice at once: the other delivery created it.
       if (options.id && error instanceof UniqueConstraintViolationException) {
@@ -144,10 +148,10 @@ export class ExecutionService {
     };
     try {
       const handle = await this.temporal.workflow.start(INTERPRETER_WORKFLOW, { taskQueue: this.taskQueue, workflowId: temporalWorkflowId, args: [args] });
-      await writeRow(em, execution, { temporalRunId: handle.firstExecutionRunId });
+      await this.writeRow(em, execution, { temporalRunId: handle.firstExecutionRunId });
     } catch (error) {
       this.ingest?.forgetRun(id);
-      await writeRow(em, execution, {
+      await this.writeRow(em, execution, {
         status: 'FAILED',
         error: { message: `the run could not be started: ${(error as Error).message}` },
         finishedAt: new Date(),
@@ -155,6 +159,13 @@ export class ExecutionService {
       throw error;
     }
     return { execution, created: true };
+  }
+
+  /** Sets fields of a run's row with one update, and on the entity the caller holds. */
+  private async writeRow(em: EntityManager, execution: Execution, fields: Pick<RowFields, 'temporalRunId' | 'status' | 'error' | 'finishedAt'>): Promise<void> {
+    const changed = { ...fields, updatedAt: new Date() };
+    await this.startWrites.set(em, execution.id, changed);
+    Object.assign(execution, changed);
   }
 
   /** The compiled plan of a deployed version (cached). */
@@ -349,15 +360,4 @@ export function checkInput(input: unknown, what = 'input'): JsonValue {
 function idFromKey(key: string): string {
   const hex = createHash('sha256').update(key).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** Sets fields of a run's row with one update, and on the entity the caller holds. */
-async function writeRow(
-  em: EntityManager,
-  execution: Execution,
-  fields: Partial<Pick<Execution, 'temporalRunId' | 'status' | 'error' | 'finishedAt'>>,
-): Promise<void> {
-  const changed = { ...fields, updatedAt: new Date() };
-  await em.nativeUpdate(Execution, { id: execution.id }, changed);
-  Object.assign(execution, changed);
 }

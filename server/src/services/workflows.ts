@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { checkDraft, diffWorkflows, validateWorkflow, type JsonValue, type Problem, type WorkflowDefinition, type WorkflowDiff } from '@tandem/schema';
 import { isPostgres, knexOf, type Database } from '../db/orm.js';
+import { onSqlite } from '../db/sqlite-connection.js';
+import { preparedOn } from '../db/sqlite-statements.js';
 import { User, Workflow, WorkflowVersion, type WorkflowRole } from '../db/entities.js';
 import { badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
@@ -48,6 +50,13 @@ const VERSIONS_REMEMBERED = 1_000;
 /** What a webhook delivery reads of its workflow (the version it runs is read apart). */
 const WEBHOOK_FIELDS = ['id', 'ownerId', 'latestVersion', 'webhookSecret'] as const;
 type WebhookFields = (typeof WEBHOOK_FIELDS)[number];
+const WEBHOOK_FIELDS_SQL = 'select `id`, `owner_id`, `latest_version`, `webhook_secret` from `workflows` where `id` = ?';
+interface WebhookRow {
+  id: string;
+  owner_id: string;
+  latest_version: number;
+  webhook_secret: string;
+}
 
 export class WorkflowService {
   /** Versions by workflow and number, most recently read last (without their Yjs snapshot). */
@@ -215,10 +224,17 @@ export class WorkflowService {
   /** For webhook deliveries, which authenticate with the workflow's secret instead of a user. */
   async getForWebhook(id: string): Promise<{ workflow: Pick<Workflow, WebhookFields>; version: WorkflowVersion } | null> {
     // Not the draft: every delivery would parse the whole definition for nothing.
-    const workflow = await this.db.em.fork().findOne(Workflow, { id: checkId(id) }, { fields: WEBHOOK_FIELDS });
+    const workflow = await this.webhookFields(checkId(id));
     if (!workflow || workflow.latestVersion === 0) return null;
     const version = await this.storedVersion(workflow.id, workflow.latestVersion);
     return version ? { workflow, version } : null;
+  }
+
+  /** Read on every delivery (a rotated secret counts at once): on SQLite one statement prepared once per connection, without the ORM. */
+  private async webhookFields(id: string): Promise<Pick<Workflow, WebhookFields> | null> {
+    if (isPostgres(this.db)) return this.db.em.fork().findOne(Workflow, { id }, { fields: WEBHOOK_FIELDS });
+    const row = await onSqlite(this.db, undefined, (connection) => preparedOn(connection, WEBHOOK_FIELDS_SQL).get(id) as WebhookRow | undefined);
+    return row ? { id: row.id, ownerId: row.owner_id, latestVersion: Number(row.latest_version), webhookSecret: row.webhook_secret } : null;
   }
 
   async delete(user: User, id: string): Promise<boolean> {
