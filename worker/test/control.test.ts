@@ -191,6 +191,8 @@ describe('cancel', () => {
       (error: unknown) => (error instanceof WorkflowFailedError ? error.cause?.name : String(error)),
     );
     expect(outcome).toBe('CancelledFailure');
+    // The worker gave up the request itself: the server saw the connection close unanswered.
+    await eventually(() => server.abandoned === 1);
     await eventually(() => typesOf(eventsOf(handle)).includes('EXECUTION_CANCELLED'));
     const history = await handle.fetchHistory();
     expect((history.events ?? []).some((e) => e.activityTaskCancelRequestedEventAttributes)).toBe(true);

@@ -6,6 +6,8 @@ export interface TestHttpServer {
   port: number;
   /** Requests seen per path (without query). */
   hits: Map<string, number>;
+  /** Requests to a `/hang…` path whose client closed the connection before any answer. */
+  abandoned: number;
   close(): Promise<void>;
 }
 
@@ -15,7 +17,7 @@ type Route = (req: IncomingMessage, res: ServerResponse, body: string, server: T
 export async function startHttpServer(routes: Record<string, Route>): Promise<TestHttpServer> {
   const hits = new Map<string, number>();
   const held: ServerResponse[] = [];
-  const self = { hits } as TestHttpServer;
+  const self = { hits, abandoned: 0 } as TestHttpServer;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     hits.set(path, (hits.get(path) ?? 0) + 1);
@@ -27,7 +29,12 @@ export async function startHttpServer(routes: Record<string, Route>): Promise<Te
         res.writeHead(404, { 'content-type': 'text/plain' }).end('no such route');
         return;
       }
-      if (path.startsWith('/hang')) held.push(res);
+      if (path.startsWith('/hang')) {
+        held.push(res);
+        res.on('close', () => {
+          if (!res.writableEnded) self.abandoned++;
+        });
+      }
       route(req, res, body, self);
     });
   });

@@ -15,6 +15,8 @@ import { BlockList, isIP } from 'node:net';
 export class NetworkPolicy {
   private readonly allowedRanges = new BlockList();
   private readonly allowedHosts = new Set<string>();
+  /** Verdicts by address: the policy never changes, and a request checks its target's address twice. */
+  private readonly verdicts = new Map<string, string | null>();
 
   constructor(allow: readonly string[] = []) {
     for (const entry of allow.map((e) => e.trim().toLowerCase()).filter(Boolean)) {
@@ -40,6 +42,15 @@ export class NetworkPolicy {
 
   /** Why `address` may not be reached, or null when it may. */
   refusal(address: string): string | null {
+    let verdict = this.verdicts.get(address);
+    if (verdict === undefined) {
+      if (this.verdicts.size >= VERDICTS_KEPT) this.verdicts.clear();
+      this.verdicts.set(address, (verdict = this.judge(address)));
+    }
+    return verdict;
+  }
+
+  private judge(address: string): string | null {
     // A zone id (`fe80::1%eth0`, as DNS may return for link-local addresses) does not change the verdict.
     const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
     const family = isIP(bare);
@@ -63,6 +74,9 @@ export class NetworkPolicy {
     return SPECIAL_IPV6.check(text, 'ipv6') ? RESERVED : null;
   }
 }
+
+/** Addresses whose verdict is remembered at once (a worker talks to far fewer). */
+const VERDICTS_KEPT = 1_000;
 
 const RESERVED = 'a private, loopback, link-local or reserved address';
 
