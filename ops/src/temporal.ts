@@ -49,6 +49,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--ui-port', String(uiPort)];
   args.push('--http-port', String(httpPort), '--metrics-port', String(metricsPort), '--log-level', 'error');
   args.push('--namespace', options.namespace ?? 'default');
+  // One partition per task queue. With Temporal's default of four, a workflow task can land in a
+  // partition no poller is waiting on and sit there until one polls it: runs waited about 2 s
+  // before their first workflow task, several at a time (docs/performance.md). A single server's
+  // pollers gain nothing from partitions.
+  for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions']) args.push('--dynamic-config-value', `${key}=1`);
   if (options.dbFile) {
     mkdirSync(join(options.dbFile, '..'), { recursive: true });
     args.push('--db-filename', options.dbFile);
