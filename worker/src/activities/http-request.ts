@@ -184,7 +184,6 @@ function sendOnce(
       clearTimeout(timer);
       if (error instanceof ApplicationFailure) return reject(error);
       if (error.code === 'TANDEM_BLOCKED') return reject(nonRetryable(HTTP_FAILURE.blockedTarget, error.message));
-      if (error.name === 'AbortError') return reject(retryable(HTTP_FAILURE.network, 'request cancelled'));
       reject(retryable(HTTP_FAILURE.network, `${method} ${url.origin}: ${error.code ?? error.message}`));
     });
     req.end(body);
