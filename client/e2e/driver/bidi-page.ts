@@ -103,10 +103,15 @@ class BidiLocator implements Locator {
     }
   }
   private async actionable(): Promise<ElementHandle> {
-    await this.until((p) => p.count === 1 && p.visible && p.enabled, 'visible and enabled');
-    const handle = (await this.page.raw.evaluateHandle(this.script('return el;'))).asElement();
-    if (!handle) throw new Error(`${this.describe()} is gone`);
-    return handle as ElementHandle;
+    const deadline = Date.now() + TIMEOUT_MS;
+    for (;;) {
+      await this.until((p) => p.count === 1 && p.visible && p.enabled, 'visible and enabled', Math.max(0, deadline - Date.now()));
+      const handle = (await this.page.raw.evaluateHandle(this.script('return el;'))).asElement();
+      if (handle) return handle as ElementHandle;
+      // Rendered anew between the probe and the lookup (a list that re-renders on every presence update): look again.
+      if (Date.now() > deadline) throw new Error(`${this.describe()} is gone`);
+      await sleep(POLL_MS);
+    }
   }
   private attached(): Promise<Probe> {
     return this.until((p) => p.count === 1, 'attached');
