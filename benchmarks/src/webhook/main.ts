@@ -312,7 +312,7 @@ async function main(): Promise<WebhookReport> {
 
   const handwrittenQueue = `bench-handwritten-${Date.now().toString(36)}`;
   progress('starting the hand-written program (node:http + Temporal worker, one process)');
-  const handwritten = await startHandwritten(temporal.address, handwrittenQueue, progress);
+  const handwritten = await startHandwritten(temporal.address, handwrittenQueue, progress, config.cpuProfileDir);
   cleanups.add('the hand-written program', () => handwritten.stop());
 
   const stack: Stack = {

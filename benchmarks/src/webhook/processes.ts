@@ -130,7 +130,7 @@ export const HANDWRITTEN_WORKFLOWS = fileURLToPath(new URL('./handwritten-workfl
 const HANDWRITTEN_BUILT = join(REPO_ROOT, 'benchmarks', 'dist', 'webhook', 'handwritten-main.js');
 
 /** The hand-written program, compiled to JavaScript and run with plain node; resolves once it listens. */
-export async function startHandwritten(temporalAddress: string, taskQueue: string, log: (line: string) => void): Promise<Program> {
+export async function startHandwritten(temporalAddress: string, taskQueue: string, log: (line: string) => void, cpuProfileDir?: string): Promise<Program> {
   const compiled = await swc.transform(readFileSync(HANDWRITTEN_SOURCE, 'utf8'), {
     filename: HANDWRITTEN_SOURCE,
     swcrc: false,
@@ -142,7 +142,9 @@ export async function startHandwritten(temporalAddress: string, taskQueue: strin
   writeFileSync(HANDWRITTEN_BUILT, compiled.code);
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TASK_QUEUE: taskQueue, WORKFLOWS_PATH: HANDWRITTEN_WORKFLOWS };
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [HANDWRITTEN_BUILT], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Profiled like Tandem's processes, so the two sides' profiles can be compared.
+  const nodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, HANDWRITTEN_BUILT], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let listening!: (port: number) => void;
   const ready = new Promise<number>((resolve) => (listening = resolve));
   const output = outputKeeper(child, (line) => {
