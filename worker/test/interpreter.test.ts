@@ -267,4 +267,24 @@ describe('a failing branch', () => {
     expect((history.events ?? []).some((e) => e.timerCanceledEventAttributes)).toBe(true);
     expect(run.events.some((e) => e.type === 'STEP_COMPLETED' && e.nodeId === 'longWait')).toBe(false);
   });
+
+  it('starts no timer or activity for a branch readied before a computed step failed in the same turn', async () => {
+    const def = workflow(
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'wait', type: 'delay', config: { durationMs: 3_600_000 } },
+        { id: 'math', type: 'transform', config: { expression: 'input.a + input.b' } },
+      ],
+      [
+        ['t', 'wait'],
+        ['t', 'math'],
+      ],
+    );
+    const run = await h.run(def, { a: 1, b: 'two' });
+    expect((run.error!.cause as ApplicationFailure).message).toMatch(/^node "math" \(transform\) failed/);
+    const history = await h.client.workflow.getHandle(run.workflowId).fetchHistory();
+    expect((history.events ?? []).some((e) => e.timerStartedEventAttributes)).toBe(false);
+    expect(run.events.filter((e) => e.nodeId === 'wait')).toEqual([]);
+    expect(run.events.map((e) => e.type)).toEqual(['EXECUTION_STARTED', 'STEP_STARTED', 'STEP_COMPLETED', 'STEP_STARTED', 'STEP_FAILED', 'EXECUTION_FAILED']);
+  });
 });

@@ -213,20 +213,26 @@ describe('replaying recorded histories against the current code', () => {
     mkdirSync(FIXTURES, { recursive: true });
     for (const item of recorded.filter((r) => records(r.name.split('.')[0]!)))
       writeFileSync(join(FIXTURES, `${item.name}.json`), `${JSON.stringify({ workflowId: item.workflowId, history: item.history })}\n`);
-    // Runs started now compute their pure steps in place (interpreter.ts, COMPUTED_STEPS_PATCH).
-    for (const item of recorded) expect(patchesIn(item.history), item.name).toEqual(['computed-steps']);
+    // Runs started now compute their pure steps in place and make their scope on demand (interpreter.ts, SCOPE_ON_DEMAND_PATCH).
+    for (const item of recorded) expect(patchesIn(item.history), item.name).toEqual(['scope-on-demand']);
     const results = await replay(recorded);
     expect(results).toEqual(recorded.map((r) => ({ workflowId: r.workflowId, error: undefined })));
   });
 
-  it('keeps fixtures of runs started before the computed-steps patch, which replay on the scheduling they ran with', () => {
+  it('keeps fixtures of runs started before each scheduling patch, which replay on the scheduling they ran with', () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
-    const before = files.filter((f) => f.endsWith('.before-computed-steps.json'));
-    // Every scenario recorded both ways (the next test replays every fixture).
-    expect(before.map((f) => f.replace('.before-computed-steps', '')).sort()).toEqual(files.filter((f) => !before.includes(f)).sort());
+    const generations = { '.before-computed-steps': [], '.computed-steps': ['computed-steps'] } as Record<string, string[]>;
+    const generationOf = (file: string) => Object.keys(generations).find((suffix) => file.endsWith(`${suffix}.json`));
+    const current = files.filter((f) => generationOf(f) === undefined);
+    // Every scenario recorded with each scheduling (the next test replays every fixture).
+    for (const suffix of Object.keys(generations)) {
+      const older = files.filter((f) => generationOf(f) === suffix);
+      expect(older.map((f) => f.replace(suffix, '')).sort(), suffix).toEqual([...current].sort());
+    }
     for (const file of files) {
       const { history } = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as { history: unknown };
-      expect(patchesIn(history), file).toEqual(before.includes(file) ? [] : ['computed-steps']);
+      const suffix = generationOf(file);
+      expect(patchesIn(history), file).toEqual(suffix === undefined ? ['scope-on-demand'] : generations[suffix]);
     }
   });
 

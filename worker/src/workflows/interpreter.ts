@@ -65,6 +65,16 @@ const WORK_PER_WORKFLOW_TASK = 4 * DEFAULT_EXPRESSION_LIMITS.maxWork;
  */
 const COMPUTED_STEPS_PATCH = 'computed-steps';
 
+/**
+ * Runs started since this patch compute their steps in place as well, and create their cancellation
+ * scope only once a step goes asynchronous (an activity, a timer, a wait): a run whose steps all
+ * compute finishes without one. Temporal's sandbox records a stack trace for each promise a workflow
+ * creates, and a scope costs several. Steps readied before the scope exists start inside it, in the
+ * order they became ready; a run that fails before any of them started has nothing to cancel and
+ * starts none of them, where the earlier scheduling started them and cancelled them at once.
+ */
+const SCOPE_ON_DEMAND_PATCH = 'scope-on-demand';
+
 /** A node whose incoming edges are decided, waiting for its turn (runs with computed steps). */
 interface ReadyNode {
   node: PlanNode;
@@ -75,13 +85,29 @@ interface ReadyNode {
 interface Region {
   inFlight: number;
   settle: () => void;
-  done: Promise<void>;
+  readonly done: Promise<void>;
 }
 
-function newRegion(): Region {
-  let settle!: () => void;
-  const done = new Promise<void>((resolve) => (settle = resolve));
-  return { inFlight: 0, settle, done };
+/**
+ * A region whose `done` promise exists from the start (`eager`, as every region of runs before
+ * SCOPE_ON_DEMAND_PATCH: their promises' timing must not change), or only once someone waits.
+ */
+function newRegion(eager = true): Region {
+  let settled = false;
+  let resolve: (() => void) | undefined;
+  let done: Promise<void> | undefined;
+  const wait = () => (done ??= settled ? Promise.resolve() : new Promise<void>((r) => (resolve = r)));
+  if (eager) void wait();
+  return {
+    inFlight: 0,
+    settle: () => {
+      settled = true;
+      resolve?.();
+    },
+    get done() {
+      return wait();
+    },
+  };
 }
 
 /**
@@ -102,7 +128,7 @@ export class PlanRun {
   private readonly secrets: SecretsContext;
   private result: JsonValue = null;
   private failure: unknown = undefined;
-  private readonly top = newRegion();
+  private readonly top: Region;
   /** The region of each active loop body, by loop node id. */
   private readonly regions = new Map<string, Region>();
   /** The innermost loop whose body holds each node (absent: the top level). */
@@ -113,6 +139,10 @@ export class PlanRun {
   private nextTask: Promise<void> | undefined;
   /** Whether this run computes steps in place (see COMPUTED_STEPS_PATCH). */
   private readonly computesInPlace: boolean;
+  /** Whether this run creates its cancellation scope only when a step goes asynchronous (see SCOPE_ON_DEMAND_PATCH). */
+  private readonly scopeOnDemand: boolean;
+  /** Until the scope exists (scope-on-demand runs): the asynchronous steps readied so far, in order. */
+  private deferred: ReadyNode[] | null = null;
   /** Nodes ready to run, first ready first, and whether they are being run now. */
   private readonly ready: ReadyNode[] = [];
   private runningReady = false;
@@ -140,7 +170,9 @@ export class PlanRun {
     };
     // Before the first await, so no signal sent at start is missed.
     this.control.listen();
-    this.computesInPlace = patched(COMPUTED_STEPS_PATCH);
+    this.scopeOnDemand = patched(SCOPE_ON_DEMAND_PATCH);
+    this.computesInPlace = this.scopeOnDemand || patched(COMPUTED_STEPS_PATCH);
+    this.top = newRegion(!this.scopeOnDemand);
   }
 
   async run(): Promise<JsonValue> {
@@ -155,22 +187,14 @@ export class PlanRun {
     }
     try {
       this.checkSupported();
-      await CancellationScope.cancellable(async () => {
-        if (resume) {
-          this.restore(resume);
-          this.start(resume.loopNodeId);
-        } else {
-          for (const other of this.args.plan.triggers) if (other !== trigger!.id) this.skip(other);
-          this.start(trigger!.id);
-        }
-        await this.top.done;
-        if (this.failure !== undefined) {
-          if (this.failure instanceof ContinueAsNew) throw this.failure;
-          // Stop sibling branches (timers, activities) before failing the run.
-          CancellationScope.current().cancel();
-          throw this.failure;
-        }
-      });
+      if (this.scopeOnDemand) {
+        await this.runWithScopeOnDemand(resume, trigger);
+      } else {
+        await CancellationScope.cancellable(async () => {
+          this.begin(resume, trigger);
+          await this.settled();
+        });
+      }
     } catch (error) {
       if (error instanceof ContinueAsNew) throw error;
       if (isCancellation(error)) {
@@ -185,6 +209,45 @@ export class PlanRun {
     }
     this.events.emit('EXECUTION_COMPLETED', null, { result: boundedCopy(this.result, EVENT_VALUE_LIMIT) });
     return this.result;
+  }
+
+  /** Starts the graph at its trigger, or where a continued run left off. */
+  private begin(resume: ResumeState | undefined, trigger: PlanNode | null): void {
+    if (resume) {
+      this.restore(resume);
+      this.start(resume.loopNodeId);
+    } else {
+      for (const other of this.args.plan.triggers) if (other !== trigger!.id) this.skip(other);
+      this.start(trigger!.id);
+    }
+  }
+
+  /** Waits for the top level to drain; a step's failure stops the branches still running, then fails the run. */
+  private async settled(): Promise<void> {
+    await this.top.done;
+    if (this.failure !== undefined) {
+      if (this.failure instanceof ContinueAsNew) throw this.failure;
+      // Stop sibling branches (timers, activities) before failing the run.
+      CancellationScope.current().cancel();
+      throw this.failure;
+    }
+  }
+
+  /** Computes what it can first; the scope and everything asynchronous come after, if anything is (SCOPE_ON_DEMAND_PATCH). */
+  private async runWithScopeOnDemand(resume: ResumeState | undefined, trigger: PlanNode | null): Promise<void> {
+    const deferred: ReadyNode[] = (this.deferred = []);
+    try {
+      this.begin(resume, trigger);
+    } finally {
+      this.deferred = null;
+    }
+    // Nothing asynchronous has started yet: a failure so far has nothing to stop.
+    if (this.failure !== undefined) throw this.failure;
+    if (deferred.length === 0) return;
+    await CancellationScope.cancellable(async () => {
+      for (const { node, region } of deferred) this.runAsync(node, region);
+      await this.settled();
+    });
   }
 
   private restore(resume: ResumeState): void {
@@ -318,7 +381,11 @@ export class PlanRun {
   /** Computes a ready node in place when it can; anything else (I/O, waiting, a paused run, spent work) runs as before. */
   private runReady({ node, region }: ReadyNode): void {
     const executor = EXECUTORS.get(node.type)!;
-    if (!executor.compute || this.control.isPaused || !this.hasRoomFor(node)) return this.runAsync(node, region);
+    if (!executor.compute || this.control.isPaused || !this.hasRoomFor(node)) {
+      if (this.deferred) this.deferred.push({ node, region });
+      else this.runAsync(node, region);
+      return;
+    }
     try {
       if (this.failure === undefined) this.computeNode(node, executor);
     } catch (error) {
