@@ -26,6 +26,9 @@ export async function bundleInterpreterWorkflow(): Promise<WorkflowBundle> {
     // one write to its own export (the regex engine) working on a frozen export.
     preloadModules: ['zod', '@tandem/schema'],
     webpackConfigHook: (config) => {
+      // The interpreter's own ES modules as one module (scope hoisting): modules that are not
+      // preloaded are instantiated again for every run, and each costs a require and its exports.
+      config.optimization = { ...config.optimization, concatenateModules: true };
       if (!fromSource) return config;
       config.resolve ??= {};
       config.resolve.extensionAlias = { '.js': ['.ts', '.js'] };
