@@ -61,6 +61,9 @@ export interface HttpServer {
 export async function createHttpServer(options: HttpOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on answers sent with res.send (GraphQL, webhooks, JSON): none is cacheable, and
+  // hashing every body cost a SHA-1 per answer. Static files keep theirs (serve-static, send).
+  app.disable('etag');
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   // First, so every route's answer carries its request id and is logged.
   app.use(requestLogging(options.log));
