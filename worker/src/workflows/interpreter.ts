@@ -175,38 +175,96 @@ export class PlanRun {
     this.top = newRegion(!this.scopeOnDemand);
   }
 
-  async run(): Promise<JsonValue> {
+  /** Runs the plan to its end: the run's result, or its failure. */
+  run(): Promise<JsonValue> {
+    if (this.scopeOnDemand) return this.runScopeOnDemand();
+    // Runs started before SCOPE_ON_DEMAND_PATCH: the same promises, settling in the same order, as
+    // when the workflow function was itself async and returned this run's promise.
+    return (async () => this.runInScope())();
+  }
+
+  /** Runs before SCOPE_ON_DEMAND_PATCH: everything inside one cancellation scope. */
+  private async runInScope(): Promise<JsonValue> {
     const resume = this.args.resume;
     const trigger = resume ? null : this.chooseTrigger();
-    if (trigger) {
-      this.events.emit('EXECUTION_STARTED', null, {
-        input: boundedCopy(this.args.input, EVENT_VALUE_LIMIT),
-        triggerNodeId: trigger.id,
-        ...(this.args.origin ? { origin: this.args.origin as unknown as JsonValue } : {}),
-      });
-    }
+    if (trigger) this.announceStart(trigger);
     try {
       this.checkSupported();
-      if (this.scopeOnDemand) {
-        await this.runWithScopeOnDemand(resume, trigger);
-      } else {
-        await CancellationScope.cancellable(async () => {
-          this.begin(resume, trigger);
-          await this.settled();
-        });
-      }
+      await CancellationScope.cancellable(async () => {
+        this.begin(resume, trigger);
+        await this.settled();
+      });
     } catch (error) {
-      if (error instanceof ContinueAsNew) throw error;
-      if (isCancellation(error)) {
-        this.events.emit('EXECUTION_CANCELLED', null, {});
-        throw error;
-      }
-      const failure = toRunFailure(error);
-      const runError = runErrorOf(failure);
-      // The run's message names the node; the step's own message stays in `cause`.
-      this.events.emit('EXECUTION_FAILED', runError.nodeId ?? null, { error: runError });
-      throw failure;
+      throw this.ending(error);
     }
+    return this.completed();
+  }
+
+  /**
+   * Computes what it can first, in place; the scope and everything asynchronous come after, if
+   * anything is (SCOPE_ON_DEMAND_PATCH). A run whose steps all compute creates one promise, its
+   * result: every promise workflow code creates costs a stack trace in Temporal's sandbox.
+   */
+  private runScopeOnDemand(): Promise<JsonValue> {
+    const resume = this.args.resume;
+    let trigger: PlanNode | null;
+    try {
+      trigger = resume ? null : this.chooseTrigger();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    if (trigger) this.announceStart(trigger);
+    const deferred: ReadyNode[] = (this.deferred = []);
+    try {
+      this.checkSupported();
+      this.begin(resume, trigger);
+      // Nothing asynchronous has started yet: a failure so far has nothing to stop.
+      if (this.failure !== undefined) throw this.failure;
+    } catch (error) {
+      return Promise.reject(this.ending(error) as Error);
+    } finally {
+      this.deferred = null;
+    }
+    if (deferred.length === 0) return Promise.resolve(this.completed());
+    return this.finishInScope(deferred);
+  }
+
+  /** The rest of a scope-on-demand run: the steps readied before the scope existed start inside it, in order. */
+  private async finishInScope(deferred: ReadyNode[]): Promise<JsonValue> {
+    try {
+      await CancellationScope.cancellable(async () => {
+        for (const { node, region } of deferred) this.runAsync(node, region);
+        await this.settled();
+      });
+    } catch (error) {
+      throw this.ending(error);
+    }
+    return this.completed();
+  }
+
+  private announceStart(trigger: PlanNode): void {
+    this.events.emit('EXECUTION_STARTED', null, {
+      input: boundedCopy(this.args.input, EVENT_VALUE_LIMIT),
+      triggerNodeId: trigger.id,
+      ...(this.args.origin ? { origin: this.args.origin as unknown as JsonValue } : {}),
+    });
+  }
+
+  /** The run's end event for what ended it; what to throw (a continue-as-new passes through). */
+  private ending(error: unknown): unknown {
+    if (error instanceof ContinueAsNew) return error;
+    if (isCancellation(error)) {
+      this.events.emit('EXECUTION_CANCELLED', null, {});
+      return error;
+    }
+    const failure = toRunFailure(error);
+    const runError = runErrorOf(failure);
+    // The run's message names the node; the step's own message stays in `cause`.
+    this.events.emit('EXECUTION_FAILED', runError.nodeId ?? null, { error: runError });
+    return failure;
+  }
+
+  private completed(): JsonValue {
     this.events.emit('EXECUTION_COMPLETED', null, { result: boundedCopy(this.result, EVENT_VALUE_LIMIT) });
     return this.result;
   }
@@ -231,23 +289,6 @@ export class PlanRun {
       CancellationScope.current().cancel();
       throw this.failure;
     }
-  }
-
-  /** Computes what it can first; the scope and everything asynchronous come after, if anything is (SCOPE_ON_DEMAND_PATCH). */
-  private async runWithScopeOnDemand(resume: ResumeState | undefined, trigger: PlanNode | null): Promise<void> {
-    const deferred: ReadyNode[] = (this.deferred = []);
-    try {
-      this.begin(resume, trigger);
-    } finally {
-      this.deferred = null;
-    }
-    // Nothing asynchronous has started yet: a failure so far has nothing to stop.
-    if (this.failure !== undefined) throw this.failure;
-    if (deferred.length === 0) return;
-    await CancellationScope.cancellable(async () => {
-      for (const { node, region } of deferred) this.runAsync(node, region);
-      await this.settled();
-    });
   }
 
   private restore(resume: ResumeState): void {
