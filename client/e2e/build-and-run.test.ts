@@ -80,7 +80,11 @@ describe('build, deploy and run in the browser', () => {
     await page.locator('[data-node-id="transform1"]').focus();
     await page.keyboard.press('Enter');
     // The inspector shows the node Enter selected before its form is used.
-    await page.getByRole('complementary', { name: 'Inspector' }).getByRole('heading', { name: 'transform1', exact: true }).waitFor();
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    await inspector.getByRole('heading', { name: 'transform1', exact: true }).waitFor();
+    // Validation runs a moment after the drag's edge; its answer shortens the inspector's problem list and moves the
+    // form up. Wait for it, so the click lands on the button and not where the button was.
+    await expect.poll(() => inspector.textContent()).not.toContain('cannot be reached');
     await page.getByLabel('Connect to').selectOption('output1');
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await expect.poll(() => page.locator('[data-edge-id]').count()).toBe(2);
