@@ -26,6 +26,31 @@ type Step =
 const text = (match: TextMatch): Text => (typeof match === 'string' ? { text: match } : { regex: match.source, flags: match.flags });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Page script (with `el` in scope) armed just before a click: the click's first press decides.
+ * On `el`, nothing more is done; elsewhere, the press and the rest of the click are swallowed
+ * before the page sees them, and `__tandemClickMissed()` answers true.
+ */
+const ARM_CLICK_GUARD = `
+  const types = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click'];
+  const state = { decided: false, missed: false };
+  const disarm = () => types.forEach((type) => removeEventListener(type, guard, true));
+  function guard(event) {
+    if (!state.decided) {
+      state.decided = true;
+      state.missed = !el.isConnected || !(event.target === el || el.contains(event.target));
+      if (!state.missed) return disarm();
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+  types.forEach((type) => addEventListener(type, guard, true));
+  window.__tandemClickMissed = () => {
+    disarm();
+    delete window.__tandemClickMissed;
+    return state.missed;
+  };`;
+
 /** What the page reports about a locator's first element. */
 interface Probe {
   count: number;
@@ -144,11 +169,18 @@ class BidiLocator implements Locator {
         await frame();
         if (box() !== before) return 'it moved';
         const at = document.elementFromPoint(${x}, ${y});
-        return at && (at === el || el.contains(at)) ? '' : (at?.outerHTML ?? 'nothing').slice(0, 120);`);
+        if (!at || !(at === el || el.contains(at))) return (at?.outerHTML ?? 'nothing').slice(0, 120);
+        ${ARM_CLICK_GUARD}
+        return '';`);
       if (!hit) {
         await this.page.raw.mouse.click(x, y);
         await handle.dispose();
-        return;
+        // The page can still change between this check and the click (a list re-rendered, a panel
+        // grown above the target); like Playwright, a press that lands elsewhere is swallowed and tried again.
+        const missed = await this.page.raw.evaluate('window.__tandemClickMissed?.() ?? false').catch(() => false);
+        if (!missed) return;
+        if (Date.now() > deadline) throw new Error(`${this.describe()} kept moving away from the click`);
+        continue;
       }
       await handle.dispose();
       if (Date.now() > deadline) throw new Error(`${this.describe()} does not get the click at (${x}, ${y}): ${hit} is there`);
@@ -156,22 +188,45 @@ class BidiLocator implements Locator {
     }
   }
   async fill(value: string): Promise<void> {
-    await this.actionable();
-    // As Playwright: the value set through the DOM, with the events typing would fire.
-    await this.run(`
+    // As Playwright: the value set through the DOM, with the events typing would fire, once the field is editable.
+    await this.retried<true>(
+      'editable',
+      `
+      if (!el || el.readOnly) return false;
       el.focus();
       const proto = el.localName === 'textarea' ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
       Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, ${JSON.stringify(value)});
       el.dispatchEvent(new Event('input', { bubbles: true }));
-      el.dispatchEvent(new Event('change', { bubbles: true }));`);
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+      return true;`,
+    );
+  }
+  /**
+   * Runs `body` (which answers false until it has acted) on the actionable element until it acts:
+   * an element rendered anew between the wait and the script is looked for again.
+   */
+  private async retried<T>(what: string, body: string): Promise<T> {
+    const deadline = Date.now() + TIMEOUT_MS;
+    for (;;) {
+      await (await this.actionable()).dispose();
+      const acted = await this.run<T | false>(body);
+      if (acted !== false) return acted;
+      if (Date.now() > deadline) throw new Error(`timed out after ${TIMEOUT_MS} ms waiting for ${this.describe()} to be ${what}`);
+      await sleep(POLL_MS);
+    }
   }
   async press(key: string): Promise<void> {
     await this.focus();
     await this.page.keyboard.press(key);
   }
   async focus(): Promise<void> {
-    await this.attached();
-    await this.run('el.focus();');
+    const deadline = Date.now() + TIMEOUT_MS;
+    for (;;) {
+      await this.attached();
+      if (await this.run<boolean>('if (!el) return false; el.focus(); return true;')) return;
+      if (Date.now() > deadline) throw new Error(`${this.describe()} is gone`);
+      await sleep(POLL_MS);
+    }
   }
   async check(): Promise<void> {
     if (!(await this.run<boolean>('return el?.checked === true;'))) await this.click();
@@ -180,15 +235,17 @@ class BidiLocator implements Locator {
     if (await this.run<boolean>('return el?.checked === true;')) await this.click();
   }
   async selectOption(value: string): Promise<string[]> {
-    await this.actionable();
-    const chosen = await this.run<string | null>(`
-      const option = [...el.options].find((o) => o.value === ${JSON.stringify(value)} || o.label === ${JSON.stringify(value)});
-      if (!option) return null;
+    // As Playwright: waits for the option too (options often come with a later answer of the server).
+    const chosen = await this.retried<string>(
+      `a select with an option "${value}"`,
+      `
+      const option = el && [...el.options].find((o) => o.value === ${JSON.stringify(value)} || o.label === ${JSON.stringify(value)});
+      if (!option) return false;
       el.value = option.value;
       el.dispatchEvent(new Event('input', { bubbles: true }));
       el.dispatchEvent(new Event('change', { bubbles: true }));
-      return option.value;`);
-    if (chosen === null) throw new Error(`${this.describe()} has no option "${value}"`);
+      return option.value;`,
+    );
     return [chosen];
   }
   async setInputFiles(path: string): Promise<void> {
