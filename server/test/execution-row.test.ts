@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Execution } from '../src/db/entities.js';
-import { executionOfSqliteRow, rowMoveFor, type SqliteExecutionRow } from '../src/db/execution-row.js';
+import { executionOfSqliteRow, executionReadFor, rowMoveFor, type SqliteExecutionRow } from '../src/db/execution-row.js';
 import { knexOf, openDatabase, type Database } from '../src/db/orm.js';
 
 // The run a moved row holds is mapped by hand on SQLite (the ORM's mapping cost more than the
@@ -86,6 +86,14 @@ describe('a run row mapped by hand on SQLite', () => {
     const properties = Object.keys(db.getMetadata().get(Execution.name).properties).sort();
     expect(Object.keys(byHand).sort()).toEqual(properties);
     expect({ ...byHand }).toEqual({ ...(await db.em.fork().findOneOrFail(Execution, { id: fields.id })) });
+    // The read by id behind `execution(id)` maps the same way.
+    const read = await executionReadFor(db)(fields.id);
+    expect(read).toBeInstanceOf(Execution);
+    expect({ ...read }).toEqual({ ...byOrm });
+  });
+
+  it('reads nothing for an id no run has', async () => {
+    expect(await executionReadFor(db)('no-such-run')).toBeNull();
   });
 
   it('is what a move returns: the row as the update left it', async () => {

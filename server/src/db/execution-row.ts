@@ -194,3 +194,16 @@ function insertOnSqlite(connection: SqliteDatabase, e: Execution): void {
     throw error;
   }
 }
+
+/** Reads a run's row by id, outside any transaction: the read behind `execution(id)`, the API's most frequent. */
+export type ExecutionRead = (id: string) => Promise<Execution | null>;
+
+/** SQLite: one statement prepared once per connection, mapped by hand; PostgreSQL: the ORM. */
+export function executionReadFor(db: Database): ExecutionRead {
+  if (isPostgres(db)) return (id) => db.em.fork().findOne(Execution, { id });
+  return (id) =>
+    onSqlite(db, undefined, (connection) => {
+      const row = preparedOn(connection, 'select * from `executions` where `id` = ?').get(id) as SqliteExecutionRow | undefined;
+      return row ? executionOfSqliteRow(row) : null;
+    });
+}

@@ -2,6 +2,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { Database } from '../db/orm.js';
 import { User, Workflow, WorkflowMember, type WorkflowRole } from '../db/entities.js';
 import { apiError, badInput, notFound } from '../errors.js';
+import { workflowRoleReadFor, type WorkflowRoleRead } from '../db/workflow-role.js';
 
 /** What each role may do, in increasing order: a role includes everything below it. */
 const RANK: Record<WorkflowRole, number> = { VIEWER: 1, EDITOR: 2, OWNER: 3 };
@@ -34,19 +35,18 @@ export interface AccessListener {
  */
 export class AccessService {
   private listeners: AccessListener[] = [];
+  private readonly readRole: WorkflowRoleRead;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.readRole = workflowRoleReadFor(db);
+  }
 
   onChange(listener: AccessListener): void {
     this.listeners.push(listener);
   }
 
-  async roleOf(userId: string, workflowId: string): Promise<WorkflowRole | null> {
-    const em = this.db.em.fork();
-    const workflow = await em.findOne(Workflow, { id: safeId(workflowId) }, { fields: ['id', 'ownerId'] });
-    if (!workflow) return null;
-    if (workflow.ownerId === userId) return 'OWNER';
-    return (await em.findOne(WorkflowMember, { workflowId: workflow.id, userId }))?.role ?? null;
+  roleOf(userId: string, workflowId: string): Promise<WorkflowRole | null> {
+    return this.readRole(userId, safeId(workflowId));
   }
 
   /** The workflow, when `user` holds at least `needed` on it. */

@@ -14,7 +14,7 @@ import {
   type ReusedStep,
 } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
-import { runStartWritesFor, type RowFields, type RunStartWrites } from '../db/execution-row.js';
+import { executionReadFor, runStartWritesFor, type ExecutionRead, type RowFields, type RunStartWrites } from '../db/execution-row.js';
 import type { User } from '../db/entities.js';
 import { Execution, Workflow, WorkflowVersion, type WorkflowRole } from '../db/entities.js';
 import { apiError, badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
@@ -57,6 +57,7 @@ export class ExecutionService {
   /** Compiled plans of deployed versions (immutable, so they never go stale), most recent last. */
   private readonly plans = new BoundedMap<string, ExecutionPlan>(200);
   private readonly startWrites: RunStartWrites;
+  private readonly readRow: ExecutionRead;
 
   constructor(
     private readonly db: Database,
@@ -67,6 +68,7 @@ export class ExecutionService {
     private readonly ingest?: Pick<EventIngest, 'expectRun' | 'forgetRun'>,
   ) {
     this.startWrites = runStartWritesFor(db);
+    this.readRow = executionReadFor(db);
   }
 
   async start(user: User, workflowId: string, input: JsonValue | undefined, versionNumber: number | null | undefined): Promise<Execution> {
@@ -177,8 +179,7 @@ export class ExecutionService {
 
   /** A run of a workflow `user` may read; `needed` EDITOR for acting on it (editors and the owner run and control). */
   async get(user: User, id: string, needed: WorkflowRole = 'VIEWER'): Promise<Execution> {
-    const em = this.db.em.fork();
-    const execution = await em.findOne(Execution, { id: id.length > 100 ? '' : id });
+    const execution = await this.readRow(id.length > 100 ? '' : id);
     const role = execution ? await this.workflows.access.roleOf(user.id, execution.workflowId) : null;
     if (!execution || !role) throw notFound('execution', id);
     if (!roleIncludes(role, needed)) {
