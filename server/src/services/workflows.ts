@@ -4,6 +4,7 @@ import { checkDraft, diffWorkflows, validateWorkflow, type JsonValue, type Probl
 import { isPostgres, knexOf, type Database } from '../db/orm.js';
 import { onSqlite } from '../db/sqlite-connection.js';
 import { preparedOn } from '../db/sqlite-statements.js';
+import { workflowPage } from '../db/workflow-page.js';
 import { User, Workflow, WorkflowVersion, type WorkflowRole } from '../db/entities.js';
 import { badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
@@ -112,26 +113,14 @@ export class WorkflowService {
 
   async list(user: User, first: number | null | undefined, after: string | null | undefined, filter: WorkflowFilter = {}): Promise<Page<Workflow>> {
     const limit = pageSize(first);
-    const visible = await this.access.visibleWhere(user.id);
+    const cursor = decodeCursor(after, 2) as [number, string] | null;
     const search = filter.search?.trim();
-    let where: FilterQuery<Workflow> = visible;
-    if (search) {
-      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      // SQLite's LIKE already ignores ASCII case and has no ILIKE; PostgreSQL's LIKE does not.
-      where = { $and: [visible, { name: isPostgres(this.db) ? { $ilike: pattern } : { $like: pattern } }] };
-    }
-    const em = this.db.em.fork();
-    const totalCount = await em.count(Workflow, where);
-    const cursor = decodeCursor(after, 2);
-    const pageWhere: FilterQuery<Workflow> = cursor
-      ? {
-          $and: [
-            where,
-            { $or: [{ updatedAt: { $lt: new Date(cursor[0] as number) } }, { updatedAt: new Date(cursor[0] as number), id: { $lt: String(cursor[1]) } }] },
-          ],
-        }
-      : where;
-    const rows = await em.find(Workflow, pageWhere, { orderBy: { updatedAt: 'desc', id: 'desc' }, limit: limit + 1 });
+    const { rows, totalCount } = await workflowPage(this.db, (userId) => this.access.visibleWhere(userId), {
+      userId: user.id,
+      limit,
+      after: cursor,
+      ...(search ? { search } : {}),
+    });
     return {
       items: rows.slice(0, limit),
       hasNextPage: rows.length > limit,
