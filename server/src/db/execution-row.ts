@@ -135,16 +135,16 @@ async function moveWithQueryBuilder(em: EntityManager, id: string, from: Executi
  */
 export interface RunStartWrites {
   /** Inserts the row; a UniqueConstraintViolationException when a row with its id exists. */
-  insert(em: EntityManager, execution: Execution): Promise<void>;
+  insert(em: EntityManager | undefined, execution: Execution): Promise<void>;
   /** Sets columns of the row with one update. */
-  set(em: EntityManager, id: string, fields: RowFields): Promise<void>;
+  set(em: EntityManager | undefined, id: string, fields: RowFields): Promise<void>;
 }
 
 export function runStartWritesFor(db: Database): RunStartWrites {
   if (isPostgres(db)) {
     return {
-      insert: (em, execution) => em.insert(execution).then(() => undefined),
-      set: (em, id, fields) => em.nativeUpdate(Execution, { id }, fields).then(() => undefined),
+      insert: (em, execution) => (em ?? db.em.fork()).insert(execution).then(() => undefined),
+      set: (em, id, fields) => (em ?? db.em.fork()).nativeUpdate(Execution, { id }, fields).then(() => undefined),
     };
   }
   return {

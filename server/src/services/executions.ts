@@ -13,7 +13,7 @@ import {
   type LiveState,
   type ReusedStep,
 } from '@tandem/worker';
-import type { Database } from '../db/orm.js';
+import { isPostgres, type Database } from '../db/orm.js';
 import { executionReadFor, runStartWritesFor, type ExecutionRead, type RowFields, type RunStartWrites } from '../db/execution-row.js';
 import type { User } from '../db/entities.js';
 import { Execution, Workflow, WorkflowVersion, type WorkflowRole } from '../db/entities.js';
@@ -96,11 +96,13 @@ export class ExecutionService {
     const { version, input } = options;
     const plan = this.planOf(version);
     const id = options.id ?? randomUUID();
-    const em = this.db.em.fork();
+    // SQLite's start writes are prepared statements that need no entity manager (forking one cost
+    // as much as the insert); PostgreSQL's go through the ORM.
+    const em = options.id || isPostgres(this.db) ? this.db.em.fork() : undefined;
     // Sub-workflows are resolved before anything is stored, so a missing one leaves no stray row.
     const owner = options.ownerId;
     const subplans = await resolveSubplans(this.db, owner, version.workflowId, plan);
-    if (options.id) {
+    if (em && options.id) {
       const existing = await em.findOne(Execution, { id });
       if (existing) return { execution: existing, created: false };
     }
@@ -161,7 +163,11 @@ export class ExecutionService {
   }
 
   /** Sets fields of a run's row with one update, and on the entity the caller holds. */
-  private async writeRow(em: EntityManager, execution: Execution, fields: Pick<RowFields, 'temporalRunId' | 'status' | 'error' | 'finishedAt'>): Promise<void> {
+  private async writeRow(
+    em: EntityManager | undefined,
+    execution: Execution,
+    fields: Pick<RowFields, 'temporalRunId' | 'status' | 'error' | 'finishedAt'>,
+  ): Promise<void> {
     const changed = { ...fields, updatedAt: new Date() };
     await this.startWrites.set(em, execution.id, changed);
     Object.assign(execution, changed);

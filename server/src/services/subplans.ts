@@ -13,7 +13,8 @@ const MAX_SUBPLANS = 25;
  */
 export async function resolveSubplans(db: Database, ownerId: string, rootWorkflowId: string, plan: ExecutionPlan): Promise<Record<string, SubPlan>> {
   const subplans: Record<string, SubPlan> = {};
-  const em = db.em.fork();
+  // Forked at the first sub-workflow node: most runs have none.
+  let em: ReturnType<Database['em']['fork']> | undefined;
   const visit = async (current: ExecutionPlan, path: string[]): Promise<void> => {
     for (const node of current.nodes) {
       if (node.type !== subworkflow.type) continue;
@@ -27,6 +28,7 @@ export async function resolveSubplans(db: Database, ownerId: string, rootWorkflo
       const key = subplanKey(workflowId, version);
       if (subplans[key]) continue;
       if (Object.keys(subplans).length >= MAX_SUBPLANS) throw badInput(`a run may use at most ${MAX_SUBPLANS} different sub-workflows`);
+      em ??= db.em.fork();
       const target = await em.findOne(Workflow, { id: workflowId, ownerId });
       const number = version === 'latest' ? target?.latestVersion : version;
       const row = target && number ? await em.findOne(WorkflowVersion, { workflowId, number }) : null;
