@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadInstallation, metricsEnabled, openDatabase, openSecretResolver, parseListenAddress, serveMetrics } from '@tandem/server/worker-support';
+import { metricsEnabled, openSecretResolver, parseListenAddress, readInstallation, serveMetrics } from '@tandem/server/worker-support';
 import {
   createTandemWorker,
   workerMetrics,
@@ -90,12 +90,7 @@ async function main(): Promise<void> {
 async function installationOf(env: TandemEnvironment): Promise<{ id: string; taskQueue: string }> {
   const id = process.env.TANDEM_INSTALLATION_ID;
   if (id && env.taskQueue) return { id, taskQueue: env.taskQueue };
-  const db = await openDatabase({ url: process.env.DATABASE_URL || undefined, sqliteFile: join(env.dataDir, 'tandem.db') });
-  try {
-    return await loadInstallation(db);
-  } finally {
-    await db.close();
-  }
+  return readInstallation({ url: process.env.DATABASE_URL || undefined, sqliteFile: join(env.dataDir, 'tandem.db') });
 }
 
 function eventBus(env: TandemEnvironment): ExecutionEventBus {

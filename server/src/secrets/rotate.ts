@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../db/orm.js';
 import { SecretService, type RotationReport } from '../services/secrets.js';
 import { loadKeyring } from './keyring.js';
-import type { WorkerSecretsOptions } from './resolver.js';
+import type { WorkerSecretsOptions } from './worker-resolver.js';
 
 /**
  * `npm run secrets:rotate`: re-encrypts every stored secret with the current key
