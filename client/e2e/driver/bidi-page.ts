@@ -32,9 +32,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * before the page sees them, and `__tandemClickMissed()` answers true.
  */
 const ARM_CLICK_GUARD = `
-  const types = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click'];
+  const types = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click', 'auxclick', 'dblclick', 'contextmenu'];
   const state = { decided: false, missed: false };
-  const disarm = () => types.forEach((type) => removeEventListener(type, guard, true));
+  let clicked;
+  const ended = new Promise((resolve) => (clicked = resolve));
+  const disarm = () => {
+    types.forEach((type) => removeEventListener(type, guard, true));
+    clicked();
+  };
   function guard(event) {
     if (!state.decided) {
       state.decided = true;
@@ -43,9 +48,13 @@ const ARM_CLICK_GUARD = `
     }
     event.preventDefault();
     event.stopImmediatePropagation();
+    // A missed click is swallowed whole: the guard stays until its click has gone by.
+    if (event.type === 'click') disarm();
   }
   types.forEach((type) => addEventListener(type, guard, true));
-  window.__tandemClickMissed = () => {
+  // Answers once the click has been decided and, when missed, swallowed (or after 500 ms at most).
+  window.__tandemClickMissed = async () => {
+    if (!state.decided || state.missed) await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 500))]);
     disarm();
     delete window.__tandemClickMissed;
     return state.missed;
@@ -173,11 +182,16 @@ class BidiLocator implements Locator {
         ${ARM_CLICK_GUARD}
         return '';`);
       if (!hit) {
-        await this.page.raw.mouse.click(x, y);
-        await handle.dispose();
         // The page can still change between this check and the click (a list re-rendered, a panel
         // grown above the target); like Playwright, a press that lands elsewhere is swallowed and tried again.
-        const missed = await this.page.raw.evaluate('window.__tandemClickMissed?.() ?? false').catch(() => false);
+        let missed = false;
+        try {
+          await this.page.raw.mouse.click(x, y);
+        } finally {
+          await handle.dispose();
+          // Always asked, so the guard never outlives its click; a page that navigated away has none (not missed).
+          missed = (await this.page.raw.evaluate('window.__tandemClickMissed?.() ?? false').catch(() => false)) === true;
+        }
         if (!missed) return;
         if (Date.now() > deadline) throw new Error(`${this.describe()} kept moving away from the click`);
         continue;
