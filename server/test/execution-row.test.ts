@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Execution } from '../src/db/entities.js';
 import { executionOfSqliteRow, executionReadFor, rowMoveFor, type SqliteExecutionRow } from '../src/db/execution-row.js';
-import { knexOf, openDatabase, type Database } from '../src/db/orm.js';
+import { openDatabase, type Database } from '../src/db/orm.js';
+import { onSqlite } from '../src/db/sqlite-connection.js';
 
 // The run a moved row holds is mapped by hand on SQLite (the ORM's mapping cost more than the
 // update): it must be exactly what the ORM would have made of the row.
@@ -16,24 +16,15 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tandem-execution-row-'));
   db = await openDatabase({ url: undefined, sqliteFile: join(dir, 'tandem.db') });
   // Rows of runs alone: the workflows, versions, people and runs they point at are not the point here.
-  await withConnection((connection) => connection.pragma('foreign_keys = OFF'));
+  await onSqlite(db, undefined, (connection) => connection.pragma('foreign_keys = OFF'));
 });
 afterAll(async () => {
   await db?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function withConnection<T>(use: (connection: SqliteDatabase) => T): Promise<T> {
-  const client = knexOf(db).client as { acquireConnection(): Promise<SqliteDatabase>; releaseConnection(c: SqliteDatabase): Promise<void> };
-  const connection = await client.acquireConnection();
-  try {
-    return use(connection);
-  } finally {
-    await client.releaseConnection(connection);
-  }
-}
-
-const rawRow = (id: string) => withConnection((connection) => connection.prepare('select * from `executions` where `id` = ?').get(id) as SqliteExecutionRow);
+const rawRow = (id: string) =>
+  onSqlite(db, undefined, (connection) => connection.prepare('select * from `executions` where `id` = ?').get(id) as SqliteExecutionRow);
 
 const everyField = {
   id: 'run-every-field',

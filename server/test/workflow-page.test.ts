@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workflow, WorkflowMember } from '../src/db/entities.js';
-import { knexOf, openDatabase, type Database } from '../src/db/orm.js';
+import { openDatabase, type Database } from '../src/db/orm.js';
+import { onSqlite } from '../src/db/sqlite-connection.js';
 import { workflowOfSqliteRow, workflowPageOnSqlite, workflowPageWithOrm, type SqliteWorkflowRow, type WorkflowPageQuery } from '../src/db/workflow-page.js';
 import { AccessService } from '../src/services/access.js';
 
@@ -22,10 +22,7 @@ beforeAll(async () => {
   db = await openDatabase({ url: undefined, sqliteFile: join(dir, 'tandem.db') });
   access = new AccessService(db);
   // Workflows and memberships alone: the people they point at are not the point here.
-  const client = knexOf(db).client as { acquireConnection(): Promise<SqliteDatabase>; releaseConnection(c: SqliteDatabase): Promise<void> };
-  const connection = await client.acquireConnection();
-  connection.pragma('foreign_keys = OFF');
-  await client.releaseConnection(connection);
+  await onSqlite(db, undefined, (connection) => connection.pragma('foreign_keys = OFF'));
 
   const em = db.em.fork();
   let n = 0;
