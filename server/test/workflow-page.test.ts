@@ -112,4 +112,17 @@ describe('the workflows list read by hand on SQLite', () => {
     expect(Object.keys(byHand).sort()).toEqual(properties);
     expect({ ...byHand }).toEqual({ ...db.em.fork().map(Workflow, row as unknown as Record<string, unknown>) });
   });
+
+  it('reads a definition as stored, and keeps one set in its place', async () => {
+    const [row] = await db.em.fork().getConnection().execute<SqliteWorkflowRow[]>('select * from `workflows` where `id` = ?', ['wf-03']);
+    const workflow = workflowOfSqliteRow(row!);
+    const stored = { format: 'tandem.workflow/v1', name: 'W3', nodes: [{ id: 'a', config: { n: 3 } }], edges: [] };
+    expect(workflow.definition).toEqual(stored);
+    expect(workflow.definition).toBe(workflow.definition); // parsed once
+    expect(JSON.parse(JSON.stringify(workflow))).toMatchObject({ id: 'wf-03', definition: stored });
+    const replaced = { ...stored, name: 'Renamed' };
+    const unread = workflowOfSqliteRow(row!);
+    unread.definition = replaced;
+    expect(unread.definition).toBe(replaced);
+  });
 });

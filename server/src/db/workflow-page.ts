@@ -51,10 +51,16 @@ export async function workflowPageWithOrm(db: Database, visible: VisibleWorkflow
 
 const VISIBLE = '(`owner_id` = ? or `id` in (select `workflow_id` from `workflow_members` where `user_id` = ?))';
 const COUNT_SQL = `select count(*) as \`count\` from \`workflows\` where ${VISIBLE}`;
-const FIRST_PAGE_SQL = `select * from \`workflows\` where ${VISIBLE} order by \`updated_at\` desc, \`id\` desc limit ?`;
-const NEXT_PAGE_SQL =
-  `select * from \`workflows\` where ${VISIBLE} and (\`updated_at\` < ? or (\`updated_at\` = ? and \`id\` < ?)) ` +
-  'order by `updated_at` desc, `id` desc limit ?';
+const ORDER = 'order by `updated_at` desc, `id` desc';
+const AFTER = '(`updated_at` < ? or (`updated_at` = ? and `id` < ?))';
+// The page is chosen by rowid first and read whole after: sorting whole rows (with their
+// definitions) cost more than the statement's other work. The rows come back in any order;
+// pageInOrder puts them in the page's.
+const pageSql = (where: string) =>
+  `select \`w\`.* from (select \`rowid\` as \`r\` from \`workflows\` where ${where} ${ORDER} limit ?) as \`p\` ` +
+  'cross join `workflows` as `w` on `w`.`rowid` = `p`.`r`';
+const FIRST_PAGE_SQL = pageSql(VISIBLE);
+const NEXT_PAGE_SQL = pageSql(`${VISIBLE} and ${AFTER}`);
 
 /** A row of `workflows` as better-sqlite3 returns it: dates as epoch milliseconds, JSON as text. */
 export interface SqliteWorkflowRow {
@@ -78,21 +84,37 @@ export function workflowPageOnSqlite(db: Database, query: WorkflowPageQuery): Pr
         ? preparedOn(connection, NEXT_PAGE_SQL).all(userId, userId, after[0], after[0], after[1], limit + 1)
         : preparedOn(connection, FIRST_PAGE_SQL).all(userId, userId, limit + 1)
     ) as SqliteWorkflowRow[];
-    return { rows: rows.map(workflowOfSqliteRow), totalCount: count };
+    return { rows: pageInOrder(rows).map(workflowOfSqliteRow), totalCount: count };
   });
+}
+
+/** Newest change first, then the larger id first: the list's order (ORDER above). */
+function pageInOrder(rows: SqliteWorkflowRow[]): SqliteWorkflowRow[] {
+  return rows.sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
 /** The workflow a row holds, as the ORM maps it (server/test/workflow-page.test.ts holds the two equal). Not managed by any entity manager. */
 export function workflowOfSqliteRow(row: SqliteWorkflowRow): Workflow {
-  return Object.assign(new Workflow(), {
+  const workflow = Object.assign(new Workflow(), {
     id: row.id,
     ownerId: row.owner_id,
     name: row.name,
     description: row.description,
-    definition: JSON.parse(row.definition) as JsonValue,
     latestVersion: row.latest_version,
     webhookSecret: row.webhook_secret,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
+  });
+  // Parsed when first read: a list rarely asks for the definitions of its workflows.
+  return withLazyDefinition(workflow, row.definition);
+}
+
+function withLazyDefinition(workflow: Workflow, text: string): Workflow {
+  const settle = (value: JsonValue) => Object.defineProperty(workflow, 'definition', { value, writable: true, enumerable: true, configurable: true });
+  return Object.defineProperty(workflow, 'definition', {
+    get: () => settle(JSON.parse(text) as JsonValue).definition,
+    set: settle,
+    enumerable: true,
+    configurable: true,
   });
 }
