@@ -57,21 +57,31 @@ export function connectionOf<T extends object>(nodeType: ClassType<T>, name: str
   return { Connection: ConnectionType, Edge: EdgeType };
 }
 
-/** Builds a Relay connection from a service page. */
+/** Builds a Relay connection from a service page. Cursors are encoded only when a query asks for them. */
 export function toConnection<T, N = T>(
   page: { items: T[]; hasNextPage: boolean; totalCount: number; cursorOf(item: T): string },
   hadCursor: boolean,
   map: (item: T) => N = (item) => item as unknown as N,
 ): Connection<N> {
-  const edges = page.items.map((item) => ({ cursor: page.cursorOf(item), node: map(item) }));
+  const { items, cursorOf } = page;
+  const edges = items.map((item): Edge<N> => ({
+    get cursor() {
+      return cursorOf(item);
+    },
+    node: map(item),
+  }));
   return {
     edges,
     totalCount: page.totalCount,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: hadCursor,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
   };
 }
