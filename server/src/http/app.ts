@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -127,6 +127,9 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
       formatApiError(formatted, error, currentRequest.getStore()?.requestId, true, { hideSuggestions: !options.introspection }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // No answer of this API is cacheable, and Apollo's cache-control plugin (on by default)
+      // wraps every field's resolver to compute hints nobody reads.
+      ApolloServerPluginCacheControlDisabled(),
       guard.plugin,
       operationLogPlugin(),
       ...(options.plugins ?? []),
