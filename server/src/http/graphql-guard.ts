@@ -9,6 +9,9 @@ import { BoundedMap } from '../bounded-map.js';
 
 type DocumentStore = NonNullable<ApolloServerOptions<ApiContext>['documentStore']>;
 
+/** Longest query text whose hash is remembered: at most this many characters per entry. */
+const HASHES_REMEMBERED_UP_TO = 4_096;
+
 /**
  * Documents that passed the guard (and graphql's validation inside it), by the SHA-256 of their
  * text, least recently used dropped first. Given to Apollo as its `documentStore`: Apollo looks
@@ -18,8 +21,19 @@ type DocumentStore = NonNullable<ApolloServerOptions<ApiContext>['documentStore'
  */
 export class GuardedDocuments implements DocumentStore {
   private readonly documents: BoundedMap<string, DocumentNode>;
+  /** The hash of each query text seen lately, short texts only: a lookup costs far less than a SHA-256 per request. */
+  private readonly hashes: BoundedMap<string, string>;
   constructor(capacity = 1_000) {
     this.documents = new BoundedMap(capacity);
+    this.hashes = new BoundedMap(capacity);
+  }
+
+  hashOfQuery(query: string): string {
+    const known = this.hashes.get(query);
+    if (known !== undefined) return known;
+    const hash = queryHash(query);
+    if (query.length <= HASHES_REMEMBERED_UP_TO) this.hashes.set(query, hash);
+    return hash;
   }
 
   /** Apollo prefixes keys with a hash of the schema and a colon. */
@@ -83,7 +97,7 @@ export function graphqlGuard(options: GraphqlGuardOptions): {
         if (problem) return refuse(res, [problem], options.introspection);
       }
       if (typeof query !== 'string') continue;
-      const hash = queryHash(query);
+      const hash = documents.hashOfQuery(query);
       if (documents.has(hash)) continue;
       const checked = checkDocument(options.schema, query, { introspection: options.introspection });
       if (checked.errors) return refuse(res, checked.errors, options.introspection);
