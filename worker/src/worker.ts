@@ -5,6 +5,7 @@ import { createActivities, type ActivityOptions } from './activities/index.js';
 import { interpreterBundle } from './bundle.js';
 import type { ExecutionEventBus } from './events/index.js';
 import { processLog, type Logger } from './logging.js';
+import { SANDBOX_CALL_LIMIT_MS, watchSandboxes } from './sandbox-watchdog.js';
 import type { TandemSinks } from './workflows/types.js';
 
 export interface TandemWorkerOptions {
@@ -70,6 +71,13 @@ export async function createTandemWorker(options: TandemWorkerOptions): Promise<
       },
     },
   };
+  // One watchdog per workflow thread instead of Node's per call into the sandbox (sandbox-watchdog.ts).
+  watchSandboxes({
+    onStuck: (busyMs) => {
+      log.fatal({ busyMs, limitMs: SANDBOX_CALL_LIMIT_MS }, 'a workflow task ran past the sandbox limit: exiting so that the worker is restarted');
+      process.exit(70);
+    },
+  });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
