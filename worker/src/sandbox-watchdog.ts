@@ -34,7 +34,7 @@ export interface SandboxWatchdogOptions {
   limitMs?: number;
   /** Called once, from the main thread, when a call has run past the limit; ends the process by default. */
   onStuck?: (busyMs: number) => void;
-  /** How often the calls are looked at (ms). */
+  /** How often the calls are looked at (ms); set by the first call in the process. */
   intervalMs?: number;
 }
 
@@ -44,7 +44,6 @@ interface WatchedThread {
   base: number;
 }
 
-let watched: Set<WatchedThread> | null = null;
 let settings: Required<Pick<SandboxWatchdogOptions, 'limitMs' | 'intervalMs'>> & Pick<SandboxWatchdogOptions, 'onStuck'> = {
   limitMs: SANDBOX_CALL_LIMIT_MS,
   intervalMs: 1_000,
@@ -73,44 +72,57 @@ vm.Script.prototype.runInContext = function (context, options) {
 };
 `;
 
-/**
- * Installs the watchdog for the workflow threads the SDK starts from now on in this process
- * (idempotent; later options replace earlier ones). Call it before `Worker.create`.
- */
-export function watchSandboxes(options: SandboxWatchdogOptions = {}): void {
-  settings = { limitMs: options.limitMs ?? SANDBOX_CALL_LIMIT_MS, intervalMs: options.intervalMs ?? 1_000, onStuck: options.onStuck };
-  if (watched) return;
-  const threads = new Set<WatchedThread>();
-  watched = threads;
-  const require = createRequire(import.meta.url);
-  const SdkWorker = workerThreads.Worker;
+/** Node's own Worker class, captured before anything replaces it. */
+const NodeWorker = workerThreads.Worker;
 
-  class WatchedWorker extends SdkWorker {
-    constructor(filename: string | URL, options: WorkerOptions = {}) {
-      const file = typeof filename === 'string' ? filename : filename.pathname;
-      if (!file.endsWith(WORKFLOW_THREAD) || options.eval) {
-        super(filename, options);
-        return;
-      }
-      const thread: WatchedThread = { calls: new Int32Array(new SharedArrayBuffer(8)), base: Date.now() };
-      const workerData: unknown = { ...(options.workerData as object | undefined), tandemSandboxWatch: { calls: thread.calls.buffer, base: thread.base } };
-      super(`${THREAD_PRELUDE}\nrequire(${JSON.stringify(require.resolve(file))});`, { ...options, eval: true, workerData });
-      threads.add(thread);
-      this.once('exit', () => threads.delete(thread));
+/** A workflow thread of the SDK, started to be watched; any other thread, as Node starts it. */
+class WatchedWorker extends NodeWorker {
+  constructor(filename: string | URL, options: WorkerOptions = {}) {
+    const file = typeof filename === 'string' ? filename : filename.pathname;
+    if (!file.endsWith(WORKFLOW_THREAD) || options.eval) {
+      super(filename, options);
+      return;
     }
+    const thread: WatchedThread = { calls: new Int32Array(new SharedArrayBuffer(8)), base: Date.now() };
+    const workerData: unknown = { ...(options.workerData as object | undefined), tandemSandboxWatch: { calls: thread.calls.buffer, base: thread.base } };
+    super(`${THREAD_PRELUDE}\nrequire(${JSON.stringify(createRequire(import.meta.url).resolve(file))});`, { ...options, eval: true, workerData });
+    threads.add(thread);
+    this.once('exit', () => threads.delete(thread));
   }
-  workerThreads.Worker = WatchedWorker;
+}
 
-  let reported = false;
-  const check = () => {
-    for (const thread of threads) {
-      const busyMs = busyFor(thread);
-      if (busyMs <= settings.limitMs || reported) continue;
-      reported = true;
-      (settings.onStuck ?? endProcess)(busyMs);
-    }
-  };
-  setInterval(check, settings.intervalMs).unref();
+const threads = new Set<WatchedThread>();
+let creating = 0;
+let checking: NodeJS.Timeout | undefined;
+let reported = false;
+
+/**
+ * Runs `create` (a `Worker.create`) so that the workflow threads the SDK starts meanwhile are
+ * watched. Only while it runs does `worker_threads.Worker` start watched threads: a worker
+ * created elsewhere in the process (a replay, a benchmark's hand-written program) keeps the
+ * SDK's per-call timeout. Later options replace earlier ones.
+ */
+export async function withWatchedSandboxes<T>(create: () => Promise<T>, options: SandboxWatchdogOptions = {}): Promise<T> {
+  settings = { limitMs: options.limitMs ?? SANDBOX_CALL_LIMIT_MS, intervalMs: options.intervalMs ?? 1_000, onStuck: options.onStuck };
+  if (checking === undefined) {
+    checking = setInterval(check, settings.intervalMs);
+    checking.unref();
+  }
+  if (creating++ === 0) workerThreads.Worker = WatchedWorker;
+  try {
+    return await create();
+  } finally {
+    if (--creating === 0) workerThreads.Worker = NodeWorker;
+  }
+}
+
+function check(): void {
+  for (const thread of threads) {
+    const busyMs = busyFor(thread);
+    if (busyMs <= settings.limitMs || reported) continue;
+    reported = true;
+    (settings.onStuck ?? endProcess)(busyMs);
+  }
 }
 
 /** How long the current outermost call of a thread has run (0 when none runs). */

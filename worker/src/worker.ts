@@ -5,7 +5,7 @@ import { createActivities, type ActivityOptions } from './activities/index.js';
 import { interpreterBundle } from './bundle.js';
 import type { ExecutionEventBus } from './events/index.js';
 import { processLog, type Logger } from './logging.js';
-import { SANDBOX_CALL_LIMIT_MS, watchSandboxes } from './sandbox-watchdog.js';
+import { SANDBOX_CALL_LIMIT_MS, withWatchedSandboxes } from './sandbox-watchdog.js';
 import type { TandemSinks } from './workflows/types.js';
 
 export interface TandemWorkerOptions {
@@ -72,32 +72,33 @@ export async function createTandemWorker(options: TandemWorkerOptions): Promise<
     },
   };
   // One watchdog per workflow thread instead of Node's per call into the sandbox (sandbox-watchdog.ts).
-  watchSandboxes({
-    onStuck: (busyMs) => {
-      log.fatal({ busyMs, limitMs: SANDBOX_CALL_LIMIT_MS }, 'a workflow task ran past the sandbox limit: exiting so that the worker is restarted');
-      process.exit(70);
-    },
-  });
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.namespace ?? 'default',
-    taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await interpreterBundle()),
-    activities: createActivities(options.activities),
-    sinks,
-    ...(options.identity ? { identity: options.identity } : {}),
-    // A bug that throws one of these out of the interpreter fails the run with its message
-    // instead of failing the workflow task, which Temporal would retry forever. Non-determinism
-    // errors are not listed: those wait for a fixed worker to be deployed.
-    workflowFailureErrorTypes: WORKFLOW_FAILURE_ERROR_TYPES,
-    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_CACHED_RUNS,
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
-    maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 100,
-    ...(options.shutdownGraceMs === undefined
-      ? {}
-      : // Past the grace, activities are cancelled; a little later the worker gives up waiting on them.
-        { shutdownGraceTime: options.shutdownGraceMs, shutdownForceTime: options.shutdownGraceMs + SHUTDOWN_FORCE_MARGIN_MS }),
-  });
+  const onStuck = (busyMs: number) => {
+    log.fatal({ busyMs, limitMs: SANDBOX_CALL_LIMIT_MS }, 'a workflow task ran past the sandbox limit: exiting so that the worker is restarted');
+    process.exit(70);
+  };
+  const workflowBundle = options.workflowBundle ?? (await interpreterBundle());
+  const create = () =>
+    Worker.create({
+      connection: options.connection,
+      namespace: options.namespace ?? 'default',
+      taskQueue: options.taskQueue,
+      workflowBundle,
+      activities: createActivities(options.activities),
+      sinks,
+      ...(options.identity ? { identity: options.identity } : {}),
+      // A bug that throws one of these out of the interpreter fails the run with its message
+      // instead of failing the workflow task, which Temporal would retry forever. Non-determinism
+      // errors are not listed: those wait for a fixed worker to be deployed.
+      workflowFailureErrorTypes: WORKFLOW_FAILURE_ERROR_TYPES,
+      maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_CACHED_RUNS,
+      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
+      maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions ?? 100,
+      ...(options.shutdownGraceMs === undefined
+        ? {}
+        : // Past the grace, activities are cancelled; a little later the worker gives up waiting on them.
+          { shutdownGraceTime: options.shutdownGraceMs, shutdownForceTime: options.shutdownGraceMs + SHUTDOWN_FORCE_MARGIN_MS }),
+    });
+  return withWatchedSandboxes(create, { onStuck });
 }
 
 /** A worker's identity names its installation, so a worker of another installation on the same queue can be told apart. */

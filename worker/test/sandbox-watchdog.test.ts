@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { watchSandboxes } from '../src/sandbox-watchdog.js';
+import { withWatchedSandboxes } from '../src/sandbox-watchdog.js';
 
 // The SDK runs every call into a workflow's sandbox under a per-call timeout, for which Node
 // starts and joins a thread each time; Tandem runs them without it and watches each workflow
@@ -23,7 +23,6 @@ beforeAll(async () => {
   } catch {
     // installed by an earlier file in this process
   }
-  watchSandboxes({ limitMs: 300, intervalMs: 25, onStuck: (busyMs) => stuck.push(busyMs) });
   const address = inject('temporalAddress');
   taskQueue = `sandbox-watchdog-${randomUUID()}`;
   client = new Client({ connection: await Connection.connect({ address }) });
@@ -31,13 +30,19 @@ beforeAll(async () => {
     workflowsPath: fileURLToPath(new URL('./sandbox/blocking-workflow.js', import.meta.url)),
     logger: new DefaultLogger('ERROR'),
   });
-  worker = await Worker.create({
-    connection: await NativeConnection.connect({ address }),
-    taskQueue,
-    workflowBundle,
-    // Were the SDK's per-call timeout still in force, a call held longer than this would be cut.
-    isolateExecutionTimeout: '500ms',
-  });
+  const connection = await NativeConnection.connect({ address });
+  worker = await withWatchedSandboxes(
+    () =>
+      Worker.create({
+        connection,
+        taskQueue,
+        workflowBundle,
+        // Were the SDK's per-call timeout still in force, a call held longer than this would be
+        // cut (an option the SDK reads but no longer declares).
+        ...({ isolateExecutionTimeout: '500ms' } as object),
+      }),
+    { limitMs: 300, intervalMs: 25, onStuck: (busyMs) => stuck.push(busyMs) },
+  );
   running = worker.run();
 }, 120_000);
 
@@ -60,6 +65,11 @@ describe('the sandbox watchdog', () => {
     expect(stuck).toHaveLength(1);
     expect(stuck[0]).toBeGreaterThan(300);
     expect(stuck[0]).toBeLessThan(1_200);
+  });
+
+  it('watches only the workflow threads of the worker it creates', async () => {
+    // Outside withWatchedSandboxes, Node's Worker is Node's again: other workers keep the SDK's timeout.
+    expect(workerThreads.Worker.name).toBe('Worker');
   });
 
   it('leaves threads other than the workflow thread as they were', async () => {
