@@ -71,4 +71,24 @@ describe.each(DATABASES)('who may read and control a run, on %s', (database) => 
     expect(cancelled.errors).toBeUndefined();
     expect(cancelled.data).toEqual({ cancelExecution: { id: runId } });
   });
+
+  it('lets the owner and an editor start a run, tells a viewer the role it needs, and hides the workflow from anybody else', async () => {
+    const START = 'mutation($id: ID!) { startExecution(workflowId: $id, input: { a: 1, b: 2 }) { id workflowId versionNumber } }';
+    const started = await api.gql<{ startExecution: { workflowId: string; versionNumber: number } }>(START, { id: workflowId }, owner.token);
+    expect(started.errors).toBeUndefined();
+    expect(started.data?.startExecution).toMatchObject({ workflowId, versionNumber: 1 });
+
+    const [editor, viewer, stranger] = [await api.user('Edna'), await api.user('Vince'), await api.user('Mal')];
+    await api.gql(SHARE, { w: workflowId, e: editor.email, r: 'EDITOR' }, owner.token);
+    await api.gql(SHARE, { w: workflowId, e: viewer.email, r: 'VIEWER' }, owner.token);
+    expect((await api.gql(START, { id: workflowId }, editor.token)).errors).toBeUndefined();
+    expect((await api.gql(START, { id: workflowId }, viewer.token)).errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      role: 'VIEWER',
+      requiredRole: 'EDITOR',
+    });
+    for (const id of [workflowId, 'no-such-workflow', 'x'.repeat(101)]) {
+      expect(codeOf(await api.gql(START, { id }, stranger.token))).toBe('NOT_FOUND');
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { Workflow, WorkflowMember, type WorkflowRole } from './entities.js';
 import { isPostgres, type Database } from './orm.js';
 import { onSqlite } from './sqlite-connection.js';
 import { preparedOn } from './sqlite-statements.js';
+import { workflowOfSqliteRow, type SqliteWorkflowRow } from './workflow-page.js';
 
 /** What a user holds on a workflow: OWNER, a member's role, or null (no access, or no such workflow). */
 export type WorkflowRoleRead = (userId: string, workflowId: string) => Promise<WorkflowRole | null>;
@@ -30,5 +31,25 @@ export function workflowRoleReadFor(db: Database): WorkflowRoleRead {
       const row = preparedOn(connection, ROLE_SQL).get(userId, workflowId) as { owner: string; role: WorkflowRole | null } | undefined;
       if (!row) return null;
       return row.owner === userId ? 'OWNER' : row.role;
+    });
+}
+
+/** A workflow and the member's role of a user on it (null when not a member), or null when there is no such workflow. */
+export type WorkflowAccessRead = (userId: string, workflowId: string) => Promise<{ workflow: Workflow; memberRole: WorkflowRole | null } | null>;
+
+const ACCESS_SQL =
+  'select `w`.*, `m`.`role` as `member_role` from `workflows` as `w` ' +
+  'left join `workflow_members` as `m` on `m`.`workflow_id` = `w`.`id` and `m`.`user_id` = ? where `w`.`id` = ?';
+
+/**
+ * The workflow row and the user's membership in one statement prepared once per connection, for
+ * SQLite (a run start reads it: the ORM's two reads cost more than the statements). The workflow
+ * is not managed by any entity manager.
+ */
+export function workflowAccessReadOnSqlite(db: Database): WorkflowAccessRead {
+  return (userId, workflowId) =>
+    onSqlite(db, undefined, (connection) => {
+      const row = preparedOn(connection, ACCESS_SQL).get(userId, workflowId) as (SqliteWorkflowRow & { member_role: WorkflowRole | null }) | undefined;
+      return row ? { workflow: workflowOfSqliteRow(row), memberRole: row.member_role } : null;
     });
 }

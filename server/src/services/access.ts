@@ -1,8 +1,8 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Database } from '../db/orm.js';
 import { User, Workflow, WorkflowMember, type WorkflowRole } from '../db/entities.js';
 import { apiError, badInput, notFound } from '../errors.js';
-import { workflowRoleReadFor, type WorkflowRoleRead } from '../db/workflow-role.js';
+import { workflowAccessReadOnSqlite, workflowRoleReadFor, type WorkflowAccessRead, type WorkflowRoleRead } from '../db/workflow-role.js';
+import { isPostgres, type Database } from '../db/orm.js';
 
 /** What each role may do, in increasing order: a role includes everything below it. */
 const RANK: Record<WorkflowRole, number> = { VIEWER: 1, EDITOR: 2, OWNER: 3 };
@@ -36,9 +36,12 @@ export interface AccessListener {
 export class AccessService {
   private listeners: AccessListener[] = [];
   private readonly readRole: WorkflowRoleRead;
+  /** On SQLite, for reads of some fields only: the workflow and the membership in one statement. */
+  private readonly readAccess: WorkflowAccessRead | undefined;
 
   constructor(private readonly db: Database) {
     this.readRole = workflowRoleReadFor(db);
+    this.readAccess = isPostgres(db) ? undefined : workflowAccessReadOnSqlite(db);
   }
 
   onChange(listener: AccessListener): void {
@@ -51,7 +54,10 @@ export class AccessService {
 
   /** The workflow, when `user` holds at least `needed` on it. */
   async require(user: User, workflowId: string, needed: WorkflowRole): Promise<{ workflow: Workflow; role: WorkflowRole }>;
-  /** As above, reading only `fields` of the workflow (not its draft definition, for one). */
+  /**
+   * As above, for a caller that reads only `fields` of the workflow. On SQLite the row and the
+   * membership are one statement (a run start's check), and the definition is parsed only if read.
+   */
   async require<F extends keyof Workflow & string>(
     user: User,
     workflowId: string,
@@ -59,14 +65,9 @@ export class AccessService {
     fields: readonly F[],
   ): Promise<{ workflow: Pick<Workflow, F | 'id' | 'ownerId'>; role: WorkflowRole }>;
   async require(user: User, workflowId: string, needed: WorkflowRole, fields?: readonly string[]): Promise<{ workflow: Workflow; role: WorkflowRole }> {
-    const em = this.db.em.fork();
-    const workflow = (await em.findOne(
-      Workflow,
-      { id: safeId(workflowId) },
-      fields ? { fields: [...new Set(['id', 'ownerId', ...fields])] as never } : {},
-    )) as Workflow | null;
+    const { workflow, role } =
+      (fields && this.readAccess ? await this.readWithOneStatement(user, workflowId) : await this.readWithOrm(user, workflowId, fields)) ?? {};
     if (!workflow) throw notFound('workflow', workflowId);
-    const role = workflow.ownerId === user.id ? 'OWNER' : (await em.findOne(WorkflowMember, { workflowId: workflow.id, userId: user.id }))?.role;
     if (!role) throw notFound('workflow', workflowId);
     if (!roleIncludes(role, needed)) {
       throw apiError('FORBIDDEN', `you are ${article(role)} of workflow "${workflowId}"; only ${plural(needed)} may ${ACTION_OF[needed]} it`, {
@@ -76,6 +77,28 @@ export class AccessService {
       });
     }
     return { workflow, role };
+  }
+
+  private async readWithOrm(
+    user: User,
+    workflowId: string,
+    fields?: readonly string[],
+  ): Promise<{ workflow: Workflow; role: WorkflowRole | undefined } | null> {
+    const em = this.db.em.fork();
+    const workflow = (await em.findOne(
+      Workflow,
+      { id: safeId(workflowId) },
+      fields ? { fields: [...new Set(['id', 'ownerId', ...fields])] as never } : {},
+    )) as Workflow | null;
+    if (!workflow) return null;
+    const role = workflow.ownerId === user.id ? 'OWNER' : (await em.findOne(WorkflowMember, { workflowId: workflow.id, userId: user.id }))?.role;
+    return { workflow, role };
+  }
+
+  private async readWithOneStatement(user: User, workflowId: string): Promise<{ workflow: Workflow; role: WorkflowRole | undefined } | null> {
+    const read = await this.readAccess!(user.id, safeId(workflowId));
+    if (!read) return null;
+    return { workflow: read.workflow, role: read.workflow.ownerId === user.id ? 'OWNER' : (read.memberRole ?? undefined) };
   }
 
   /** A filter matching the workflows `userId` may read. */
