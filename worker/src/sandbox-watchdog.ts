@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import { sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import workerThreads, { type WorkerOptions } from 'node:worker_threads';
 
 /**
@@ -12,13 +14,16 @@ import workerThreads, { type WorkerOptions } from 'node:worker_threads';
  * fires while promise callbacks run, which is where the interpreter's work happens, Node aborts
  * the whole process anyway ("async hook stack has become corrupted", docs/security/report.md).
  *
- * So the calls run without the per-call timeout, and one watchdog in the worker's main thread
- * reads, once a second, how long the current call of each workflow thread has been running
- * (two integers in shared memory that the thread writes around each call). A call running
- * past the limit means a workflow task that would have aborted the process: the watchdog
- * says so and ends the process, whose supervisor restarts it and quarantines a run that
- * keeps doing it (ops/src/quarantine.ts). Tandem's own bounds (expression budgets, the
- * metered work per workflow task) keep every call far below the limit.
+ * So those calls run without the per-call timeout, and one watchdog in the worker's main thread
+ * looks, once a second, at the call each workflow thread is in: the thread numbers its calls in
+ * shared memory, and the main thread times a number it keeps seeing on its own monotonic clock
+ * (no wall clock is compared across threads, so a clock step cannot kill a healthy worker). A
+ * call running past the limit ends the process, whose supervisor restarts it and quarantines a
+ * run that keeps doing it (ops/src/quarantine.ts). Before, the SDK's timeout failed the workflow
+ * task when it fired in synchronous code and aborted the process when it fired in promise
+ * callbacks, where the interpreter does its work. Tandem's own bounds (expression budgets, the
+ * metered work per workflow task) keep every call far below the limit. Calls the SDK makes
+ * without a timeout (loading the bundle, disposing of a context) stay unwatched.
  *
  * Only the SDK's workflow thread is changed; if the SDK names it differently one day, its
  * threads start as before, with the per-call timeout.
@@ -32,40 +37,40 @@ export const SANDBOX_CALL_LIMIT_MS = 5_000;
 
 export interface SandboxWatchdogOptions {
   limitMs?: number;
-  /** Called once, from the main thread, when a call has run past the limit; ends the process by default. */
+  /** Called once per thread, from the main thread, when a call has run past the limit; ends the process by default. */
   onStuck?: (busyMs: number) => void;
-  /** How often the calls are looked at (ms); set by the first call in the process. */
+  /** How often the calls are looked at (ms); the shortest asked for applies. */
   intervalMs?: number;
 }
 
-/** What one workflow thread writes: [calls in progress, start of the outermost one in ms since `base`, wrapping]. */
+/**
+ * What one workflow thread writes in `slots`: [calls in progress, number of its latest outermost
+ * call]. The main thread keeps the number it last saw and since when (its own clock).
+ */
 interface WatchedThread {
-  calls: Int32Array;
-  base: number;
+  slots: Int32Array;
+  limitMs: number;
+  onStuck: (busyMs: number) => void;
+  seen: { call: number; since: number } | null;
+  reported: boolean;
 }
 
-let settings: Required<Pick<SandboxWatchdogOptions, 'limitMs' | 'intervalMs'>> & Pick<SandboxWatchdogOptions, 'onStuck'> = {
-  limitMs: SANDBOX_CALL_LIMIT_MS,
-  intervalMs: 1_000,
-};
-
-/** The code a watched workflow thread runs first: times every sandbox call, without Node's per-call watchdog. */
+/** The code a watched workflow thread runs first: its timed sandbox calls run without Node's per-call watchdog, numbered. */
 const THREAD_PRELUDE = `
 const { workerData } = require('node:worker_threads');
 const vm = require('node:vm');
-const { calls, base } = workerData.tandemSandboxWatch;
-const slots = new Int32Array(calls);
-const runInContext = vm.Script.prototype.runInContext;
+const slots = new Int32Array(workerData.tandemSandboxWatch);
+// The original keeps a Script method's name, so the SDK still finds where a workflow's stack
+// trace leaves the sandbox (it looks for Script.runInContext in node:vm).
+Object.defineProperty(vm.Script.prototype, 'runInContextUnwatched', { value: vm.Script.prototype.runInContext });
 vm.Script.prototype.runInContext = function (context, options) {
-  if (options !== null && typeof options === 'object' && options.timeout !== undefined) {
-    const { timeout, ...rest } = options;
-    options = rest;
-  }
+  if (options === null || typeof options !== 'object' || options.timeout === undefined) return this.runInContextUnwatched(context, options);
+  const { timeout, ...rest } = options;
   const depth = Atomics.load(slots, 0);
-  if (depth === 0) Atomics.store(slots, 1, (Date.now() - base) | 0);
+  if (depth === 0) Atomics.add(slots, 1, 1);
   Atomics.store(slots, 0, depth + 1);
   try {
-    return runInContext.call(this, context, options);
+    return this.runInContextUnwatched(context, rest);
   } finally {
     Atomics.store(slots, 0, depth);
   }
@@ -78,63 +83,78 @@ const NodeWorker = workerThreads.Worker;
 /** A workflow thread of the SDK, started to be watched; any other thread, as Node starts it. */
 class WatchedWorker extends NodeWorker {
   constructor(filename: string | URL, options: WorkerOptions = {}) {
-    const file = typeof filename === 'string' ? filename : filename.pathname;
-    if (!file.endsWith(WORKFLOW_THREAD) || options.eval) {
+    const file = typeof filename === 'string' ? filename : fileURLToPath(filename);
+    const watching = active.at(-1);
+    if (!file.endsWith(WORKFLOW_THREAD) || options.eval || !watching) {
       super(filename, options);
       return;
     }
-    const thread: WatchedThread = { calls: new Int32Array(new SharedArrayBuffer(8)), base: Date.now() };
-    const workerData: unknown = { ...(options.workerData as object | undefined), tandemSandboxWatch: { calls: thread.calls.buffer, base: thread.base } };
+    const slots = new Int32Array(new SharedArrayBuffer(8));
+    const workerData: unknown = { ...(options.workerData as object | undefined), tandemSandboxWatch: slots.buffer };
     super(`${THREAD_PRELUDE}\nrequire(${JSON.stringify(createRequire(import.meta.url).resolve(file))});`, { ...options, eval: true, workerData });
+    const thread: WatchedThread = { slots, limitMs: watching.limitMs, onStuck: watching.onStuck, seen: null, reported: false };
     threads.add(thread);
     this.once('exit', () => threads.delete(thread));
   }
 }
 
 const threads = new Set<WatchedThread>();
-let creating = 0;
-let checking: NodeJS.Timeout | undefined;
-let reported = false;
+/** The options of the `withWatchedSandboxes` calls in progress, most recent last. */
+const active: Array<Pick<WatchedThread, 'limitMs' | 'onStuck'>> = [];
+let replaced: typeof NodeWorker | undefined;
+let checking: { timer: NodeJS.Timeout; intervalMs: number } | undefined;
 
 /**
  * Runs `create` (a `Worker.create`) so that the workflow threads the SDK starts meanwhile are
  * watched. Only while it runs does `worker_threads.Worker` start watched threads: a worker
  * created elsewhere in the process (a replay, a benchmark's hand-written program) keeps the
- * SDK's per-call timeout. Later options replace earlier ones.
+ * SDK's per-call timeout.
  */
 export async function withWatchedSandboxes<T>(create: () => Promise<T>, options: SandboxWatchdogOptions = {}): Promise<T> {
-  settings = { limitMs: options.limitMs ?? SANDBOX_CALL_LIMIT_MS, intervalMs: options.intervalMs ?? 1_000, onStuck: options.onStuck };
-  if (checking === undefined) {
-    checking = setInterval(check, settings.intervalMs);
-    checking.unref();
+  const watching = { limitMs: options.limitMs ?? SANDBOX_CALL_LIMIT_MS, onStuck: options.onStuck ?? endProcess(options.limitMs ?? SANDBOX_CALL_LIMIT_MS) };
+  const intervalMs = options.intervalMs ?? 1_000;
+  if (!checking || intervalMs < checking.intervalMs) {
+    if (checking) clearInterval(checking.timer);
+    checking = { timer: setInterval(check, intervalMs), intervalMs };
+    checking.timer.unref();
   }
-  if (creating++ === 0) workerThreads.Worker = WatchedWorker;
+  if (active.push(watching) === 1) {
+    replaced = workerThreads.Worker;
+    workerThreads.Worker = WatchedWorker;
+  }
   try {
     return await create();
   } finally {
-    if (--creating === 0) workerThreads.Worker = NodeWorker;
+    active.splice(active.indexOf(watching), 1);
+    // Put back what was there, unless someone replaced it meanwhile.
+    if (active.length === 0 && workerThreads.Worker === WatchedWorker) workerThreads.Worker = replaced ?? NodeWorker;
   }
 }
 
 function check(): void {
+  const now = performance.now();
   for (const thread of threads) {
-    const busyMs = busyFor(thread);
-    if (busyMs <= settings.limitMs || reported) continue;
-    reported = true;
-    (settings.onStuck ?? endProcess)(busyMs);
+    if (Atomics.load(thread.slots, 0) === 0) {
+      thread.seen = null;
+      continue;
+    }
+    const call = Atomics.load(thread.slots, 1);
+    if (thread.seen?.call !== call) {
+      thread.seen = { call, since: now };
+      continue;
+    }
+    const busyMs = Math.round(now - thread.seen.since);
+    if (busyMs <= thread.limitMs || thread.reported) continue;
+    thread.reported = true;
+    thread.onStuck(busyMs);
   }
 }
 
-/** How long the current outermost call of a thread has run (0 when none runs). */
-function busyFor(thread: WatchedThread): number {
-  if (Atomics.load(thread.calls, 0) === 0) return 0;
-  const started = Atomics.load(thread.calls, 1);
-  return (((Date.now() - thread.base) | 0) - started) | 0;
-}
-
-function endProcess(busyMs: number): void {
-  process.stderr.write(
-    `tandem worker: a workflow task has run ${busyMs} ms in the sandbox (limit ${settings.limitMs} ms); exiting so that the worker is restarted\n`,
-  );
-  process.exit(70);
+function endProcess(limitMs: number): (busyMs: number) => void {
+  return (busyMs) => {
+    process.stderr.write(
+      `tandem worker: a workflow task has run over ${busyMs} ms in the sandbox (limit ${limitMs} ms); exiting so that the worker is restarted\n`,
+    );
+    process.exit(70);
+  };
 }

@@ -11,6 +11,7 @@ import { withWatchedSandboxes } from '../src/sandbox-watchdog.js';
 // starts and joins a thread each time; Tandem runs them without it and watches each workflow
 // thread from the main thread instead (src/sandbox-watchdog.ts).
 
+const NodeWorker = workerThreads.Worker;
 const stuck: number[] = [];
 let worker: Worker;
 let running: Promise<void>;
@@ -67,14 +68,21 @@ describe('the sandbox watchdog', () => {
     expect(stuck[0]).toBeLessThan(1_200);
   });
 
-  it('watches only the workflow threads of the worker it creates', async () => {
-    // Outside withWatchedSandboxes, Node's Worker is Node's again: other workers keep the SDK's timeout.
-    expect(workerThreads.Worker.name).toBe('Worker');
+  it("puts Node's Worker back once the worker is created", () => {
+    expect(workerThreads.Worker).toBe(NodeWorker);
   });
 
-  it('leaves threads other than the workflow thread as they were', async () => {
-    const thread = new workerThreads.Worker('require("node:worker_threads").parentPort.postMessage(typeof Atomics)', { eval: true });
-    expect(await new Promise((resolve) => thread.once('message', resolve))).toBe('object');
+  it('leaves other threads started meanwhile as they were: their own vm timeouts still fire', async () => {
+    const code = `
+      const { parentPort } = require('node:worker_threads');
+      try {
+        require('node:vm').runInNewContext('for (;;) {}', {}, { timeout: 50 });
+        parentPort.postMessage('not cut');
+      } catch (error) {
+        parentPort.postMessage(error.code);
+      }`;
+    const thread = await withWatchedSandboxes(async () => new workerThreads.Worker(code, { eval: true }));
+    expect(await new Promise((resolve) => thread.once('message', resolve))).toBe('ERR_SCRIPT_EXECUTION_TIMEOUT');
     await thread.terminate();
   });
 });
