@@ -35,6 +35,9 @@ const WORKFLOW_THREAD = `${sep}@temporalio${sep}worker${sep}lib${sep}workflow${s
 /** Same limit as the SDK's default `isolateExecutionTimeout`. */
 export const SANDBOX_CALL_LIMIT_MS = 5_000;
 
+/** How a worker process ends when a sandbox call ran past the limit (its supervisor restarts it). */
+export const SANDBOX_STUCK_EXIT_CODE = 70;
+
 export interface SandboxWatchdogOptions {
   limitMs?: number;
   /** Called once per thread, from the main thread, when a call has run past the limit; ends the process by default. */
@@ -155,6 +158,6 @@ function endProcess(limitMs: number): (busyMs: number) => void {
     process.stderr.write(
       `tandem worker: a workflow task has run over ${busyMs} ms in the sandbox (limit ${limitMs} ms); exiting so that the worker is restarted\n`,
     );
-    process.exit(70);
+    process.exit(SANDBOX_STUCK_EXIT_CODE);
   };
 }

@@ -34,8 +34,8 @@ export function workflowRoleReadFor(db: Database): WorkflowRoleRead {
     });
 }
 
-/** A workflow and the member's role of a user on it (null when not a member), or null when there is no such workflow. */
-export type WorkflowAccessRead = (userId: string, workflowId: string) => Promise<{ workflow: Workflow; memberRole: WorkflowRole | null } | null>;
+/** A workflow and what a user holds on it (as WorkflowRoleRead), or null when there is no such workflow. */
+export type WorkflowAccessRead = (userId: string, workflowId: string) => Promise<{ workflow: Workflow; role: WorkflowRole | null } | null>;
 
 const ACCESS_SQL =
   'select `w`.*, `m`.`role` as `member_role` from `workflows` as `w` ' +
@@ -50,6 +50,6 @@ export function workflowAccessReadOnSqlite(db: Database): WorkflowAccessRead {
   return (userId, workflowId) =>
     onSqlite(db, undefined, (connection) => {
       const row = preparedOn(connection, ACCESS_SQL).get(userId, workflowId) as (SqliteWorkflowRow & { member_role: WorkflowRole | null }) | undefined;
-      return row ? { workflow: workflowOfSqliteRow(row), memberRole: row.member_role } : null;
+      return row ? { workflow: workflowOfSqliteRow(row), role: row.owner_id === userId ? 'OWNER' : row.member_role } : null;
     });
 }

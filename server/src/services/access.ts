@@ -97,8 +97,7 @@ export class AccessService {
 
   private async readWithOneStatement(user: User, workflowId: string): Promise<{ workflow: Workflow; role: WorkflowRole | undefined } | null> {
     const read = await this.readAccess!(user.id, safeId(workflowId));
-    if (!read) return null;
-    return { workflow: read.workflow, role: read.workflow.ownerId === user.id ? 'OWNER' : (read.memberRole ?? undefined) };
+    return read && { workflow: read.workflow, role: read.role ?? undefined };
   }
 
   /** A filter matching the workflows `userId` may read. */
