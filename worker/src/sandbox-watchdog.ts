@@ -38,44 +38,73 @@ export const SANDBOX_CALL_LIMIT_MS = 5_000;
 /** How a worker process ends when a sandbox call ran past the limit (its supervisor restarts it). */
 export const SANDBOX_STUCK_EXIT_CODE = 70;
 
+/** The run whose workflow task a stuck call belongs to, as Temporal names it. */
+export interface StuckRun {
+  workflowId: string;
+  runId: string;
+}
+
+/** Told, from the main thread, that a call has run for `busyMs`, past its limit; `run` is the run whose request the thread was handling, when known. */
+export type StuckHandler = (busyMs: number, run: StuckRun | undefined) => void;
+
 export interface SandboxWatchdogOptions {
   limitMs?: number;
   /** Called once per thread, from the main thread, when a call has run past the limit; ends the process by default. */
-  onStuck?: (busyMs: number) => void;
+  onStuck?: StuckHandler;
   /** How often the calls are looked at (ms); the shortest asked for applies. */
   intervalMs?: number;
 }
 
 /**
  * What one workflow thread writes in `slots`: [calls in progress, number of its latest outermost
- * call]. The main thread keeps the number it last saw and since when (its own clock).
+ * call, the request it is handling]. The main thread keeps the number it last saw and since when
+ * (its own clock), and which run each recent request was for.
  */
 interface WatchedThread {
   slots: Int32Array;
   limitMs: number;
-  onStuck: (busyMs: number) => void;
+  onStuck: StuckHandler;
   seen: { call: number; since: number } | null;
   reported: boolean;
+  runOf: (request: number) => StuckRun | undefined;
 }
+
+/** Slots of a watched thread. */
+const DEPTH = 0;
+const CALL = 1;
+const REQUEST = 2;
+
+/** Requests remembered per thread: far more than a thread has queued (at most one per run it runs at once, and a few more). */
+const REQUESTS_KEPT = 4_096;
 
 /** The code a watched workflow thread runs first: its timed sandbox calls run without Node's per-call watchdog, numbered. */
 const THREAD_PRELUDE = `
-const { workerData } = require('node:worker_threads');
+const { workerData, parentPort } = require('node:worker_threads');
 const vm = require('node:vm');
 const slots = new Int32Array(workerData.tandemSandboxWatch);
+// Which request the thread is handling: an activation runs synchronously in its message's
+// handler, so a stuck call belongs to the request dispatched last.
+const on = parentPort.on;
+parentPort.on = function (event, listener) {
+  if (event !== 'message') return on.call(this, event, listener);
+  return on.call(this, event, function (request) {
+    if (request !== null && typeof request === 'object' && typeof request.requestId === 'bigint') Atomics.store(slots, ${REQUEST}, Number(BigInt.asIntN(32, request.requestId)));
+    return listener.apply(this, arguments);
+  });
+};
 // The original keeps a Script method's name, so the SDK still finds where a workflow's stack
 // trace leaves the sandbox (it looks for Script.runInContext in node:vm).
 Object.defineProperty(vm.Script.prototype, 'runInContextUnwatched', { value: vm.Script.prototype.runInContext });
 vm.Script.prototype.runInContext = function (context, options) {
   if (options === null || typeof options !== 'object' || options.timeout === undefined) return this.runInContextUnwatched(context, options);
   const { timeout, ...rest } = options;
-  const depth = Atomics.load(slots, 0);
-  if (depth === 0) Atomics.add(slots, 1, 1);
-  Atomics.store(slots, 0, depth + 1);
+  const depth = Atomics.load(slots, ${DEPTH});
+  if (depth === 0) Atomics.add(slots, ${CALL}, 1);
+  Atomics.store(slots, ${DEPTH}, depth + 1);
   try {
     return this.runInContextUnwatched(context, rest);
   } finally {
-    Atomics.store(slots, 0, depth);
+    Atomics.store(slots, ${DEPTH}, depth);
   }
 };
 `;
@@ -83,8 +112,20 @@ vm.Script.prototype.runInContext = function (context, options) {
 /** Node's own Worker class, captured before anything replaces it. */
 const NodeWorker = workerThreads.Worker;
 
+/** What the SDK's main thread sends its workflow thread (threaded-vm.js), as far as naming a run needs. */
+interface ThreadRequest {
+  requestId: bigint;
+  input: { type: string; runId?: string; options?: { info?: { workflowId?: string; runId?: string } } };
+}
+
 /** A workflow thread of the SDK, started to be watched; any other thread, as Node starts it. */
 class WatchedWorker extends NodeWorker {
+  /** Runs the thread holds (created and not disposed of), by run id: their workflow ids. */
+  private readonly workflowIds = new Map<string, string>();
+  /** Recent requests, by the low 32 bits of their id (as the thread writes it): the run each was for. */
+  private readonly requests = new Map<number, StuckRun>();
+  private watched = false;
+
   constructor(filename: string | URL, options: WorkerOptions = {}) {
     const file = typeof filename === 'string' ? filename : fileURLToPath(filename);
     const watching = active.at(-1);
@@ -92,12 +133,45 @@ class WatchedWorker extends NodeWorker {
       super(filename, options);
       return;
     }
-    const slots = new Int32Array(new SharedArrayBuffer(8));
+    const slots = new Int32Array(new SharedArrayBuffer(12));
     const workerData: unknown = { ...(options.workerData as object | undefined), tandemSandboxWatch: slots.buffer };
     super(`${THREAD_PRELUDE}\nrequire(${JSON.stringify(createRequire(import.meta.url).resolve(file))});`, { ...options, eval: true, workerData });
-    const thread: WatchedThread = { slots, limitMs: watching.limitMs, onStuck: watching.onStuck, seen: null, reported: false };
+    this.watched = true;
+    const thread: WatchedThread = {
+      slots,
+      limitMs: watching.limitMs,
+      onStuck: watching.onStuck,
+      seen: null,
+      reported: false,
+      runOf: (request) => this.requests.get(request),
+    };
     threads.add(thread);
     this.once('exit', () => threads.delete(thread));
+  }
+
+  override postMessage(value: unknown, transferList?: Parameters<InstanceType<typeof NodeWorker>['postMessage']>[1]): void {
+    if (this.watched) this.note(value as ThreadRequest);
+    super.postMessage(value, transferList);
+  }
+
+  /** Remembers which run a request is for, so a stuck call can be named. */
+  private note(request: ThreadRequest): void {
+    if (request === null || typeof request !== 'object' || typeof request.requestId !== 'bigint' || !request.input) return;
+    const { input } = request;
+    let run: StuckRun | undefined;
+    if (input.type === 'create-workflow' && input.options?.info?.runId && input.options.info.workflowId) {
+      run = { workflowId: input.options.info.workflowId, runId: input.options.info.runId };
+      this.workflowIds.set(run.runId, run.workflowId);
+    } else if (typeof input.runId === 'string') {
+      const workflowId = this.workflowIds.get(input.runId);
+      if (workflowId !== undefined) run = { workflowId, runId: input.runId };
+      if (input.type === 'dispose-workflow') this.workflowIds.delete(input.runId);
+    }
+    if (!run) return;
+    const key = Number(BigInt.asIntN(32, request.requestId));
+    this.requests.delete(key);
+    this.requests.set(key, run);
+    if (this.requests.size > REQUESTS_KEPT) this.requests.delete(this.requests.keys().next().value!);
   }
 }
 
@@ -137,11 +211,11 @@ export async function withWatchedSandboxes<T>(create: () => Promise<T>, options:
 function check(): void {
   const now = performance.now();
   for (const thread of threads) {
-    if (Atomics.load(thread.slots, 0) === 0) {
+    if (Atomics.load(thread.slots, DEPTH) === 0) {
       thread.seen = null;
       continue;
     }
-    const call = Atomics.load(thread.slots, 1);
+    const call = Atomics.load(thread.slots, CALL);
     if (thread.seen?.call !== call) {
       thread.seen = { call, since: now };
       continue;
@@ -149,14 +223,15 @@ function check(): void {
     const busyMs = Math.round(now - thread.seen.since);
     if (busyMs <= thread.limitMs || thread.reported) continue;
     thread.reported = true;
-    thread.onStuck(busyMs);
+    thread.onStuck(busyMs, thread.runOf(Atomics.load(thread.slots, REQUEST)));
   }
 }
 
-function endProcess(limitMs: number): (busyMs: number) => void {
-  return (busyMs) => {
+function endProcess(limitMs: number): StuckHandler {
+  return (busyMs, run) => {
+    const of = run ? ` of workflow ${run.workflowId} (run ${run.runId})` : '';
     process.stderr.write(
-      `tandem worker: a workflow task has run over ${busyMs} ms in the sandbox (limit ${limitMs} ms); exiting so that the worker is restarted\n`,
+      `tandem worker: a workflow task${of} has run over ${busyMs} ms in the sandbox (limit ${limitMs} ms); exiting so that the worker is restarted\n`,
     );
     process.exit(SANDBOX_STUCK_EXIT_CODE);
   };

@@ -5,7 +5,7 @@ import { createActivities, type ActivityOptions } from './activities/index.js';
 import { interpreterBundle } from './bundle.js';
 import type { ExecutionEventBus } from './events/index.js';
 import { processLog, type Logger } from './logging.js';
-import { SANDBOX_CALL_LIMIT_MS, SANDBOX_STUCK_EXIT_CODE, withWatchedSandboxes } from './sandbox-watchdog.js';
+import { SANDBOX_CALL_LIMIT_MS, SANDBOX_STUCK_EXIT_CODE, withWatchedSandboxes, type StuckHandler } from './sandbox-watchdog.js';
 import type { TandemSinks } from './workflows/types.js';
 
 export interface TandemWorkerOptions {
@@ -72,8 +72,13 @@ export async function createTandemWorker(options: TandemWorkerOptions): Promise<
     },
   };
   // One watchdog per workflow thread instead of Node's per call into the sandbox (sandbox-watchdog.ts).
-  const onStuck = (busyMs: number) => {
-    log.fatal({ busyMs, limitMs: SANDBOX_CALL_LIMIT_MS }, 'a workflow task ran past the sandbox limit: exiting so that the worker is restarted');
+  const onStuck: StuckHandler = (busyMs, run) => {
+    // Names the run, so an operator can find it (its task goes to the next worker, and the
+    // supervisor quarantines it if it keeps doing this).
+    log.fatal(
+      { busyMs, limitMs: SANDBOX_CALL_LIMIT_MS, ...(run ? { temporalWorkflowId: run.workflowId, temporalRunId: run.runId } : {}) },
+      'a workflow task ran past the sandbox limit: exiting so that the worker is restarted',
+    );
     process.exit(SANDBOX_STUCK_EXIT_CODE);
   };
   const workflowBundle = options.workflowBundle ?? (await interpreterBundle());

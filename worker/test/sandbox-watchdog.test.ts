@@ -1,18 +1,20 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import workerThreads from 'node:worker_threads';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
-import { withWatchedSandboxes } from '../src/sandbox-watchdog.js';
+import { SANDBOX_CALL_LIMIT_MS, SANDBOX_STUCK_EXIT_CODE, withWatchedSandboxes, type StuckRun } from '../src/sandbox-watchdog.js';
 
 // The SDK runs every call into a workflow's sandbox under a per-call timeout, for which Node
 // starts and joins a thread each time; Tandem runs them without it and watches each workflow
 // thread from the main thread instead (src/sandbox-watchdog.ts).
 
 const NodeWorker = workerThreads.Worker;
-const stuck: number[] = [];
+const stuck: Array<{ busyMs: number; run: StuckRun | undefined }> = [];
 let worker: Worker;
 let running: Promise<void>;
 let client: Client;
@@ -42,7 +44,7 @@ beforeAll(async () => {
         // cut (an option the SDK reads but no longer declares).
         ...({ isolateExecutionTimeout: '500ms' } as object),
       }),
-    { limitMs: 300, intervalMs: 25, onStuck: (busyMs) => stuck.push(busyMs) },
+    { limitMs: 300, intervalMs: 25, onStuck: (busyMs, run) => stuck.push({ busyMs, run }) },
   );
   running = worker.run();
 }, 120_000);
@@ -53,7 +55,7 @@ afterAll(async () => {
   await client?.connection.close();
 });
 
-const held = (ms: number) => client.workflow.execute('block', { taskQueue, workflowId: `block-${randomUUID()}`, args: [ms] });
+const held = (ms: number, workflowId = `block-${randomUUID()}`) => client.workflow.execute('block', { taskQueue, workflowId, args: [ms] });
 
 describe('the sandbox watchdog', () => {
   it('lets a short call be', async () => {
@@ -61,11 +63,16 @@ describe('the sandbox watchdog', () => {
     expect(stuck).toEqual([]);
   });
 
-  it('runs a call without the per-call timeout, and reports one that runs past its limit', async () => {
-    expect(await held(1_200)).toBe('held 1200 ms');
+  it('runs a call without the per-call timeout, and reports one that runs past its limit, naming its run', async () => {
+    // Other runs on the thread before it: the report names the stuck run, not one of theirs.
+    await Promise.all([held(0), held(0), held(0)]);
+    const workflowId = `block-${randomUUID()}`;
+    expect(await held(1_200, workflowId)).toBe('held 1200 ms');
     expect(stuck).toHaveLength(1);
-    expect(stuck[0]).toBeGreaterThan(300);
-    expect(stuck[0]).toBeLessThan(1_200);
+    expect(stuck[0]!.busyMs).toBeGreaterThan(300);
+    expect(stuck[0]!.busyMs).toBeLessThan(1_200);
+    const runId = (await client.workflow.getHandle(workflowId).describe()).runId;
+    expect(stuck[0]!.run).toEqual({ workflowId, runId });
   });
 
   it("puts Node's Worker back once the worker is created", () => {
@@ -85,4 +92,42 @@ describe('the sandbox watchdog', () => {
     expect(await new Promise((resolve) => thread.once('message', resolve))).toBe('ERR_SCRIPT_EXECUTION_TIMEOUT');
     await thread.terminate();
   });
+});
+
+describe("a Tandem worker's own process", () => {
+  it('ends with its exit code and a fatal line naming the run when a workflow task is stuck past the limit', async () => {
+    const queue = `sandbox-stuck-${randomUUID()}`;
+    const child = spawn(
+      process.execPath,
+      [
+        createRequire(import.meta.url).resolve('tsx/cli'),
+        '--conditions=tandem-source',
+        fileURLToPath(new URL('./sandbox/stuck-worker.ts', import.meta.url)),
+        inject('temporalAddress'),
+        queue,
+      ],
+      { env: { ...process.env, TANDEM_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await vi.waitFor(() => expect(output).toContain('worker running'), { timeout: 60_000, interval: 100 });
+      const workflowId = `stuck-${randomUUID()}`;
+      // Held twice the limit: the watchdog ends the process first.
+      const handle = await client.workflow.start('block', { taskQueue: queue, workflowId, args: [SANDBOX_CALL_LIMIT_MS * 2] });
+      expect(await exited).toBe(SANDBOX_STUCK_EXIT_CODE);
+      const fatal = output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.level === 'fatal');
+      expect(fatal).toMatchObject({ temporalWorkflowId: workflowId, temporalRunId: handle.firstExecutionRunId, limitMs: SANDBOX_CALL_LIMIT_MS });
+      expect(fatal!.busyMs as number).toBeGreaterThan(SANDBOX_CALL_LIMIT_MS);
+      await handle.terminate('test over');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 120_000);
 });
