@@ -1,6 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 import { temporalLogLevel } from './logging.js';
-import { createTandemWorker, InProcessEventBus, NetworkPolicy, RedisEventBus, type ExecutionEventBus } from '@tandem/worker';
+import { createTandemWorker, InProcessEventBus, NetworkPolicy, RedisEventBus, switchSetting, type ExecutionEventBus } from '@tandem/worker';
 import { readEnvironment, type TandemEnvironment } from './config.js';
 import { defaultDevServerDb, startTemporal, type RunningTemporal } from './temporal.js';
 
@@ -50,6 +50,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedT
     namespace: env.temporalNamespace,
     taskQueue,
     bus,
+    workflowStackTraces: switchSetting(process.env, 'TANDEM_WORKFLOW_STACK_TRACES', false),
     activities: { http: { policy: NetworkPolicy.fromEnvironment(process.env.TANDEM_HTTP_ALLOW) } },
   });
   const running = worker.run();

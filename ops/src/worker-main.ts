@@ -15,6 +15,7 @@ import {
   RedisEventBus,
   workerIdentity,
   type ExecutionEventBus,
+  switchSetting,
 } from '@tandem/worker';
 import { readEnvironment, type TandemEnvironment } from './config.js';
 import { assertQueueNotShared, QueueSharedError } from './task-queue.js';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     logger: log,
     identity: workerIdentity(installation.id, hostname(), process.pid),
     ...(env.workerCachedRuns === undefined ? {} : { maxCachedWorkflows: env.workerCachedRuns }),
+    workflowStackTraces: switchSetting(process.env, 'TANDEM_WORKFLOW_STACK_TRACES', false),
     // On SIGTERM (a rolling restart), activities in flight finish instead of being retried elsewhere.
     shutdownGraceMs: env.shutdownGraceMs,
     activities: { http: { policy: NetworkPolicy.fromEnvironment(process.env.TANDEM_HTTP_ALLOW) }, secrets },

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { switchSetting } from '@tandem/worker';
 
 /** Server settings from the environment, with the embedded defaults. */
 export interface ServerConfig {
@@ -107,16 +108,7 @@ function parseTrustProxy(value: string | undefined): boolean | number | string |
 
 /** TANDEM_METRICS: on unless `off` (the API server and the worker both read it). */
 export function metricsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return onOff(env, 'TANDEM_METRICS', true);
-}
-
-/** A switch: `on`/`off` (also `true`/`false`, `1`/`0`); unset or empty is the default. */
-function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const text = env[name]?.trim().toLowerCase();
-  if (!text) return fallback;
-  if (['on', 'true', '1'].includes(text)) return true;
-  if (['off', 'false', '0'].includes(text)) return false;
-  throw new Error(`${name} must be on or off, not "${env[name]!.trim()}"`);
+  return switchSetting(env, 'TANDEM_METRICS', true);
 }
 
 /** A setting that must be a number above zero (whole when `whole`); unset or empty is undefined. */

@@ -27,4 +27,5 @@ export {
 } from './workflows/types.js';
 export { interpreterWorkflowId } from './workflows/workflow-id.js';
 export { workerMetrics } from './metrics.js';
+export { switchSetting } from './settings.js';
 export { createLogger, logLevel, processLog, REDACTED_PATHS, useProcessLogger, type Logger, type LoggerOptions } from './logging.js';

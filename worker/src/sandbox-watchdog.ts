@@ -1,8 +1,5 @@
-import { createRequire } from 'node:module';
-import { sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import workerThreads, { type WorkerOptions } from 'node:worker_threads';
+import { withTandemWorkflowThreads, type ThreadPartFactory } from './workflow-threads.js';
 
 /**
  * One watchdog per workflow thread instead of one per call into the sandbox.
@@ -25,12 +22,10 @@ import workerThreads, { type WorkerOptions } from 'node:worker_threads';
  * metered work per workflow task) keep every call far below the limit. Calls the SDK makes
  * without a timeout (loading the bundle, disposing of a context) stay unwatched.
  *
- * Only the SDK's workflow thread is changed; if the SDK names it differently one day, its
- * threads start as before, with the per-call timeout.
+ * It is a part of the workflow threads Tandem starts (workflow-threads.ts): only the SDK's
+ * workflow thread is changed; if the SDK names it differently one day, its threads start as
+ * before, with the per-call timeout.
  */
-
-/** The SDK's workflow thread, the only thread this watches. */
-const WORKFLOW_THREAD = `${sep}@temporalio${sep}worker${sep}lib${sep}workflow${sep}workflow-worker-thread.js`;
 
 /** Same limit as the SDK's default `isolateExecutionTimeout`. */
 export const SANDBOX_CALL_LIMIT_MS = 5_000;
@@ -109,53 +104,25 @@ vm.Script.prototype.runInContext = function (context, options) {
 };
 `;
 
-/** Node's own Worker class, captured before anything replaces it. */
-const NodeWorker = workerThreads.Worker;
-
 /** What the SDK's main thread sends its workflow thread (threaded-vm.js), as far as naming a run needs. */
 interface ThreadRequest {
   requestId: bigint;
   input: { type: string; runId?: string; options?: { info?: { workflowId?: string; runId?: string } } };
 }
 
-/** A workflow thread of the SDK, started to be watched; any other thread, as Node starts it. */
-class WatchedWorker extends NodeWorker {
+/** Which run each recent request to one thread was for, from the messages the main thread sends it. */
+class RequestRuns {
   /** Runs the thread holds (created and not disposed of), by run id: their workflow ids. */
   private readonly workflowIds = new Map<string, string>();
   /** Recent requests, by the low 32 bits of their id (as the thread writes it): the run each was for. */
   private readonly requests = new Map<number, StuckRun>();
-  private watched = false;
 
-  constructor(filename: string | URL, options: WorkerOptions = {}) {
-    const file = typeof filename === 'string' ? filename : fileURLToPath(filename);
-    const watching = active.at(-1);
-    if (!file.endsWith(WORKFLOW_THREAD) || options.eval || !watching) {
-      super(filename, options);
-      return;
-    }
-    const slots = new Int32Array(new SharedArrayBuffer(12));
-    const workerData: unknown = { ...(options.workerData as object | undefined), tandemSandboxWatch: slots.buffer };
-    super(`${THREAD_PRELUDE}\nrequire(${JSON.stringify(createRequire(import.meta.url).resolve(file))});`, { ...options, eval: true, workerData });
-    this.watched = true;
-    const thread: WatchedThread = {
-      slots,
-      limitMs: watching.limitMs,
-      onStuck: watching.onStuck,
-      seen: null,
-      reported: false,
-      runOf: (request) => this.requests.get(request),
-    };
-    threads.add(thread);
-    this.once('exit', () => threads.delete(thread));
+  runOf(request: number): StuckRun | undefined {
+    return this.requests.get(request);
   }
 
-  override postMessage(value: unknown, transferList?: Parameters<InstanceType<typeof NodeWorker>['postMessage']>[1]): void {
-    if (this.watched) this.note(value as ThreadRequest);
-    super.postMessage(value, transferList);
-  }
-
-  /** Remembers which run a request is for, so a stuck call can be named. */
-  private note(request: ThreadRequest): void {
+  note(message: unknown): void {
+    const request = message as ThreadRequest;
     if (request === null || typeof request !== 'object' || typeof request.requestId !== 'bigint' || !request.input) return;
     const { input } = request;
     let run: StuckRun | undefined;
@@ -176,36 +143,43 @@ class WatchedWorker extends NodeWorker {
 }
 
 const threads = new Set<WatchedThread>();
-/** The options of the `withWatchedSandboxes` calls in progress, most recent last. */
-const active: Array<Pick<WatchedThread, 'limitMs' | 'onStuck'>> = [];
-let replaced: typeof NodeWorker | undefined;
 let checking: { timer: NodeJS.Timeout; intervalMs: number } | undefined;
 
 /**
- * Runs `create` (a `Worker.create`) so that the workflow threads the SDK starts meanwhile are
- * watched. Only while it runs does `worker_threads.Worker` start watched threads: a worker
- * created elsewhere in the process (a replay, a benchmark's hand-written program) keeps the
- * SDK's per-call timeout.
+ * The watchdog as a part of each workflow thread Tandem starts (workflow-threads.ts): the
+ * thread's timed sandbox calls run without Node's per-call watchdog, and this one watches them.
  */
-export async function withWatchedSandboxes<T>(create: () => Promise<T>, options: SandboxWatchdogOptions = {}): Promise<T> {
-  const watching = { limitMs: options.limitMs ?? SANDBOX_CALL_LIMIT_MS, onStuck: options.onStuck ?? endProcess(options.limitMs ?? SANDBOX_CALL_LIMIT_MS) };
+export function sandboxWatchdog(options: SandboxWatchdogOptions = {}): ThreadPartFactory {
+  const limitMs = options.limitMs ?? SANDBOX_CALL_LIMIT_MS;
+  const onStuck = options.onStuck ?? endProcess(limitMs);
   const intervalMs = options.intervalMs ?? 1_000;
   if (!checking || intervalMs < checking.intervalMs) {
     if (checking) clearInterval(checking.timer);
     checking = { timer: setInterval(check, intervalMs), intervalMs };
     checking.timer.unref();
   }
-  if (active.push(watching) === 1) {
-    replaced = workerThreads.Worker;
-    workerThreads.Worker = WatchedWorker;
-  }
-  try {
-    return await create();
-  } finally {
-    active.splice(active.indexOf(watching), 1);
-    // Put back what was there, unless someone replaced it meanwhile.
-    if (active.length === 0 && workerThreads.Worker === WatchedWorker) workerThreads.Worker = replaced ?? NodeWorker;
-  }
+  return () => {
+    const slots = new Int32Array(new SharedArrayBuffer(12));
+    const requests = new RequestRuns();
+    return {
+      prelude: THREAD_PRELUDE,
+      workerData: { tandemSandboxWatch: slots.buffer },
+      onPost: (message) => requests.note(message),
+      started: (worker) => {
+        const thread: WatchedThread = { slots, limitMs, onStuck, seen: null, reported: false, runOf: (request) => requests.runOf(request) };
+        threads.add(thread);
+        worker.once('exit', () => threads.delete(thread));
+      },
+    };
+  };
+}
+
+/**
+ * Runs `create` (a `Worker.create`) so that the workflow threads the SDK starts meanwhile are
+ * watched, and nothing else is changed in them; other threads keep the SDK's per-call timeout.
+ */
+export function withWatchedSandboxes<T>(create: () => Promise<T>, options: SandboxWatchdogOptions = {}): Promise<T> {
+  return withTandemWorkflowThreads(create, [sandboxWatchdog(options)]);
 }
 
 function check(): void {

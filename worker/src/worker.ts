@@ -5,7 +5,8 @@ import { createActivities, type ActivityOptions } from './activities/index.js';
 import { interpreterBundle } from './bundle.js';
 import type { ExecutionEventBus } from './events/index.js';
 import { processLog, type Logger } from './logging.js';
-import { SANDBOX_CALL_LIMIT_MS, SANDBOX_STUCK_EXIT_CODE, withWatchedSandboxes, type StuckHandler } from './sandbox-watchdog.js';
+import { SANDBOX_CALL_LIMIT_MS, SANDBOX_STUCK_EXIT_CODE, sandboxWatchdog, type StuckHandler } from './sandbox-watchdog.js';
+import { withoutPromiseStackTraces, withTandemWorkflowThreads } from './workflow-threads.js';
 import type { TandemSinks } from './workflows/types.js';
 
 export interface TandemWorkerOptions {
@@ -36,6 +37,12 @@ export interface TandemWorkerOptions {
   onPublishError?: (error: unknown, event: EmittedEvent) => void;
   /** Run transitions and publishing failures; the process's logger by default. */
   logger?: Logger;
+  /**
+   * Temporal's stack trace query for running interpreter workflows (the Temporal UI's "Stack
+   * Trace" tab). Off by default: the SDK records a stack trace for every promise a workflow
+   * creates to answer it (workflow-threads.ts, `withoutPromiseStackTraces`).
+   */
+  workflowStackTraces?: boolean;
 }
 
 /** Errors that fail the run instead of retrying its workflow task (the replayer must treat them the same). */
@@ -103,7 +110,7 @@ export async function createTandemWorker(options: TandemWorkerOptions): Promise<
         : // Past the grace, activities are cancelled; a little later the worker gives up waiting on them.
           { shutdownGraceTime: options.shutdownGraceMs, shutdownForceTime: options.shutdownGraceMs + SHUTDOWN_FORCE_MARGIN_MS }),
     });
-  return withWatchedSandboxes(create, { onStuck });
+  return withTandemWorkflowThreads(create, [sandboxWatchdog({ onStuck }), ...(options.workflowStackTraces ? [] : [withoutPromiseStackTraces])]);
 }
 
 /** A worker's identity names its installation, so a worker of another installation on the same queue can be told apart. */

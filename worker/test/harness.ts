@@ -47,6 +47,8 @@ export interface HarnessOptions {
   secrets?: SecretResolver;
   /** How long activities in flight may finish when the worker stops (Temporal's default: cancel at once). */
   shutdownGraceMs?: number;
+  /** Temporal's stack trace query for the runs (the worker's default: off). */
+  workflowStackTraces?: boolean;
 }
 
 export type StartOptions = Pick<InterpreterInput, 'triggerNodeId' | 'ownerId' | 'secretsNonce' | 'subplans' | 'reuse'>;
@@ -84,6 +86,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       bus,
       workflowBundle: { code },
       ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceMs: options.shutdownGraceMs }),
+      ...(options.workflowStackTraces === undefined ? {} : { workflowStackTraces: options.workflowStackTraces }),
       activities: {
         http: { policy: new NetworkPolicy(options.allow ?? []), maxResponseBytes: 100_000 },
         ...(options.secrets ? { secrets: options.secrets } : {}),
