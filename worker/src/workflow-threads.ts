@@ -88,7 +88,7 @@ export async function withTandemWorkflowThreads<T>(create: () => Promise<T>, par
  * bundle's source map) for every promise a workflow creates, only so that Temporal's stack
  * trace query (`__stack_trace`, the Temporal UI's "Stack Trace" tab) can show where a running
  * workflow waits. For the interpreter that shows its own internals, not the user's graph, whose
- * view of a run is its events and its state query; and it cost a quarter of the workflow
+ * view of a run is its events and its state query; and it cost about a sixth of the workflow
  * thread's time per run (docs/performance.md). The query then answers "Workflow stack traces are
  * not enabled on this worker". Error stacks stay source-mapped. `TANDEM_WORKFLOW_STACK_TRACES=on`
  * (createTandemWorker's `workflowStackTraces`) keeps the SDK's behaviour.
