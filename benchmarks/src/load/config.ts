@@ -15,9 +15,11 @@ export interface LoadTestConfig {
   skipBuild: boolean;
   /** Write the figures as JSON here. */
   output: string | undefined;
+  /** `--cpu-prof` profiles of the Tandem started here (API process and worker child) go here (`--cpu-prof-dir`). */
+  cpuProfileDir: string | undefined;
 }
 
-const USAGE = `usage: npm run test:load -- [--in-flight N] [--readers N] [--subscribers N] [--releasers N] [--hold-seconds S] [--p95-ms MS] [--url URL] [--skip-build] [--output FILE]`;
+const USAGE = `usage: npm run test:load -- [--in-flight N] [--readers N] [--subscribers N] [--releasers N] [--hold-seconds S] [--p95-ms MS] [--url URL] [--skip-build] [--output FILE] [--cpu-prof-dir DIR]`;
 
 export function readLoadTestConfig(argv: string[], env: NodeJS.ProcessEnv): LoadTestConfig {
   const { values } = parseArgs({
@@ -32,6 +34,7 @@ export function readLoadTestConfig(argv: string[], env: NodeJS.ProcessEnv): Load
       url: { type: 'string' },
       'skip-build': { type: 'boolean' },
       output: { type: 'string' },
+      'cpu-prof-dir': { type: 'string' },
     },
     strict: true,
   });
@@ -54,5 +57,6 @@ export function readLoadTestConfig(argv: string[], env: NodeJS.ProcessEnv): Load
     p95Ms: count('p95-ms', 200, 0),
     skipBuild: values['skip-build'] ?? false,
     output: values.output,
+    cpuProfileDir: values['cpu-prof-dir'],
   };
 }

@@ -3,7 +3,7 @@
 // Seeds a user and a workflow that waits for a signal, then runs benchmarks/k6/load.js and
 // exits with k6's status: non-zero when a threshold is missed.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT, startTemporal } from '@tandem/ops';
@@ -44,7 +44,8 @@ async function main(): Promise<number> {
     // This Tandem is measured, not read: no documentation build beside it.
     process.env.TANDEM_DOCS_BUILD = 'off';
     log(`starting Tandem (node ops/dist/start.js, SQLite in ${dataDir}) on Temporal at ${temporal.address}`);
-    const tandem = await startTandem({ temporalAddress: temporal.address, port: await freePort(), dataDir, log });
+    if (config.cpuProfileDir) mkdirSync(config.cpuProfileDir, { recursive: true });
+    const tandem = await startTandem({ temporalAddress: temporal.address, port: await freePort(), dataDir, cpuProfileDir: config.cpuProfileDir, log });
     cleanups.push(() => tandem.stop());
     url = tandem.url;
   }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { UniqueConstraintViolationException, type EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { compileWorkflow, FINAL_STATUSES, runErrorOf, type ExecutionPlan, type ExecutionStatus, type JsonValue } from '@tandem/schema';
+import { compileWorkflow, FINAL_STATUSES, runErrorOf, type ExecutionPlan, type JsonValue } from '@tandem/schema';
 import {
   INTERPRETER_QUERIES,
   INTERPRETER_SIGNALS,
@@ -15,8 +15,9 @@ import {
 } from '@tandem/worker';
 import { isPostgres, type Database } from '../db/orm.js';
 import { executionReadFor, runStartWritesFor, type ExecutionRead, type RowFields, type RunStartWrites } from '../db/execution-row.js';
+import { executionPage, type ExecutionFilter } from '../db/execution-page.js';
 import type { User } from '../db/entities.js';
-import { Execution, Workflow, WorkflowVersion, type WorkflowRole } from '../db/entities.js';
+import { Execution, WorkflowVersion, type Workflow, type WorkflowRole } from '../db/entities.js';
 import { apiError, badInput, conflict, invalidWorkflow, notFound } from '../errors.js';
 import { roleIncludes } from './access.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../pagination.js';
@@ -38,15 +39,6 @@ export interface LaunchOptions {
   retryOf?: { id: string; fromNodeId: string | null };
   /** A retry's recorded steps the interpreter takes instead of executing them. */
   reuse?: Record<string, ReusedStep>;
-}
-
-export interface ExecutionFilter {
-  workflowId?: string | null;
-  status?: ExecutionStatus | null;
-  startedFrom?: Date | null;
-  startedBefore?: Date | null;
-  finishedFrom?: Date | null;
-  finishedBefore?: Date | null;
 }
 
 /** A row not updated for this long while its run should be moving is checked against Temporal when read. */
@@ -196,26 +188,13 @@ export class ExecutionService {
 
   async list(user: User, first: number | null | undefined, after: string | null | undefined, filter: ExecutionFilter = {}): Promise<Page<Execution>> {
     const limit = pageSize(first);
-    const em = this.db.em.fork();
-    const visible = await this.workflows.access.visibleWhere(user.id);
-    const owned = await em.find(Workflow, filter.workflowId ? { $and: [visible, { id: filter.workflowId }] } : visible, { fields: ['id'] });
-    const where: FilterQuery<Execution> = { workflowId: { $in: owned.map((w) => w.id) } };
-    if (filter.status) where.status = filter.status;
-    if (filter.startedFrom || filter.startedBefore)
-      where.startedAt = { ...(filter.startedFrom && { $gte: filter.startedFrom }), ...(filter.startedBefore && { $lt: filter.startedBefore }) };
-    if (filter.finishedFrom || filter.finishedBefore)
-      where.finishedAt = { ...(filter.finishedFrom && { $gte: filter.finishedFrom }), ...(filter.finishedBefore && { $lt: filter.finishedBefore }) };
-    const totalCount = await em.count(Execution, where);
-    const cursor = decodeCursor(after, 2);
-    const pageWhere: FilterQuery<Execution> = cursor
-      ? {
-          $and: [
-            where,
-            { $or: [{ startedAt: { $lt: new Date(cursor[0] as number) } }, { startedAt: new Date(cursor[0] as number), id: { $lt: String(cursor[1]) } }] },
-          ],
-        }
-      : where;
-    const rows = await em.find(Execution, pageWhere, { orderBy: { startedAt: 'desc', id: 'desc' }, limit: limit + 1 });
+    const cursor = decodeCursor(after, 2) as [number, string] | null;
+    const { rows, totalCount } = await executionPage(this.db, (userId) => this.workflows.access.visibleWhere(userId), {
+      userId: user.id,
+      limit,
+      after: cursor,
+      filter,
+    });
     return {
       items: await Promise.all(rows.slice(0, limit).map((e) => this.freshen(e))),
       hasNextPage: rows.length > limit,
