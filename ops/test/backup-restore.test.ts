@@ -218,11 +218,11 @@ describe('restoring an older backup', () => {
       const db = await openDatabase({ url: undefined, sqliteFile: file });
       const last = MIGRATION_NAMES.at(-1)!;
       // The state a build one migration older left: its last migration undone.
-      await db.em.getConnection().execute('drop table metric_buckets');
-      await db.em.getConnection().execute('drop table metric_progress');
+      await db.em.getConnection().execute('drop index executions_workflow_id_started_at_id_index');
+      await db.em.getConnection().execute('create index executions_workflow_id_started_at_index on executions (workflow_id, started_at)');
       await db.em.getConnection().execute('delete from mikro_orm_migrations where name = ?', [last]);
       await db.close();
-      expect(last).toBe('0006-metrics');
+      expect(last).toBe('0007-runs-list-index');
       const backup = await backupDatabase({ source: { kind: 'sqlite', file }, directory: join(dir, 'backups') });
       expect(backup.manifest.migrationLevel).toBe(MIGRATION_NAMES.length - 1);
       const target = { kind: 'sqlite', file: join(dir, 'new', 'tandem.db') } as const;
@@ -230,7 +230,11 @@ describe('restoring an older backup', () => {
       expect(restored.migrated).toEqual([last]);
       const reopened = await openDatabase({ url: undefined, sqliteFile: target.file, migrate: false });
       expect(await appliedMigrations(reopened)).toEqual([...MIGRATION_NAMES]);
-      expect(await tableNames(reopened)).toContain('metric_buckets');
+      const indexes = (await reopened.em.getConnection().execute<Array<{ name: string }>>("select name from sqlite_master where type = 'index'")).map(
+        (i) => i.name,
+      );
+      expect(indexes).toContain('executions_workflow_id_started_at_id_index');
+      expect(indexes).not.toContain('executions_workflow_id_started_at_index');
       await reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { Migration0003Secrets } from './migrations/0003-secrets.js';
 import { Migration0004AuditEvents } from './migrations/0004-audit-events.js';
 import { Migration0005Replay } from './migrations/0005-replay.js';
 import { Migration0006Metrics } from './migrations/0006-metrics.js';
+import { Migration0007RunsListIndex } from './migrations/0007-runs-list-index.js';
 import { redactDatabaseErrors } from './redact.js';
 import { cacheSqliteStatements } from './sqlite-statements.js';
 import { BoundBetterSqliteDriver, BoundPostgreSqlDriver } from './bound-parameters.js';
@@ -24,6 +25,7 @@ const MIGRATIONS = [
   { name: '0004-audit-events', class: Migration0004AuditEvents },
   { name: '0005-replay', class: Migration0005Replay },
   { name: '0006-metrics', class: Migration0006Metrics },
+  { name: '0007-runs-list-index', class: Migration0007RunsListIndex },
 ];
 
 export interface DatabaseOptions {
