@@ -230,9 +230,8 @@ describe('restoring an older backup', () => {
       expect(restored.migrated).toEqual([last]);
       const reopened = await openDatabase({ url: undefined, sqliteFile: target.file, migrate: false });
       expect(await appliedMigrations(reopened)).toEqual([...MIGRATION_NAMES]);
-      const indexes = (await reopened.em.getConnection().execute<Array<{ name: string }>>("select name from sqlite_master where type = 'index'")).map(
-        (i) => i.name,
-      );
+      const indexRows: Array<{ name: string }> = await reopened.em.getConnection().execute("select name from sqlite_master where type = 'index'");
+      const indexes = indexRows.map((row) => row.name);
       expect(indexes).toContain('executions_workflow_id_started_at_id_index');
       expect(indexes).not.toContain('executions_workflow_id_started_at_index');
       await reopened.close();
