@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { withTandemWorkflowThreads, type ThreadPartFactory } from './workflow-threads.js';
+import type { ThreadPartFactory } from './workflow-threads.js';
 
 /**
  * One watchdog per workflow thread instead of one per call into the sandbox.
@@ -172,14 +172,6 @@ export function sandboxWatchdog(options: SandboxWatchdogOptions = {}): ThreadPar
       },
     };
   };
-}
-
-/**
- * Runs `create` (a `Worker.create`) so that the workflow threads the SDK starts meanwhile are
- * watched, and nothing else is changed in them; other threads keep the SDK's per-call timeout.
- */
-export function withWatchedSandboxes<T>(create: () => Promise<T>, options: SandboxWatchdogOptions = {}): Promise<T> {
-  return withTandemWorkflowThreads(create, [sandboxWatchdog(options)]);
 }
 
 function check(): void {

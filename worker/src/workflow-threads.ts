@@ -8,10 +8,12 @@ import workerThreads, { type WorkerOptions } from 'node:worker_threads';
  *
  * While `Worker.create` runs inside `withTandemWorkflowThreads`, `worker_threads.Worker` starts
  * the SDK's workflow thread with code of Tandem's own run first in the thread, before the SDK's:
- * one part per concern, each in its own module (the sandbox watchdog, sandbox-watchdog.ts; no
- * per-promise stack traces, below). Any other thread, and any thread started outside that
- * call (a replay's worker, a benchmark's hand-written program), starts as Node starts it. Were
- * the SDK to rename its thread's file, its threads would start as before too.
+ * one part per concern (the sandbox watchdog, sandbox-watchdog.ts; no per-promise stack traces,
+ * below). Any other thread, and any thread started while no such call runs (a replay's worker, a
+ * benchmark's hand-written program), starts as Node starts it. The parts are the process's for
+ * that while, not the call's: a Worker.create running at the same moment elsewhere in the process
+ * gets them too (a worker's creation takes about a second, at startup). Were the SDK to rename its
+ * thread's file, or the module a part reaches into, its threads would start as before.
  */
 
 /** The SDK's workflow thread, the only thread this changes. */
@@ -19,7 +21,7 @@ const WORKFLOW_THREAD = `${sep}@temporalio${sep}worker${sep}lib${sep}workflow${s
 
 /** What one concern adds to a workflow thread, made anew for each thread. */
 export interface ThreadPart {
-  /** Code run in the thread before the SDK's (CommonJS; `require` and `workerData` are at hand). */
+  /** Code run in the thread before the SDK's, as CommonJS (`require` is at hand; `workerData` comes from `node:worker_threads`). */
   prelude: string;
   /** Added to the thread's `workerData`. */
   workerData?: Record<string, unknown>;
@@ -94,5 +96,11 @@ export async function withTandemWorkflowThreads<T>(create: () => Promise<T>, par
  * (createTandemWorker's `workflowStackTraces`) keeps the SDK's behaviour.
  */
 export const withoutPromiseStackTraces: ThreadPartFactory = (threadFile) => ({
-  prelude: `require(${JSON.stringify(join(dirname(threadFile), 'vm-shared.js'))}).globalHandlers.setPromiseHook = () => {};`,
+  prelude: `
+try {
+  const { globalHandlers } = require(${JSON.stringify(join(dirname(threadFile), 'vm-shared.js'))});
+  if (globalHandlers && typeof globalHandlers.setPromiseHook === 'function') globalHandlers.setPromiseHook = () => {};
+} catch {
+  // Not the SDK this was written for: its threads keep their stack traces.
+}`,
 });

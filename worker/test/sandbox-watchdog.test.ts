@@ -7,13 +7,18 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
-import { SANDBOX_CALL_LIMIT_MS, SANDBOX_STUCK_EXIT_CODE, withWatchedSandboxes, type StuckRun } from '../src/sandbox-watchdog.js';
+import { SANDBOX_CALL_LIMIT_MS, SANDBOX_STUCK_EXIT_CODE, sandboxWatchdog, type SandboxWatchdogOptions, type StuckRun } from '../src/sandbox-watchdog.js';
+import { withTandemWorkflowThreads } from '../src/workflow-threads.js';
 
 // The SDK runs every call into a workflow's sandbox under a per-call timeout, for which Node
 // starts and joins a thread each time; Tandem runs them without it and watches each workflow
 // thread from the main thread instead (src/sandbox-watchdog.ts).
 
 const NodeWorker = workerThreads.Worker;
+
+/** Creates a worker whose workflow threads are watched and changed in nothing else. */
+const withWatchedSandboxes = <T>(create: () => Promise<T>, options: SandboxWatchdogOptions = {}) =>
+  withTandemWorkflowThreads(create, [sandboxWatchdog(options)]);
 const stuck: Array<{ busyMs: number; run: StuckRun | undefined }> = [];
 let worker: Worker;
 let running: Promise<void>;
@@ -40,6 +45,8 @@ beforeAll(async () => {
         connection,
         taskQueue,
         workflowBundle,
+        // One thread: the runs of the naming test share it.
+        workflowThreadPoolSize: 1,
         // Were the SDK's per-call timeout still in force, a call held longer than this would be
         // cut (an option the SDK reads but no longer declares).
         ...({ isolateExecutionTimeout: '500ms' } as object),
@@ -64,10 +71,19 @@ describe('the sandbox watchdog', () => {
   });
 
   it('runs a call without the per-call timeout, and reports one that runs past its limit, naming its run', async () => {
-    // Other runs on the thread before it: the report names the stuck run, not one of theirs.
+    // Other runs on the thread: some before it, and one waiting, which a query reaches while the
+    // stuck call holds the thread (its request is posted after the stuck one's). The report names
+    // the stuck run, not one of theirs.
     await Promise.all([held(0), held(0), held(0)]);
+    const waiting = await client.workflow.start('idle', { taskQueue, workflowId: `idle-${randomUUID()}` });
+    await waiting.query('__temporal_workflow_metadata');
     const workflowId = `block-${randomUUID()}`;
-    expect(await held(1_200, workflowId)).toBe('held 1200 ms');
+    const result = held(1_200, workflowId);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const queried = waiting.query('__temporal_workflow_metadata');
+    expect(await result).toBe('held 1200 ms');
+    await queried;
+    await waiting.terminate('test over');
     expect(stuck).toHaveLength(1);
     expect(stuck[0]!.busyMs).toBeGreaterThan(300);
     expect(stuck[0]!.busyMs).toBeLessThan(1_200);

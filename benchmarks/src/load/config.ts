@@ -1,4 +1,5 @@
 // The settings of `npm run test:load`, from its arguments (`-- --in-flight 5000`) and the environment.
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export interface LoadTestConfig {
@@ -57,6 +58,7 @@ export function readLoadTestConfig(argv: string[], env: NodeJS.ProcessEnv): Load
     p95Ms: count('p95-ms', 200, 0),
     skipBuild: values['skip-build'] ?? false,
     output: values.output,
-    cpuProfileDir: values['cpu-prof-dir'],
+    // Tandem runs from the repository's root: a relative directory is the caller's.
+    cpuProfileDir: values['cpu-prof-dir'] === undefined ? undefined : resolve(values['cpu-prof-dir']),
   };
 }

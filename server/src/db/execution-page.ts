@@ -33,7 +33,8 @@ export interface ExecutionPageRows {
 
 /**
  * The runs list, `executions(first, after, filter)`, which run pages and dashboards poll. On
- * SQLite it is two statements prepared once per connection and mapped by hand (the ORM's four
+ * SQLite it is two statements (a count and a page) per filter shape, each prepared once per
+ * connection, mapped by hand (the ORM's four
  * queries and entities cost most of the API's time under the load test's readers); PostgreSQL
  * goes through the ORM.
  */
