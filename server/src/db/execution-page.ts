@@ -5,6 +5,7 @@ import { executionOfSqliteRow, type SqliteExecutionRow } from './execution-row.j
 import { isPostgres, type Database } from './orm.js';
 import { onSqlite } from './sqlite-connection.js';
 import { preparedOn } from './sqlite-statements.js';
+import { afterCursor, newestFirst, rowidPageSql } from './rowid-page.js';
 import type { VisibleWorkflows } from './workflow-page.js';
 
 /** Which runs a list asks for (all of them: the runs of every workflow the user may read). */
@@ -64,8 +65,6 @@ export async function executionPageWithOrm(db: Database, visible: VisibleWorkflo
 /** The runs of the workflows the user owns or is a member of. */
 const VISIBLE =
   '`workflow_id` in (select `id` from `workflows` where `owner_id` = ? union all select `workflow_id` from `workflow_members` where `user_id` = ?)';
-const ORDER = 'order by `started_at` desc, `id` desc';
-const AFTER = '(`started_at` < ? or (`started_at` = ? and `id` < ?))';
 
 /** The filter as SQL conditions and their values (dates as the ORM stores them on SQLite: epoch ms). */
 function conditionsOf(userId: string, filter: ExecutionFilter): { where: string; values: unknown[] } {
@@ -87,21 +86,11 @@ function conditionsOf(userId: string, filter: ExecutionFilter): { where: string;
 export function executionPageOnSqlite(db: Database, query: ExecutionPageQuery): Promise<ExecutionPageRows> {
   const { where, values } = conditionsOf(query.userId, query.filter);
   const { after, limit } = query;
-  // The page is chosen by rowid first and read whole after: sorting whole rows (inputs and
-  // results included) would cost more than the rest of the statement.
-  const pageWhere = after ? `${where} and ${AFTER}` : where;
-  const pageSql =
-    `select \`e\`.* from (select \`rowid\` as \`r\` from \`executions\` where ${pageWhere} ${ORDER} limit ?) as \`p\` ` +
-    'cross join `executions` as `e` on `e`.`rowid` = `p`.`r`';
+  const pageSql = rowidPageSql('executions', after ? `${where} and ${afterCursor('started_at')}` : where, 'started_at');
   const pageValues = after ? [...values, after[0], after[0], after[1], limit + 1] : [...values, limit + 1];
   return onSqlite(db, undefined, (connection) => {
     const { count } = preparedOn(connection, `select count(*) as \`count\` from \`executions\` where ${where}`).get(...values) as { count: number };
     const rows = preparedOn(connection, pageSql).all(...pageValues) as SqliteExecutionRow[];
-    return { rows: pageInOrder(rows).map(executionOfSqliteRow), totalCount: count };
+    return { rows: newestFirst(rows, (row) => row.started_at).map(executionOfSqliteRow), totalCount: count };
   });
-}
-
-/** Most recently started first, then the larger id first: the list's order (ORDER above). */
-function pageInOrder(rows: SqliteExecutionRow[]): SqliteExecutionRow[] {
-  return rows.sort((a, b) => b.started_at - a.started_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }

@@ -4,6 +4,7 @@ import { Workflow } from './entities.js';
 import { isPostgres, type Database } from './orm.js';
 import { onSqlite } from './sqlite-connection.js';
 import { preparedOn } from './sqlite-statements.js';
+import { afterCursor, newestFirst, rowidPageSql } from './rowid-page.js';
 
 /** A page of the workflows a user may read, newest change first: one row more than `limit` when there is a next page. */
 export interface WorkflowPageQuery {
@@ -51,16 +52,8 @@ export async function workflowPageWithOrm(db: Database, visible: VisibleWorkflow
 
 const VISIBLE = '(`owner_id` = ? or `id` in (select `workflow_id` from `workflow_members` where `user_id` = ?))';
 const COUNT_SQL = `select count(*) as \`count\` from \`workflows\` where ${VISIBLE}`;
-const ORDER = 'order by `updated_at` desc, `id` desc';
-const AFTER = '(`updated_at` < ? or (`updated_at` = ? and `id` < ?))';
-// The page is chosen by rowid first and read whole after: sorting whole rows (with their
-// definitions) cost more than the statement's other work. The rows come back in any order;
-// pageInOrder puts them in the page's.
-const pageSql = (where: string) =>
-  `select \`w\`.* from (select \`rowid\` as \`r\` from \`workflows\` where ${where} ${ORDER} limit ?) as \`p\` ` +
-  'cross join `workflows` as `w` on `w`.`rowid` = `p`.`r`';
-const FIRST_PAGE_SQL = pageSql(VISIBLE);
-const NEXT_PAGE_SQL = pageSql(`${VISIBLE} and ${AFTER}`);
+const FIRST_PAGE_SQL = rowidPageSql('workflows', VISIBLE, 'updated_at');
+const NEXT_PAGE_SQL = rowidPageSql('workflows', `${VISIBLE} and ${afterCursor('updated_at')}`, 'updated_at');
 
 /** A row of `workflows` as better-sqlite3 returns it: dates as epoch milliseconds, JSON as text. */
 export interface SqliteWorkflowRow {
@@ -84,13 +77,8 @@ export function workflowPageOnSqlite(db: Database, query: WorkflowPageQuery): Pr
         ? preparedOn(connection, NEXT_PAGE_SQL).all(userId, userId, after[0], after[0], after[1], limit + 1)
         : preparedOn(connection, FIRST_PAGE_SQL).all(userId, userId, limit + 1)
     ) as SqliteWorkflowRow[];
-    return { rows: pageInOrder(rows).map(workflowOfSqliteRow), totalCount: count };
+    return { rows: newestFirst(rows, (row) => row.updated_at).map(workflowOfSqliteRow), totalCount: count };
   });
-}
-
-/** Newest change first, then the larger id first: the list's order (ORDER above). */
-function pageInOrder(rows: SqliteWorkflowRow[]): SqliteWorkflowRow[] {
-  return rows.sort((a, b) => b.updated_at - a.updated_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
 /** The workflow a row holds, as the ORM maps it (server/test/workflow-page.test.ts holds the two equal). Not managed by any entity manager. */
