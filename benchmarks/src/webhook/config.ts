@@ -24,6 +24,10 @@ export interface WebhookBenchConfig {
   startClients: number;
   /** Measured seconds of each startExecution phase (`BENCH_WEBHOOK_START_SECONDS`). */
   startSeconds: number;
+  /** Runs held, then released at once, in each wave of the release comparison (`BENCH_WEBHOOK_RELEASE_RUNS`; 0 skips). */
+  releaseRuns: number;
+  /** Clients sending the release signals (`BENCH_WEBHOOK_RELEASE_CLIENTS`), as test:load's releasers. */
+  releaseClients: number;
   /** Skip `npm run build` (`BENCH_WEBHOOK_SKIP_BUILD=1`): dist must be current. */
   skipBuild: boolean;
   /** Directory for `--cpu-prof` profiles of Tandem's API process and worker child (`BENCH_WEBHOOK_CPU_PROF`). */
@@ -71,6 +75,8 @@ export function readWebhookConfig(env: NodeJS.ProcessEnv = process.env): Webhook
     waitingRuns: nonNegativeInt(env, 'BENCH_WEBHOOK_WAITING_RUNS', 5_000),
     startClients: nonNegativeInt(env, 'BENCH_WEBHOOK_START_CLIENTS', 25),
     startSeconds: positiveInt(env, 'BENCH_WEBHOOK_START_SECONDS', 10),
+    releaseRuns: nonNegativeInt(env, 'BENCH_WEBHOOK_RELEASE_RUNS', 500),
+    releaseClients: positiveInt(env, 'BENCH_WEBHOOK_RELEASE_CLIENTS', 50),
     skipBuild: env.BENCH_WEBHOOK_SKIP_BUILD === '1',
     cpuProfileDir: env.BENCH_WEBHOOK_CPU_PROF?.trim() || undefined,
     output: env.BENCH_WEBHOOK_OUTPUT?.trim() || join(REPO_ROOT, 'benchmarks', 'results', 'webhook-latest.json'),

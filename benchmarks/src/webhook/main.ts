@@ -1,8 +1,9 @@
 // `npm run bench:webhook` (issue 17): the same three-step webhook flow through Tandem (`npm
 // start`'s shape) and as a hand-written Temporal program, on one Temporal server, at 1, 10 and
 // 50 connections in alternating order; then the Tandem process tree's memory after N runs and
-// with N runs held waiting, and startExecution against a bare Temporal start. Prints a table
-// and writes benchmarks/results/webhook-latest.json. See docs/performance.md.
+// with N runs held waiting, startExecution against a bare Temporal start, and the release wave of
+// test:load against bare Temporal signals. Prints a table and writes
+// benchmarks/results/webhook-latest.json. See docs/performance.md.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { createServer } from 'node:net';
@@ -15,6 +16,8 @@ import { Cleanups } from '../cleanups.js';
 import { machineInfo } from '../machine.js';
 import { summarize } from '../stats.js';
 import { readWebhookConfig, WEBHOOK_TARGETS, type Side } from './config.js';
+import { releaseWaves, type ReleaseStack } from './release.js';
+import { SIGNAL_GO, waitForCount, type TandemApi } from './tandem-runs.js';
 import { HOOK_PATH, REQUEST_BODY, WAITING_WORKFLOW, WEBHOOK_WORKFLOW } from './flow.js';
 import type { LoadResult, LoadSpec, LoadTarget } from './load-child.js';
 import { childrenMatching, fixed, mib, rssBytes, startUsage, tree, type Measured, type Usage } from './proc.js';
@@ -112,32 +115,20 @@ async function comparison(stack: Stack): Promise<WebhookReport['comparison']> {
   return rows;
 }
 
+const tandemApi = (stack: Stack): TandemApi => ({ url: stack.tandem.url, token: stack.seeded.user.token });
+
+const releaseStack = (stack: Stack): ReleaseStack => ({
+  tandem: { ...tandemApi(stack), waitingWorkflowId: stack.seeded.waitingWorkflowId },
+  temporalAddress: stack.temporal.address,
+  handwrittenQueue: stack.handwrittenQueue,
+  groups: stack.groups,
+  load,
+  progress,
+});
+
 const treeMiB = (stack: Stack) => mib(rssBytes(stack.groups[0]!.pids()));
 /** The tree's RSS per process: the API server (npm start's process) first, then its worker child. */
 const processesMiB = (stack: Stack) => stack.groups[0]!.pids().map((pid) => Math.round(mib(rssBytes([pid]))));
-
-async function countRuns(stack: Stack, workflowId: string, status: string): Promise<number> {
-  const data = await gql<{ executions: { totalCount: number } }>(
-    stack.tandem.url,
-    stack.seeded.user.token,
-    'query($f: ExecutionFilter) { executions(first: 1, filter: $f) { totalCount } }',
-    { f: { workflowId, status } },
-  );
-  return data.executions.totalCount;
-}
-
-async function waitForCount(stack: Stack, workflowId: string, status: string, wanted: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let count = 0;
-  while (Date.now() < deadline) {
-    count = await countRuns(stack, workflowId, status);
-    if (count >= wanted) return count;
-    await sleep(1_000);
-  }
-  return count;
-}
-
-const SIGNAL_GO = 'mutation($id: ID!) { signalExecution(id: $id, name: "go", payload: { ok: true }) { id } }';
 
 /** Held runs resumed one at a time before the others are signalled together (half the oldest, half the newest). */
 const RESUME_SAMPLE = 20;
@@ -194,7 +185,7 @@ async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[])
       total: n,
     });
     const ids = started.ids.filter(Boolean);
-    const waiting = await waitForCount(stack, workflowId, 'WAITING', ids.length, 600_000);
+    const waiting = await waitForCount(tandemApi(stack), workflowId, 'WAITING', ids.length, 600_000);
     await sleep(5_000);
     const heldMiB = treeMiB(stack);
     const heldProcessesMiB = processesMiB(stack);
@@ -219,7 +210,7 @@ async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[])
       clients: 25,
       total: rest.length,
     });
-    const completed = await waitForCount(stack, workflowId, 'COMPLETED', ids.length, 600_000);
+    const completed = await waitForCount(tandemApi(stack), workflowId, 'COMPLETED', ids.length, 600_000);
     const waveSeconds = (Date.now() - waveStart) / 1_000;
     const peak = usage.stop().tandem!.peakRssMiB;
     const doneMiB = treeMiB(stack);
@@ -341,6 +332,8 @@ async function main(): Promise<WebhookReport> {
   const rows = await comparison(stack);
   const memoryFigures = config.sides.includes('tandem') ? await memory(stack, idleMiB, idleProcessesMiB) : null;
   const start = config.sides.includes('tandem') ? await starts(stack) : null;
+  const release =
+    config.sides.includes('tandem') && config.releaseRuns > 0 ? await releaseWaves(releaseStack(stack), config.releaseRuns, config.releaseClients) : null;
 
   await cleanups.run();
   const { output: _output, ...settings } = config;
@@ -360,6 +353,7 @@ async function main(): Promise<WebhookReport> {
     comparison: rows,
     memory: memoryFigures,
     start,
+    release,
     durationSeconds: (Date.now() - startedAt) / 1_000,
   };
 }

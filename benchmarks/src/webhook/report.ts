@@ -4,6 +4,7 @@ import type { MachineInfo } from '../machine.js';
 import { table } from '../report.js';
 import { round, type Summary } from '../stats.js';
 import { WEBHOOK_TARGETS, type WebhookBenchConfig } from './config.js';
+import type { ReleaseFigures } from './release.js';
 
 /** One side at one connection count, all rounds merged. */
 export interface PhaseFigures {
@@ -68,6 +69,7 @@ export interface WebhookReport {
     };
   } | null;
   start: { clients: number; tandem: StartFigures; bare: StartFigures; p95Ratio: number } | null;
+  release: ReleaseFigures | null;
   durationSeconds: number;
 }
 
@@ -194,7 +196,34 @@ export function formatWebhookReport(report: WebhookReport): string {
     lines.push(table(startRows, (c) => c > 0));
     lines.push(`target P95 ratio <= ${WEBHOOK_TARGETS.startP95RatioMax}: ${pass(s.p95Ratio <= WEBHOOK_TARGETS.startP95RatioMax)} (${x(s.p95Ratio)})`);
   }
+  if (report.release) lines.push('', ...formatRelease(report.release));
   lines.push('');
   lines.push(`took ${Math.round(report.durationSeconds)} s`);
   return lines.join('\n');
+}
+
+function formatRelease(r: ReleaseFigures): string[] {
+  const row = (name: string, f: ReleaseFigures['tandem']) => [
+    name,
+    n(f.signalsPerSecond),
+    n(f.latency.p50),
+    n(f.latency.p95),
+    n(f.latency.p99),
+    String(f.signalsFailed),
+    f.waveSeconds.map(n).join(', '),
+    n(f.cpuMsPerRun),
+    n(f.temporalCpuMsPerRun),
+  ];
+  return [
+    `release wave (test:load's): ${r.runs} runs held, released by ${r.clients} clients (2 rounds, alternating) vs bare Temporal signals to hand-written waiting workflows:`,
+    table(
+      [
+        ['', 'signals/s', 'P50 ms', 'P95 ms', 'P99 ms', 'failed', 'all completed after s', 'CPU ms/run', 'Temporal CPU ms/run'],
+        row('signalExecution (GraphQL)', r.tandem),
+        row('bare Temporal signal', r.bare),
+      ],
+      (c) => c > 0,
+    ),
+    `signal P95 ratio ${x(r.p95Ratio)}; test:load's API P95 target of 200 ms against the bare signal's P95 here: ${n(r.bare.latency.p95)} ms`,
+  ];
 }
