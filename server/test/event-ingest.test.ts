@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EmittedEvent } from '@tandem/schema';
 import { interpreterWorkflowId } from '@tandem/worker';
 import { Execution } from '../src/db/entities.js';
@@ -153,6 +153,29 @@ describe.each(DATABASES)('storing execution events on %s', (database) => {
   it('a waiter is answered null when the run is still going at its timeout', async () => {
     const run = await startRun();
     expect(await api.server.services.events.whenEnded(run.id, 300)).toBeNull();
+  });
+
+  it("a step of a run quiet for more than 10 s moves its row's updatedAt (reads then trust the row); steps close together do not", async () => {
+    const run = await startRun();
+    const ingest = api.server.services.eventIngest;
+    const updatedAt = async () => (await api.server.db.em.fork().findOneOrFail(Execution, { id: run.id })).updatedAt.getTime();
+    await ingest.ingest(run.event(1, 'EXECUTION_STARTED', null, { input: {} }));
+    const started = await updatedAt();
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 5_000 });
+    try {
+      await ingest.ingest(run.event(2, 'STEP_STARTED', 'start'));
+      expect(await updatedAt()).toBe(started);
+      vi.setSystemTime(Date.now() + 6_000);
+      await ingest.ingest(run.event(3, 'STEP_COMPLETED', 'start', { output: {} }));
+      const touched = await updatedAt();
+      expect(touched).toBe(Date.now());
+      vi.setSystemTime(Date.now() + 1_000);
+      await ingest.ingest(run.event(4, 'STEP_STARTED', 'add'));
+      expect(await updatedAt()).toBe(touched);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect((await read(run.id)).events.edges.map((e) => e.node.sequence)).toEqual([1, 2, 3, 4]);
   });
 
   it('a run that moves to another Temporal run (continue-as-new) has the row name the new one', async () => {

@@ -128,19 +128,20 @@ async function moveWithQueryBuilder(em: EntityManager, id: string, from: Executi
 }
 
 /**
- * The writes of a run's start (ExecutionService.launch), its hottest write after the events: the
- * row inserted before the run starts, then Temporal's run id (or the failure to start) set on
- * it. On SQLite each is one statement prepared once per connection, without the ORM around it;
- * on PostgreSQL the ORM's single statements.
+ * The writes of a run's row outside event moves: at its start (ExecutionService.launch) the row
+ * inserted before the run starts, then Temporal's run id (or the failure to start) set on it; and
+ * event ingest's touch of `updatedAt` while the run goes on. On SQLite each is one statement
+ * prepared once per connection, without the ORM around it; on PostgreSQL the ORM's single
+ * statements.
  */
-export interface RunStartWrites {
+export interface RunRowWrites {
   /** Inserts the row; a UniqueConstraintViolationException when a row with its id exists. */
   insert(em: EntityManager | undefined, execution: Execution): Promise<void>;
   /** Sets columns of the row with one update. */
   set(em: EntityManager | undefined, id: string, fields: RowFields): Promise<void>;
 }
 
-export function runStartWritesFor(db: Database): RunStartWrites {
+export function runRowWritesFor(db: Database): RunRowWrites {
   if (isPostgres(db)) {
     return {
       insert: (em, execution) => (em ?? db.em.fork()).insert(execution).then(() => undefined),

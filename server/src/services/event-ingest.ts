@@ -5,7 +5,7 @@ import { FINAL_STATUSES, statusAfter, statusAnnouncedBy, type EmittedEvent, type
 import { processLog, type ExecutionEventBus, type Logger } from '@tandem/worker';
 import type { Database } from '../db/orm.js';
 import { eventColumns, eventInsertFor, type EventInsert } from '../db/event-insert.js';
-import { rowMoveFor, type RowMove, type RowMoveWrite } from '../db/execution-row.js';
+import { rowMoveFor, runRowWritesFor, type RowMove, type RowMoveWrite, type RunRowWrites } from '../db/execution-row.js';
 import { BusPosition, Execution, ExecutionEvent, Workflow, WorkflowVersion } from '../db/entities.js';
 import type { EventStreams } from './event-streams.js';
 import type { EventLag } from '../health/readiness.js';
@@ -73,6 +73,7 @@ export class EventIngest {
   private readonly knownRuns = new BoundedMap<string, KnownRun>(KNOWN_RUNS_MAX);
   private readonly insertEvent: EventInsert;
   private readonly moveRow: RowMoveWrite;
+  private readonly rowWrites: RunRowWrites;
   private stopBus: (() => Promise<void>) | undefined;
   private lastPosition: string | undefined;
   private positionTimer: NodeJS.Timeout | undefined;
@@ -92,6 +93,7 @@ export class EventIngest {
   ) {
     this.insertEvent = eventInsertFor(db);
     this.moveRow = rowMoveFor(db);
+    this.rowWrites = runRowWritesFor(db);
   }
 
   async start(): Promise<void> {
@@ -295,7 +297,7 @@ export class EventIngest {
     const id = await this.insertEvent(em, event);
     if (Date.now() - known.touchedAt > TOUCH_EVERY_MS) {
       known.touchedAt = Date.now();
-      await em.nativeUpdate(Execution, { id: event.executionId }, { updatedAt: new Date() });
+      await this.rowWrites.set(em, event.executionId, { updatedAt: new Date() });
     }
     return id === null ? { stored: await storedEvent(em, event), fresh: false } : { stored: eventRow(id, event), fresh: true };
   }

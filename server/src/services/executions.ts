@@ -14,7 +14,7 @@ import {
   type ReusedStep,
 } from '@tandem/worker';
 import { isPostgres, type Database } from '../db/orm.js';
-import { executionReadFor, runStartWritesFor, type ExecutionRead, type RowFields, type RunStartWrites } from '../db/execution-row.js';
+import { executionReadFor, runRowWritesFor, type ExecutionRead, type RowFields, type RunRowWrites } from '../db/execution-row.js';
 import { executionPage, type ExecutionFilter } from '../db/execution-page.js';
 import type { User } from '../db/entities.js';
 import { Execution, WorkflowVersion, type Workflow, type WorkflowRole } from '../db/entities.js';
@@ -48,7 +48,7 @@ const STALE_AFTER_MS = 30_000;
 export class ExecutionService {
   /** Compiled plans of deployed versions (immutable, so they never go stale), most recent last. */
   private readonly plans = new BoundedMap<string, ExecutionPlan>(200);
-  private readonly startWrites: RunStartWrites;
+  private readonly rowWrites: RunRowWrites;
   private readonly readRow: ExecutionRead;
 
   constructor(
@@ -59,7 +59,7 @@ export class ExecutionService {
     /** Told of each run this server starts, so the run's first events need not read its row. */
     private readonly ingest?: Pick<EventIngest, 'expectRun' | 'forgetRun'>,
   ) {
-    this.startWrites = runStartWritesFor(db);
+    this.rowWrites = runRowWritesFor(db);
     this.readRow = executionReadFor(db);
   }
 
@@ -119,7 +119,7 @@ export class ExecutionService {
       retryFromNodeId: options.retryOf?.fromNodeId ?? null,
     });
     try {
-      await this.startWrites.insert(em, execution);
+      await this.rowWrites.insert(em, execution);
     } catch (error) {
       // The same idempotency key delivered twice at once: the other delivery created it.
       if (options.id && error instanceof UniqueConstraintViolationException) {
@@ -161,7 +161,7 @@ export class ExecutionService {
     fields: Pick<RowFields, 'temporalRunId' | 'status' | 'error' | 'finishedAt'>,
   ): Promise<void> {
     const changed = { ...fields, updatedAt: new Date() };
-    await this.startWrites.set(em, execution.id, changed);
+    await this.rowWrites.set(em, execution.id, changed);
     Object.assign(execution, changed);
   }
 
