@@ -51,7 +51,7 @@ export interface LoadResult {
   throughput: number;
   latency: Summary;
   errors: string[];
-  /** Answers of graphql requests' `data.<field>.id`, in order (counted mode), for follow-up phases. */
+  /** Counted mode, by request: a graphql answer's `data.<field>.id`, a Temporal start's or signal's workflow id; empty where the request failed. */
   ids: string[];
   /** Every measured latency (ms, 0.1 ms steps), so that rounds can be merged. */
   samples: number[];
@@ -112,8 +112,9 @@ async function makeSender(): Promise<(index: number) => Promise<string | null>> 
     };
   }
   return async (index) => {
-    await client.workflow.getHandle(target.workflowIds[index]!).signal(target.signal, target.payload);
-    return null;
+    const workflowId = target.workflowIds[index]!;
+    await client.workflow.getHandle(workflowId).signal(target.signal, target.payload);
+    return workflowId;
   };
 }
 

@@ -17,17 +17,16 @@ import { machineInfo } from '../machine.js';
 import { summarize } from '../stats.js';
 import { readWebhookConfig, WEBHOOK_TARGETS, type Side } from './config.js';
 import { releaseWaves, type ReleaseStack } from './release.js';
-import { SIGNAL_GO, waitForCount, type TandemApi } from './tandem-runs.js';
+import { releaseRunsTarget, SIGNAL_GO, sleep, startRunsTarget, waitForCount, type TandemApi } from './tandem-runs.js';
 import { HOOK_PATH, REQUEST_BODY, WAITING_WORKFLOW, WEBHOOK_WORKFLOW } from './flow.js';
 import type { LoadResult, LoadSpec, LoadTarget } from './load-child.js';
-import { childrenMatching, fixed, mib, rssBytes, startUsage, tree, type Measured, type Usage } from './proc.js';
+import { childrenMatching, fixed, mib, processTree, rssBytes, startUsage, tree, type Measured, type Usage } from './proc.js';
 import { buildTandem, seedTandem, startHandwritten, startTandem, type Program } from './processes.js';
 import { formatWebhookReport, writeWebhookReport, type PhaseFigures, type WebhookReport } from './report.js';
 
 const config = readWebhookConfig();
 const startedAt = Date.now();
 const progress = (message: string) => console.error(`[bench:webhook] ${message}`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const cleanups = new Cleanups(progress);
 
@@ -44,6 +43,10 @@ function freePort(): Promise<number> {
 
 /** The measured group of Tandem's API server process alone (the `tandem` group is it and its worker child). */
 const TANDEM_API = 'tandem-api';
+
+/** The measured group of Tandem's worker child alone (the tree without the API server process). */
+const TANDEM_WORKER = 'tandem-worker';
+const workerOf = (apiPid: number): Measured => ({ name: TANDEM_WORKER, pids: () => processTree(apiPid).filter((pid) => pid !== apiPid) });
 
 const LOAD_CHILD = new URL('./load-child.ts', import.meta.url);
 const load = (spec: LoadSpec) => runChild<LoadResult>(LOAD_CHILD, spec);
@@ -118,7 +121,7 @@ async function comparison(stack: Stack): Promise<WebhookReport['comparison']> {
 const tandemApi = (stack: Stack): TandemApi => ({ url: stack.tandem.url, token: stack.seeded.user.token });
 
 const releaseStack = (stack: Stack): ReleaseStack => ({
-  tandem: { ...tandemApi(stack), waitingWorkflowId: stack.seeded.waitingWorkflowId },
+  tandem: tandemApi(stack),
   temporalAddress: stack.temporal.address,
   handwrittenQueue: stack.handwrittenQueue,
   groups: stack.groups,
@@ -148,20 +151,21 @@ async function resumeOne(stack: Stack, id: string): Promise<number> {
 }
 
 async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[]): Promise<WebhookReport['memory']> {
-  const tandemOnly = [stack.groups[0]!];
+  const tandemOnly = stack.groups.filter((g) => g.name === 'tandem' || g.name === TANDEM_WORKER);
   const result: WebhookReport['memory'] = { idleMiB, idleProcessesMiB, afterComparisonMiB: treeMiB(stack) };
   if (config.memoryRuns > 0) {
     progress(`memory: ${config.memoryRuns} webhook runs at 50 connections`);
     const usage = startUsage(tandemOnly);
     const runs = await load({ target: stack.targets.tandem, clients: 50, total: config.memoryRuns });
-    const peak = usage.stop().tandem!.peakRssMiB;
+    const used = usage.stop();
     await sleep(5_000);
     result.runs = {
       count: config.memoryRuns,
       failed: runs.failed,
       slow: runs.slow,
       seconds: runs.seconds,
-      peakMiB: peak,
+      peakMiB: used.tandem!.peakRssMiB,
+      workerPeakMiB: used[TANDEM_WORKER]!.peakRssMiB,
       afterMiB: treeMiB(stack),
       afterProcessesMiB: processesMiB(stack),
     };
@@ -171,19 +175,7 @@ async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[])
     const workflowId = stack.seeded.waitingWorkflowId;
     progress(`memory: ${n} runs held waiting on a signal (startExecution at 25 clients)`);
     const usage = startUsage(tandemOnly);
-    const graphqlUrl = `${stack.tandem.url}/graphql`;
-    const started = await load({
-      target: {
-        kind: 'graphql',
-        url: graphqlUrl,
-        token: stack.seeded.user.token,
-        query: 'mutation($w: ID!, $i: JSON) { startExecution(workflowId: $w, input: $i) { id } }',
-        variables: { w: workflowId, i: {} },
-        field: 'startExecution',
-      },
-      clients: 25,
-      total: n,
-    });
+    const started = await load({ target: startRunsTarget(tandemApi(stack), workflowId), clients: 25, total: n });
     const ids = started.ids.filter(Boolean);
     const waiting = await waitForCount(tandemApi(stack), workflowId, 'WAITING', ids.length, 600_000);
     await sleep(5_000);
@@ -197,22 +189,10 @@ async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[])
     const rest = ids.slice(RESUME_SAMPLE / 2, -RESUME_SAMPLE / 2);
     progress(`memory: signalling the other ${rest.length}`);
     const waveStart = Date.now();
-    const signalled = await load({
-      target: {
-        kind: 'graphql',
-        url: graphqlUrl,
-        token: stack.seeded.user.token,
-        query: SIGNAL_GO,
-        variables: {},
-        field: 'signalExecution',
-        perRequest: rest.map((id) => ({ id })),
-      },
-      clients: 25,
-      total: rest.length,
-    });
+    const signalled = await load({ target: releaseRunsTarget(tandemApi(stack), rest), clients: 25, total: rest.length });
     const completed = await waitForCount(tandemApi(stack), workflowId, 'COMPLETED', ids.length, 600_000);
     const waveSeconds = (Date.now() - waveStart) / 1_000;
-    const peak = usage.stop().tandem!.peakRssMiB;
+    const used = usage.stop();
     const doneMiB = treeMiB(stack);
     progress(`memory: ${completed} completed; waiting 30 s for the tree to settle`);
     await sleep(30_000);
@@ -227,7 +207,8 @@ async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[])
       resume: { oldest: summarize(resumeMs.slice(0, RESUME_SAMPLE / 2)), newest: summarize(resumeMs.slice(RESUME_SAMPLE / 2)) },
       waveSeconds,
       completed,
-      peakMiB: peak,
+      peakMiB: used.tandem!.peakRssMiB,
+      workerPeakMiB: used[TANDEM_WORKER]!.peakRssMiB,
       doneMiB,
       settledMiB: treeMiB(stack),
       settledProcessesMiB: processesMiB(stack),
@@ -238,14 +219,7 @@ async function memory(stack: Stack, idleMiB: number, idleProcessesMiB: number[])
 
 async function starts(stack: Stack): Promise<WebhookReport['start']> {
   if (config.startClients === 0) return null;
-  const tandemTarget: LoadTarget = {
-    kind: 'graphql',
-    url: `${stack.tandem.url}/graphql`,
-    token: stack.seeded.user.token,
-    query: 'mutation($w: ID!, $i: JSON) { startExecution(workflowId: $w, input: $i) { id } }',
-    variables: { w: stack.seeded.sumWorkflowId, i: { a: 2, b: 3 } },
-    field: 'startExecution',
-  };
+  const tandemTarget = startRunsTarget(tandemApi(stack), stack.seeded.sumWorkflowId, { a: 2, b: 3 });
   const bareTarget: LoadTarget = {
     kind: 'temporal-start',
     address: stack.temporal.address,
@@ -310,7 +284,13 @@ async function main(): Promise<WebhookReport> {
     temporal,
     tandem,
     handwritten,
-    groups: [tree('tandem', tandem.pid), tree('handwritten', handwritten.pid), fixed('temporal', temporalPids), fixed(TANDEM_API, [tandem.pid])],
+    groups: [
+      tree('tandem', tandem.pid),
+      tree('handwritten', handwritten.pid),
+      fixed('temporal', temporalPids),
+      fixed(TANDEM_API, [tandem.pid]),
+      workerOf(tandem.pid),
+    ],
     targets: {
       tandem: { kind: 'webhook', url: seeded.webhook.url, headers: { 'x-tandem-webhook-secret': seeded.webhook.secret } },
       handwritten: { kind: 'webhook', url: handwritten.url, headers: {} },

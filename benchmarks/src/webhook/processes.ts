@@ -100,19 +100,22 @@ export interface SeededTandem {
   sumWorkflowId: string;
 }
 
+/** Creates a workflow through the API and deploys it. */
+export async function createDeployedWorkflow(url: string, token: string, name: string, definition: unknown): Promise<{ id: string; webhookSecret: string }> {
+  const created = await gql<{ createWorkflow: { id: string; webhookSecret: string } }>(
+    url,
+    token,
+    'mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id webhookSecret } }',
+    { input: { name, definition } },
+  );
+  await gql(url, token, DEPLOY_WORKFLOW, { id: created.createWorkflow.id });
+  return created.createWorkflow;
+}
+
 /** A user, and the deployed workflows the scenarios use, created through the API. */
 export async function seedTandem(url: string, definitions: { webhook: unknown; waiting: unknown; sum: unknown }, hookPath: string): Promise<SeededTandem> {
   const user = await signUp(url);
-  const create = async (name: string, definition: unknown) => {
-    const created = await gql<{ createWorkflow: { id: string; webhookSecret: string } }>(
-      url,
-      user.token,
-      'mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id webhookSecret } }',
-      { input: { name, definition } },
-    );
-    await gql(url, user.token, DEPLOY_WORKFLOW, { id: created.createWorkflow.id });
-    return created.createWorkflow;
-  };
+  const create = (name: string, definition: unknown) => createDeployedWorkflow(url, user.token, name, definition);
   const webhook = await create('Webhook bench', definitions.webhook);
   const waiting = await create('Held runs', definitions.waiting);
   const sum = await create('Sum', definitions.sum);

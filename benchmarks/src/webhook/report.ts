@@ -48,7 +48,16 @@ export interface WebhookReport {
     /** RSS per process of the tree: the API server first, then the worker child. */
     idleProcessesMiB: number[];
     afterComparisonMiB: number;
-    runs?: { count: number; failed: number; slow: number; seconds: number; peakMiB: number; afterMiB: number; afterProcessesMiB: number[] };
+    runs?: {
+      count: number;
+      failed: number;
+      slow: number;
+      seconds: number;
+      peakMiB: number;
+      workerPeakMiB: number;
+      afterMiB: number;
+      afterProcessesMiB: number[];
+    };
     held?: {
       count: number;
       startFailed: number;
@@ -63,6 +72,8 @@ export interface WebhookReport {
       waveSeconds: number;
       completed: number;
       peakMiB: number;
+      /** The worker child's own peak RSS from the first start until the last released run completed. */
+      workerPeakMiB: number;
       doneMiB: number;
       settledMiB: number;
       settledProcessesMiB: number[];
@@ -168,13 +179,13 @@ export function formatWebhookReport(report: WebhookReport): string {
     if (mem.runs) {
       const r = mem.runs;
       lines.push(
-        `  after ${r.count} webhook runs (50 connections, ${n(r.count / r.seconds)} runs/s, ${r.failed} failed, ${r.slow} over 5 s): ${n(r.afterMiB)} MiB${apart(r.afterProcessesMiB)} (peak ${n(r.peakMiB)}) - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(r.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)}`,
+        `  after ${r.count} webhook runs (50 connections, ${n(r.count / r.seconds)} runs/s, ${r.failed} failed, ${r.slow} over 5 s): ${n(r.afterMiB)} MiB${apart(r.afterProcessesMiB)} (peak ${n(r.peakMiB)}, the worker's ${n(r.workerPeakMiB)}) - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(r.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)}`,
       );
     }
     if (mem.held) {
       const h = mem.held;
       lines.push(
-        `  ${h.waiting} of ${h.count} runs held waiting at once (started in ${n(h.startSeconds)} s, ${h.startFailed} failed): ${n(h.heldMiB)} MiB${apart(h.heldProcessesMiB)} - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(h.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)} (peak ${n(h.peakMiB)})`,
+        `  ${h.waiting} of ${h.count} runs held waiting at once (started in ${n(h.startSeconds)} s, ${h.startFailed} failed): ${n(h.heldMiB)} MiB${apart(h.heldProcessesMiB)} - target < ${WEBHOOK_TARGETS.memoryMiBMax}: ${pass(h.peakMiB < WEBHOOK_TARGETS.memoryMiBMax)} (peak ${n(h.peakMiB)}, the worker's ${n(h.workerPeakMiB)})`,
       );
       lines.push(
         `  resume, signal to completed, one at a time: the oldest runs P50 ${n(h.resume.oldest.p50)} ms (max ${n(h.resume.oldest.max)}), the newest P50 ${n(h.resume.newest.p50)} ms (max ${n(h.resume.newest.max)}); the others signalled together completed in ${n(h.waveSeconds)} s`,
@@ -205,20 +216,32 @@ export function formatWebhookReport(report: WebhookReport): string {
 function formatRelease(r: ReleaseFigures): string[] {
   const row = (name: string, f: ReleaseFigures['tandem']) => [
     name,
+    String(f.released),
     n(f.signalsPerSecond),
     n(f.latency.p50),
     n(f.latency.p95),
     n(f.latency.p99),
-    String(f.signalsFailed),
+    `${f.notHeld} / ${f.signalsFailed} / ${f.notCompleted}`,
     f.waveSeconds.map(n).join(', '),
     n(f.cpuMsPerRun),
     n(f.temporalCpuMsPerRun),
   ];
   return [
-    `release wave (test:load's): ${r.runs} runs held, released by ${r.clients} clients (2 rounds, alternating) vs bare Temporal signals to hand-written waiting workflows:`,
+    `release wave (test:load's): ${r.runs} runs held, released by ${r.clients} clients, 2 rounds, alternating; Tandem vs bare Temporal signals to hand-written waiting workflows:`,
     table(
       [
-        ['', 'signals/s', 'P50 ms', 'P95 ms', 'P99 ms', 'failed', 'all completed after s', 'CPU ms/run', 'Temporal CPU ms/run'],
+        [
+          '',
+          'released',
+          'signals/s',
+          'P50 ms',
+          'P95 ms',
+          'P99 ms',
+          'not held / failed / not completed',
+          'all completed after s',
+          'CPU ms/run',
+          'Temporal CPU ms/run',
+        ],
         row('signalExecution (GraphQL)', r.tandem),
         row('bare Temporal signal', r.bare),
       ],
