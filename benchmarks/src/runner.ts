@@ -75,6 +75,11 @@ export interface ComparisonOptions {
   rounds: number;
 }
 
+/** The order of `sides` in round `round`: as given in even rounds, reversed in odd ones, so that no side always runs first. */
+export function orderOfRound<T>(sides: readonly T[], round: number): readonly T[] {
+  return round % 2 === 0 ? sides : [...sides].reverse();
+}
+
 /**
  * Warms both variants up, then measures them one after another, alternating which goes first
  * each round so that neither always meets a warmer (or fuller) server.
@@ -88,8 +93,7 @@ export async function compareVariants(variants: readonly Variant[], options: Com
   const loads = new Map<Variant, LoadResult[]>(variants.map((v) => [v, []]));
   const perRound = Math.max(1, Math.ceil(options.runs / options.rounds));
   for (let round = 0; round < options.rounds; round++) {
-    const order = round % 2 === 0 ? variants : [...variants].reverse();
-    for (const variant of order) {
+    for (const variant of orderOfRound(variants, round)) {
       loads.get(variant)!.push(await runLoad(variant, { runs: perRound, concurrency: options.concurrency, firstIndex: index }));
       index += perRound;
     }

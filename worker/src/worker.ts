@@ -55,14 +55,11 @@ export const SHUTDOWN_FORCE_MARGIN_MS = 5_000;
 
 /**
  * Runs a worker keeps in memory by default (at least the 100 workflow tasks it runs at once: the
- * SDK lowers that concurrency to the cache size below it). A cached run costs the worker about
- * 0.23 MiB. A run that has left the cache is replayed from its history at its next task:
- * releasing 500 held runs at once cost Tandem's processes 2.4–3.3 ms and Temporal 1.4–2.2 ms more
- * CPU per run with a cache of 100 than with all of them cached (6.2–7.0 and 6.3–7.0 ms). The
- * cache evicts the run used longest ago, which is the next one to release when held runs are
- * released in the order they started, so a cache smaller than such a wave saves little of it
- * (400 of 500 saved about a tenth). With 500 the worker stayed under 500 MiB with 5,000 runs held
- * waiting (docs/performance.md, the eighth round).
+ * SDK lowers that concurrency to the cache size below it). A run that has left the cache is
+ * replayed from its history at its next task, which costs the worker and Temporal more CPU than
+ * the task; the cache evicts the run used longest ago, so a wave of held runs released in the
+ * order they started gains little from a cache smaller than the wave. 500 keeps the worker under
+ * 500 MiB with 5,000 runs held (about 0.23 MiB per cached run; docs/performance.md, the eighth round).
  */
 export const DEFAULT_CACHED_RUNS = 500;
 

@@ -14,6 +14,7 @@ import { gql } from '../api/http.js';
 import { SUM_WORKFLOW } from '../api/queries.js';
 import { Cleanups } from '../cleanups.js';
 import { machineInfo } from '../machine.js';
+import { orderOfRound } from '../runner.js';
 import { summarize } from '../stats.js';
 import { readWebhookConfig, WEBHOOK_TARGETS, type Side } from './config.js';
 import { releaseWaves, type ReleaseStack } from './release.js';
@@ -98,8 +99,7 @@ async function comparison(stack: Stack): Promise<WebhookReport['comparison']> {
   for (const connections of config.connections) {
     const parts: Record<Side, Array<{ result: LoadResult; usage: Record<string, Usage> }>> = { tandem: [], handwritten: [] };
     for (let round = 0; round < config.rounds; round++) {
-      const order = round % 2 === 0 ? config.sides : [...config.sides].reverse();
-      for (const side of order) {
+      for (const side of orderOfRound(config.sides, round)) {
         progress(`${connections} connection(s), round ${round + 1}/${config.rounds}: ${side}`);
         const measured = await phase(stack, {
           target: stack.targets[side],
@@ -229,7 +229,7 @@ async function starts(stack: Stack): Promise<WebhookReport['start']> {
   };
   const parts: Record<'tandem' | 'bare', LoadResult[]> = { tandem: [], bare: [] };
   for (let round = 0; round < 2; round++) {
-    for (const which of round === 0 ? (['tandem', 'bare'] as const) : (['bare', 'tandem'] as const)) {
+    for (const which of orderOfRound(['tandem', 'bare'] as const, round)) {
       progress(`startExecution at ${config.startClients} clients, round ${round + 1}/2: ${which}`);
       const spec: LoadSpec = {
         target: which === 'tandem' ? tandemTarget : bareTarget,

@@ -9,6 +9,7 @@
 // How each side sees its runs complete differs: Tandem's by polling the API's count of the
 // wave's completed runs every 250 ms, the bare ones by one `result()` long poll per run.
 import { Client, Connection } from '@temporalio/client';
+import { orderOfRound } from '../runner.js';
 import { summarize, type Summary } from '../stats.js';
 import { WAITING_WORKFLOW } from './flow.js';
 import type { LoadResult, LoadSpec } from './load-child.js';
@@ -189,7 +190,7 @@ export async function releaseWaves(stack: ReleaseStack, runs: number, clients: n
   try {
     const waves: Record<Side, Wave[]> = { tandem: [], bare: [] };
     for (let round = 0; round < 2; round++) {
-      for (const name of round === 0 ? (['tandem', 'bare'] as const) : (['bare', 'tandem'] as const)) {
+      for (const name of orderOfRound(['tandem', 'bare'] as const, round)) {
         stack.progress(`release wave, round ${round + 1}/2: ${name}: ${runs} runs held, released by ${clients} clients`);
         const side = name === 'tandem' ? await tandemSide(stack, round + 1) : bareSide(stack, client);
         const measured = await wave(stack, side, runs, clients);
